@@ -1,0 +1,251 @@
+import {
+  assertEnvironmentName,
+  assertKeyspace,
+  assertKeyspacesDisjoint,
+  assertServiceName,
+  buildAccessString,
+  ContractViolation,
+  describeNameProblem,
+  keyspaceClaimParameterName,
+  keyspacesOverlap,
+  ownershipTags,
+  parseCacheSecret,
+  platformExportNames,
+  platformResourceNames,
+  serviceResourceNames,
+  EXPORT_KEYS,
+  OWNERSHIP_TAG_KEYS,
+} from './index';
+
+describe('service names', () => {
+  it.each([
+    ['Orders', 'must be lower case'],
+    ['orders:v2', 'must not contain ":"'],
+    ['orders*', 'must not contain "*"'],
+    ['orders?', 'must not contain "?"'],
+    ['orders[1]', 'must not contain "["'],
+    ['orders{x}', 'must not contain "{"'],
+    ['1orders', 'must start with a letter'],
+    ['orders--api', 'must not contain consecutive hyphens'],
+    ['orders-', 'must not end with a hyphen'],
+    ['orders_api', 'may only contain lower-case letters'],
+    ['orders api', 'may only contain lower-case letters'],
+    ['', 'must be a non-empty string'],
+    [' orders', 'must not have leading or trailing whitespace'],
+    ['a'.repeat(29), 'must be at most 28 characters (it has 29)'],
+    ['default', 'is reserved'],
+    ['platform', 'is reserved'],
+  ])('refuses %j: %s', (name, rule) => {
+    expect(() => assertServiceName(name)).toThrow(ContractViolation);
+    expect(() => assertServiceName(name)).toThrow(`invalid service name ${JSON.stringify(name)}: ${rule}`);
+  });
+
+  it('refuses non-strings with the value shown', () => {
+    expect(() => assertServiceName(42)).toThrow('invalid service name 42: must be a non-empty string');
+  });
+
+  it.each(['orders', 'orders-api', 'a1', 'enrollment-api', 'a'.repeat(28)])('accepts %j', (name) => {
+    expect(assertServiceName(name)).toBe(name);
+  });
+
+  it('describeNameProblem returns the message instead of throwing', () => {
+    expect(describeNameProblem('service', 'ok-name')).toBeUndefined();
+    expect(describeNameProblem('keyspace', 'a:b')).toContain('must not contain ":"');
+  });
+});
+
+describe('environment names', () => {
+  it('accepts short lower-case names and refuses long or odd ones', () => {
+    expect(assertEnvironmentName('prod')).toBe('prod');
+    expect(() => assertEnvironmentName('production-eu1')).toThrow('invalid environment name "production-eu1": must be at most 10 characters (it has 14)');
+    expect(() => assertEnvironmentName('Prod')).toThrow('must be lower case');
+  });
+});
+
+describe('keyspaces', () => {
+  it('follows the same character rules and refuses reserved names', () => {
+    expect(() => assertKeyspace('orders:v2')).toThrow('invalid keyspace "orders:v2": must not contain ":"');
+    expect(() => assertKeyspace('default')).toThrow('invalid keyspace "default": is reserved');
+    expect(() => assertKeyspace('x'.repeat(33))).toThrow('must be at most 32 characters (it has 33)');
+  });
+
+  it('detects overlap on the key patterns', () => {
+    expect(keyspacesOverlap('orders', 'orders')).toBe(true);
+    // with ':' allowed these would overlap; the general check still sees it
+    expect(keyspacesOverlap('orders', 'orders:v2')).toBe(true);
+    expect(keyspacesOverlap('orders', 'orders-v2')).toBe(false);
+  });
+
+  it('refuses a keyspace claimed twice, naming the first owner', () => {
+    expect(() =>
+      assertKeyspacesDisjoint([
+        { keyspace: 'orders', service: 'orders-api' },
+        { keyspace: 'catalog', service: 'catalog-api' },
+        { keyspace: 'orders', service: 'orders-worker' },
+      ]),
+    ).toThrow('invalid keyspace "orders": is already claimed by service "orders-api"; keyspaces must be unique');
+  });
+
+  it('refuses an invalid keyspace in a claim set', () => {
+    expect(() => assertKeyspacesDisjoint([{ keyspace: 'orders:*', service: 'a' }])).toThrow('must not contain ":"');
+  });
+
+  it('accepts disjoint claims', () => {
+    expect(() =>
+      assertKeyspacesDisjoint([
+        { keyspace: 'orders', service: 'orders-api' },
+        { keyspace: 'orders-v2', service: 'orders-v2-api' },
+      ]),
+    ).not.toThrow();
+  });
+});
+
+describe('access strings', () => {
+  it('restricts a read-write user to its keyspace and removes dangerous and key-listing commands', () => {
+    const rules = buildAccessString('orders').split(' ');
+    expect(rules[0]).toBe('on');
+    expect(rules.filter((r) => r.startsWith('~'))).toEqual(['~orders:*']);
+    expect(rules).toEqual(expect.arrayContaining(['-@dangerous', '-@admin', '-@pubsub', '-scan', '-randomkey', '+eval', '+evalsha']));
+    // no broad key pattern, no password, no channel wildcard
+    expect(rules).not.toContain('~*');
+    expect(rules).not.toContain('allkeys');
+    expect(rules.some((r) => r.startsWith('>') || r.startsWith('#') || r.startsWith('&'))).toBe(false);
+    // removals come after the grant, so they win
+    expect(rules.indexOf('-@dangerous')).toBeGreaterThan(rules.indexOf('+@all'));
+  });
+
+  it('removes writes for the readonly profile', () => {
+    const rules = buildAccessString('orders', 'readonly').split(' ');
+    expect(rules).toContain('-@write');
+    expect(rules).not.toContain('+eval');
+    expect(rules).toContain('+evalsha_ro');
+  });
+
+  it('refuses a bad keyspace or profile', () => {
+    expect(() => buildAccessString('*')).toThrow('invalid keyspace "*"');
+    expect(() => buildAccessString('orders', 'admin' as never)).toThrow('invalid access profile "admin": must be one of readwrite, readonly');
+  });
+});
+
+describe('derived names', () => {
+  it('derives every AWS name of a service within its limit', () => {
+    expect(serviceResourceNames('orders-api', 'prod')).toEqual({
+      userId: 'orders-api-prod',
+      userName: 'orders-api-prod',
+      secretName: 'cache-platform/prod/orders-api/redis',
+      lambdaFunctionName: 'orders-api-prod-handler',
+      lambdaRoleName: 'orders-api-prod-cache-fn',
+    });
+    const longest = serviceResourceNames('a'.repeat(28), 'b'.repeat(10));
+    expect(longest.userId.length).toBeLessThanOrEqual(40);
+    expect(longest.lambdaRoleName.length).toBeLessThanOrEqual(64);
+    expect(longest.lambdaFunctionName.length).toBeLessThanOrEqual(64);
+  });
+
+  it('validates its inputs', () => {
+    expect(() => serviceResourceNames('Orders', 'prod')).toThrow('invalid service name "Orders"');
+    expect(() => serviceResourceNames('orders', 'prod_1')).toThrow('invalid environment name "prod_1"');
+  });
+
+  it('names platform resources per environment, with a distinct id for the disabled default user', () => {
+    const names = platformResourceNames('dev');
+    expect(names.cacheName).toBe('cache-platform-dev');
+    expect(names.disabledDefaultUserId).not.toBe('default');
+  });
+});
+
+describe('exports', () => {
+  it('puts every export under the environment root', () => {
+    const names = platformExportNames('staging');
+    expect(Object.keys(names).sort()).toEqual([...EXPORT_KEYS].sort());
+    for (const name of Object.values(names)) expect(name).toMatch(/^\/cache-platform\/staging\/exports\/[a-z-]+$/);
+    expect(new Set(Object.values(names)).size).toBe(EXPORT_KEYS.length);
+  });
+
+  it('names keyspace claims per environment and validates the keyspace', () => {
+    expect(keyspaceClaimParameterName('dev', 'orders')).toBe('/cache-platform/dev/keyspaces/orders');
+    expect(() => keyspaceClaimParameterName('dev', 'a/b')).toThrow('invalid keyspace "a/b"');
+  });
+});
+
+describe('ownership tags', () => {
+  const ownership = { service: 'orders-api', owner: 'team-orders', purpose: 'cache product lookups', environment: 'dev' };
+
+  it('produces every ownership tag', () => {
+    const tags = ownershipTags(ownership);
+    expect(Object.keys(tags).sort()).toEqual(Object.values(OWNERSHIP_TAG_KEYS).sort());
+    expect(tags[OWNERSHIP_TAG_KEYS.managedBy]).toBe('cache-platform/cdktf');
+  });
+
+  it('refuses values AWS tagging would refuse', () => {
+    expect(() => ownershipTags({ ...ownership, owner: '' })).toThrow('invalid tag cache-platform:owner "": must be a non-empty string');
+    expect(() => ownershipTags({ ...ownership, purpose: 'cache; drop' })).toThrow('AWS tag values allow only');
+    expect(() => ownershipTags({ ...ownership, purpose: 'x'.repeat(257) })).toThrow('must be at most 256 characters (it has 257)');
+  });
+});
+
+describe('secret payload', () => {
+  const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
+  const valid = {
+    schemaVersion: 1,
+    host: 'cache.example.internal',
+    port: 6379,
+    readerPort: 6380,
+    username: 'orders-api-dev',
+    password: 'S3cret-password-value-123',
+    keyspace: 'orders-api',
+    tls: true,
+    authMode: 'password',
+    cacheName: 'cache-platform-dev',
+    user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
+    clusterMode: true,
+  };
+  const parse = (doc: unknown) => () => parseCacheSecret(typeof doc === 'string' ? doc : JSON.stringify(doc), arn);
+
+  it('parses a valid payload', () => {
+    expect(parseCacheSecret(JSON.stringify(valid), arn)).toEqual(valid);
+  });
+
+  it.each(['host', 'port', 'username', 'password', 'keyspace', 'tls', 'authMode', 'cacheName', 'user_arn', 'clusterMode'])(
+    'names the missing field %s and the secret',
+    (field) => {
+      const doc: Record<string, unknown> = { ...valid };
+      delete doc[field];
+      expect(parse(doc)).toThrow(`cache secret ${arn}: field "${field}" is missing`);
+    },
+  );
+
+  it('refuses wrong types and empty values', () => {
+    expect(parse({ ...valid, port: '6379' })).toThrow('field "port" must be an integer port 1-65535 (got string)');
+    expect(parse({ ...valid, host: '' })).toThrow('field "host" must not be empty');
+    expect(parse({ ...valid, tls: 'yes' })).toThrow('field "tls" must be a boolean (got string)');
+    expect(parse({ ...valid, authMode: 'token' })).toThrow('field "authMode" must be one of password, iam (got "token")');
+    expect(parse({ ...valid, schemaVersion: 2 })).toThrow('field "schemaVersion" must be 1 (got 2)');
+    expect(parse({ ...valid, keyspace: 'a:b' })).toThrow('field "keyspace" invalid keyspace "a:b"');
+    expect(parse([1])).toThrow('field "(document)" must be a JSON object (got array)');
+    expect(() => parseCacheSecret(undefined, arn)).toThrow('the secret has no SecretString');
+  });
+
+  it('allows an empty password only for IAM auth', () => {
+    expect(parseCacheSecret(JSON.stringify({ ...valid, authMode: 'iam', password: '' }), arn).authMode).toBe('iam');
+    expect(parse({ ...valid, password: '' })).toThrow('field "password" must not be empty');
+  });
+
+  it('never puts the password or the raw document in an error', () => {
+    const broken = `{"password":"${valid.password}", "host": }`;
+    let message = '';
+    try {
+      parseCacheSecret(broken, arn);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(`cache secret ${arn}: field "(document)" is not valid JSON`);
+    for (const doc of [{ ...valid, port: valid.password }, { ...valid, host: 7 }]) {
+      try {
+        parseCacheSecret(JSON.stringify(doc), arn);
+      } catch (error) {
+        expect((error as Error).message).not.toContain(valid.password);
+      }
+    }
+  });
+});
