@@ -1,0 +1,3 @@
+export * from './mirror';
+export * from './terraform';
+export * from './validate';
