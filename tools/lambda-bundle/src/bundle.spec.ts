@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleHandler } from './bundle';
+
+describe('bundleHandler', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'bundle-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('produces a loadable ESM bundle whose CommonJS dependencies can still require node built-ins', async () => {
+    writeFileSync(join(dir, 'dep.cjs'), "const { createHash } = require('node:crypto'); module.exports = (s) => createHash('sha256').update(s).digest('hex');");
+    writeFileSync(join(dir, 'entry.ts'), "import hash from './dep.cjs';\nexport const handler = async (e: { v: string }) => ({ hash: hash(e.v) });\n");
+    const out = join(dir, 'out');
+    writeFileSync(join(dir, 'stale.txt'), 'x');
+    const result = await bundleHandler({ entry: join(dir, 'entry.ts'), outdir: out });
+    expect(result.file).toBe(join(out, 'index.mjs'));
+    expect(result.bytes).toBe(readFileSync(result.file).length);
+    expect(result.largestInputs.length).toBeGreaterThan(0);
+    // the Lambda runtime imports index.mjs and calls handler: do exactly that in a child process
+    const { execFileSync } = await import('node:child_process');
+    const stdout = execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(pathToFileURL(result.file).href)}); console.log(JSON.stringify(await m.handler({ v: 'abc' })));`,
+    ]).toString();
+    expect(JSON.parse(stdout).hash).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('empties the output folder first', async () => {
+    const out = join(dir, 'out2');
+    writeFileSync(join(dir, 'entry2.ts'), 'export const handler = async () => 1;\n');
+    await bundleHandler({ entry: join(dir, 'entry2.ts'), outdir: out });
+    writeFileSync(join(out, 'stale.js'), 'x');
+    await bundleHandler({ entry: join(dir, 'entry2.ts'), outdir: out });
+    expect(existsSync(join(out, 'stale.js'))).toBe(false);
+  });
+});

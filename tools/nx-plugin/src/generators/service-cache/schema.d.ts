@@ -1,0 +1,8 @@
+export interface ServiceCacheGeneratorSchema {
+  name: string;
+  owner: string;
+  purpose: string;
+  keyspace?: string;
+  authMode?: 'password' | 'iam';
+  directory?: string;
+}
