@@ -1,4 +1,4 @@
-import { App, TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { configureAwsStack, OWNERSHIP_TAG_KEYS } from './index';
 
 function synthStack(props: Partial<Parameters<typeof configureAwsStack>[1]> = {}) {

@@ -94,7 +94,7 @@ export function writeServiceProject(tree: Tree, options: NormalizedServiceCacheO
       },
       synth: {
         executor: 'nx:run-commands',
-        options: { ...cwd, command: 'node -r @swc-node/register src/main.ts' },
+        options: { ...cwd, command: `node ${toRoot}tools/terraform/bin/synth.cjs src/main.ts` },
         dependsOn: ['bundle'],
       },
       validate: {
@@ -115,7 +115,11 @@ export function writeServiceProject(tree: Tree, options: NormalizedServiceCacheO
       },
       destroy: {
         executor: 'nx:run-commands',
-        options: { ...cwd, command: "cdktf destroy '*' --auto-approve", env: { CHECKPOINT_DISABLE: '1' } },
+        options: {
+          ...cwd,
+          command: `node ${toRoot}tools/ci/require-environments.mjs destroy && cdktf destroy '*'`,
+          env: { CHECKPOINT_DISABLE: '1' },
+        },
       },
       typecheck: {
         executor: 'nx:run-commands',

@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { SharedCacheFoundation } from '@cache-platform/cache-foundation';
+import { configureAwsStack } from '@cache-platform/stack-base';
+import type { PlatformEnvironment } from '../environments';
+
+/** Ownership `service` tag of everything the platform stack creates. */
+export const PLATFORM_SERVICE = 'platform';
+/** Ownership `purpose` tag of everything the platform stack creates. */
+export const PLATFORM_PURPOSE = 'shared ElastiCache Serverless cache for serverless services';
+
+export interface PlatformStackProps {
+  /** the environment to deploy (see `PLATFORM_ENVIRONMENTS`) */
+  readonly environment: PlatformEnvironment;
+  /**
+   * Extra AWS provider settings, e.g. endpoints of a local AWS emulator in tests.
+   * @default none
+   */
+  readonly providerOverrides?: Record<string, unknown>;
+}
+
+/**
+ * The platform in one environment: the AWS provider with ownership `default_tags`, the state
+ * backend, and the shared cache foundation. Nothing service-specific lives here.
+ *
+ * Construct ids are Terraform addresses: renaming `foundation` (or anything below it) would make
+ * Terraform replace the cache. Do not rename them.
+ */
+export class PlatformStack extends TerraformStack {
+  readonly foundation: SharedCacheFoundation;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const { name, region, owner, stateBucket, ...cacheSettings } = props.environment;
+
+    configureAwsStack(this, {
+      environment: name,
+      region,
+      service: PLATFORM_SERVICE,
+      owner,
+      purpose: PLATFORM_PURPOSE,
+      stateBucket,
+      providerOverrides: props.providerOverrides,
+    });
+
+    this.foundation = new SharedCacheFoundation(this, 'foundation', { environment: name, ...cacheSettings });
+
+    // what an operator wants to see after `cdktf deploy`; service stacks read the SSM exports instead
+    new TerraformOutput(this, 'cache_name', { value: this.foundation.cache.name, description: 'serverless cache name' });
+    new TerraformOutput(this, 'endpoint_address', { value: this.foundation.cache.endpointAddress, description: 'cache endpoint (TLS, 6379 primary, 6380 reader)' });
+    new TerraformOutput(this, 'client_security_group_id', {
+      value: this.foundation.network.clientSecurityGroup.id,
+      description: 'security group services attach to reach the cache',
+    });
+    new TerraformOutput(this, 'user_group_id', { value: this.foundation.users.userGroupId, description: 'user group services join' });
+  }
+}

@@ -1,0 +1,6 @@
+export * from './validation';
+export * from './network';
+export * from './user-group';
+export * from './serverless-cache';
+export * from './exports';
+export * from './shared-cache-foundation';

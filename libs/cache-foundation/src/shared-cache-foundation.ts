@@ -1,0 +1,121 @@
+import { Construct } from 'constructs';
+import { platformResourceNames } from '@cache-platform/cache-contract';
+import { CacheNetwork } from './network';
+import { PlatformExports } from './exports';
+import { SharedServerlessCache } from './serverless-cache';
+import { CacheUserGroup } from './user-group';
+import { CacheEngine, CacheUsageLimits } from './validation';
+
+export interface SharedCacheFoundationProps {
+  /** environment name (contract rules: lower case, at most 10 characters); every name derives from it */
+  readonly environment: string;
+  /** VPC of the cache (`vpc-` + 8 or 17 hex digits) */
+  readonly vpcId: string;
+  /**
+   * 2-3 private subnets, each in a different Availability Zone, for the cache endpoint and the
+   * Secrets Manager endpoint. Changing them replaces the cache.
+   */
+  readonly subnetIds: readonly string[];
+  /**
+   * Engine: Valkey, or Redis OSS.
+   * @default "valkey"
+   */
+  readonly engine?: CacheEngine;
+  /**
+   * Major engine version: "7" or "8" for Valkey, "7" for Redis OSS.
+   * @default the newest for the engine ("8" for Valkey, "7" for Redis OSS)
+   */
+  readonly majorEngineVersion?: string;
+  /**
+   * Capacity and cost guard rails (data storage 1-5000 GB, 1,000-15,000,000 ECPU/s).
+   * @default no limits
+   */
+  readonly usageLimits?: CacheUsageLimits;
+  /**
+   * Customer managed KMS key ARN for encryption at rest. Changing it replaces the cache.
+   * @default an AWS owned key
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Days automatic snapshots are kept (0-35).
+   * @default AWS's default (none kept)
+   */
+  readonly snapshotRetentionLimit?: number;
+  /**
+   * Daily snapshot time, `HH:MM` UTC.
+   * @default chosen by AWS
+   */
+  readonly dailySnapshotTime?: string;
+  /**
+   * Create the Secrets Manager interface endpoint for Lambdas in the VPC.
+   * @default true
+   */
+  readonly secretsManagerEndpoint?: boolean;
+  /**
+   * Refuse plans that would destroy (or replace) the cache.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
+   * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
+   * @default none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Everything the platform owns around the shared cache in one environment: network boundary,
+ * user group with the disabled `default` user, the ElastiCache Serverless cache, and the SSM exports
+ * service stacks read. It owns nothing service-specific: services add their own user, association,
+ * secret and Lambda next to it and attach the clients security group.
+ */
+export class SharedCacheFoundation extends Construct {
+  readonly network: CacheNetwork;
+  readonly users: CacheUserGroup;
+  readonly cache: SharedServerlessCache;
+  readonly exports: PlatformExports;
+
+  constructor(scope: Construct, id: string, props: SharedCacheFoundationProps) {
+    super(scope, id);
+    const names = platformResourceNames(props.environment);
+
+    this.network = new CacheNetwork(this, 'network', {
+      environment: props.environment,
+      vpcId: props.vpcId,
+      subnetIds: props.subnetIds,
+      secretsManagerEndpoint: props.secretsManagerEndpoint,
+      tags: props.tags,
+    });
+    this.users = new CacheUserGroup(this, 'users', { environment: props.environment, tags: props.tags });
+    this.cache = new SharedServerlessCache(this, 'cache', {
+      name: names.cacheName,
+      engine: props.engine,
+      majorEngineVersion: props.majorEngineVersion,
+      usageLimits: props.usageLimits,
+      kmsKeyArn: props.kmsKeyArn,
+      snapshotRetentionLimit: props.snapshotRetentionLimit,
+      dailySnapshotTime: props.dailySnapshotTime,
+      securityGroupIds: [this.network.cacheSecurityGroup.id],
+      subnetIds: this.network.subnetIds,
+      userGroupId: this.users.userGroupId,
+      preventDestroy: props.preventDestroy,
+      description: `Shared cache of the cache platform (${props.environment})`,
+      tags: props.tags,
+    });
+    this.exports = new PlatformExports(this, 'exports', {
+      environment: props.environment,
+      values: {
+        endpointAddress: this.cache.endpointAddress,
+        endpointPort: this.cache.endpointPort,
+        readerPort: this.cache.readerPort,
+        cacheName: this.cache.name,
+        cacheArn: this.cache.arn,
+        engine: this.cache.cache.engine,
+        userGroupId: this.users.userGroupId,
+        clientSecurityGroupId: this.network.clientSecurityGroup.id,
+      },
+      subnetIds: this.network.subnetIds,
+      tags: props.tags,
+    });
+  }
+}

@@ -1,0 +1,235 @@
+import { Token } from 'cdktf';
+import { ContractViolation } from '@cache-platform/cache-contract';
+
+/**
+ * Synth-time checks of the platform's inputs. `terraform validate` does not look inside ids,
+ * engine names or ranges, and AWS only complains half-way through an apply, so everything that
+ * can be checked from the configuration is checked here, with the value and the rule in the message.
+ *
+ * Values that are still tokens (e.g. subnet ids read from a data source) cannot be checked at
+ * synth time and are passed through.
+ */
+
+/** Engines a serverless cache of this platform may run. */
+export type CacheEngine = 'valkey' | 'redis';
+
+export const CACHE_ENGINES: readonly CacheEngine[] = ['valkey', 'redis'];
+
+/** Major versions ElastiCache Serverless offers per engine (Redis OSS serverless is 7 only). */
+export const SUPPORTED_MAJOR_VERSIONS: Readonly<Record<CacheEngine, readonly string[]>> = {
+  valkey: ['7', '8'],
+  redis: ['7'],
+};
+
+/** The version used when none is given: the newest one offered. */
+export const DEFAULT_MAJOR_VERSIONS: Readonly<Record<CacheEngine, string>> = {
+  valkey: '8',
+  redis: '7',
+};
+
+/**
+ * ElastiCache Serverless places its endpoint in 2 or 3 subnets of different Availability Zones
+ * (when none are given, AWS itself picks 2 in two-AZ regions and 3 elsewhere).
+ */
+export const MIN_SERVERLESS_SUBNETS = 2;
+export const MAX_SERVERLESS_SUBNETS = 3;
+
+/** AWS bounds of `cache_usage_limits`. */
+export const DATA_STORAGE_GB_RANGE = { minimum: 1, maximum: 5000 } as const;
+export const ECPU_PER_SECOND_RANGE = { minimum: 1000, maximum: 15_000_000 } as const;
+/** Automatic snapshots are kept for at most 35 days. */
+export const MAX_SNAPSHOT_RETENTION_DAYS = 35;
+
+/** A lower and/or upper bound. */
+export interface UsageRange {
+  /**
+   * Lower bound: ElastiCache keeps at least this much capacity ready (and bills for it).
+   * @default no minimum
+   */
+  readonly minimum?: number;
+  /**
+   * Upper bound: requests beyond it are throttled instead of scaling (and billing) further.
+   * @default no maximum (AWS's own ceiling)
+   */
+  readonly maximum?: number;
+}
+
+/** `cache_usage_limits` of a serverless cache: the cost and capacity guard rails. */
+export interface CacheUsageLimits {
+  /**
+   * Data storage in GB (AWS range 1-5000).
+   * @default no data storage limit
+   */
+  readonly dataStorageGb?: UsageRange;
+  /**
+   * ElastiCache Processing Units per second (AWS range 1,000-15,000,000).
+   * @default no ECPU limit
+   */
+  readonly ecpuPerSecond?: UsageRange;
+}
+
+// AWS resource ids: a prefix and 8 (older) or 17 (current) lower-case hex digits
+const RESOURCE_ID = (prefix: string) => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
+const SUBNET_ID = RESOURCE_ID('subnet');
+const VPC_ID = RESOURCE_ID('vpc');
+const SECURITY_GROUP_ID = RESOURCE_ID('sg');
+// key ARN only: an alias ARN or a bare key id is not what CreateServerlessCache's KmsKeyId takes
+const KMS_KEY_ARN =
+  /^arn:aws(?:-[a-z]+)*:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const SNAPSHOT_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+
+function idRule(prefix: string): string {
+  return `must be "${prefix}-" followed by 8 or 17 lower-case hexadecimal digits`;
+}
+
+// CreateServerlessCache: 1-40 letters, digits and hyphens, starting with a letter, no "--", no trailing "-"
+const SERVERLESS_CACHE_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/;
+
+/** Validates a serverless cache name (AWS stores it lower-cased, so upper case is refused). */
+export function assertServerlessCacheName(name: string): string {
+  if (Token.isUnresolved(name)) return name;
+  if (typeof name !== 'string' || !SERVERLESS_CACHE_NAME.test(name)) {
+    throw new ContractViolation(
+      'serverless cache name',
+      name,
+      'must be 1-40 lower-case letters, digits and single hyphens, start with a letter and not end with a hyphen',
+    );
+  }
+  return name;
+}
+
+/** Validates a VPC id (`vpc-` + 8 or 17 hex digits) and returns it. */
+export function assertVpcId(vpcId: string): string {
+  if (Token.isUnresolved(vpcId)) return vpcId;
+  if (typeof vpcId !== 'string' || !VPC_ID.test(vpcId)) {
+    throw new ContractViolation('vpc id', vpcId, idRule('vpc'));
+  }
+  return vpcId;
+}
+
+/** Validates a security group id (`sg-` + 8 or 17 hex digits) and returns it. */
+export function assertSecurityGroupId(securityGroupId: string): string {
+  if (Token.isUnresolved(securityGroupId)) return securityGroupId;
+  if (typeof securityGroupId !== 'string' || !SECURITY_GROUP_ID.test(securityGroupId)) {
+    throw new ContractViolation('security group id', securityGroupId, idRule('sg'));
+  }
+  return securityGroupId;
+}
+
+/**
+ * Validates the subnets of a serverless cache: well-formed ids, no duplicates, 2 or 3 of them.
+ * Whether they really are in different Availability Zones (AWS requires it) is only known to AWS.
+ */
+export function assertSubnetIds(subnetIds: readonly string[]): readonly string[] {
+  if (Token.isUnresolved(subnetIds)) return subnetIds;
+  if (!Array.isArray(subnetIds)) {
+    throw new ContractViolation('subnet ids', subnetIds, 'must be a list of subnet ids');
+  }
+  for (const id of subnetIds) {
+    if (Token.isUnresolved(id)) continue;
+    if (typeof id !== 'string' || !SUBNET_ID.test(id)) {
+      throw new ContractViolation('subnet id', id, idRule('subnet'));
+    }
+  }
+  const seen = new Set<string>();
+  for (const id of subnetIds) {
+    if (Token.isUnresolved(id)) continue;
+    if (seen.has(id)) {
+      throw new ContractViolation('subnet ids', subnetIds, `${JSON.stringify(id)} is listed more than once; give each subnet once, one per Availability Zone`);
+    }
+    seen.add(id);
+  }
+  if (subnetIds.length < MIN_SERVERLESS_SUBNETS || subnetIds.length > MAX_SERVERLESS_SUBNETS) {
+    throw new ContractViolation(
+      'subnet ids',
+      subnetIds,
+      `a serverless cache takes ${MIN_SERVERLESS_SUBNETS} to ${MAX_SERVERLESS_SUBNETS} subnets, each in a different Availability Zone (got ${subnetIds.length})`,
+    );
+  }
+  return subnetIds;
+}
+
+/** Validates the engine and its major version; returns the version to use. */
+export function resolveEngineVersion(engine: CacheEngine, majorEngineVersion?: string): string {
+  if (!CACHE_ENGINES.includes(engine)) {
+    throw new ContractViolation('engine', engine, `must be one of ${CACHE_ENGINES.join(', ')}`);
+  }
+  if (majorEngineVersion === undefined) return DEFAULT_MAJOR_VERSIONS[engine];
+  const supported = SUPPORTED_MAJOR_VERSIONS[engine];
+  if (!supported.includes(majorEngineVersion)) {
+    throw new ContractViolation(
+      'major engine version',
+      majorEngineVersion,
+      `engine ${engine} on ElastiCache Serverless supports major version ${supported.join(' or ')} (a major version only, e.g. "${supported[supported.length - 1]}")`,
+    );
+  }
+  return majorEngineVersion;
+}
+
+function checkRange(subject: string, range: UsageRange, bounds: { minimum: number; maximum: number }, unit: string): void {
+  const keys = Object.keys(range);
+  const unknown = keys.filter((k) => k !== 'minimum' && k !== 'maximum');
+  if (unknown.length > 0) {
+    throw new ContractViolation(subject, range, `unknown field ${JSON.stringify(unknown[0])}; use minimum and/or maximum`);
+  }
+  if (range.minimum === undefined && range.maximum === undefined) {
+    throw new ContractViolation(subject, range, 'set a minimum, a maximum or both (or leave the limit out)');
+  }
+  for (const bound of ['minimum', 'maximum'] as const) {
+    const value = range[bound];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.minimum || value > bounds.maximum) {
+      throw new ContractViolation(
+        `${subject} ${bound}`,
+        value,
+        `must be a whole number of ${unit} from ${bounds.minimum.toLocaleString('en-US')} to ${bounds.maximum.toLocaleString('en-US')}`,
+      );
+    }
+  }
+  if (range.minimum !== undefined && range.maximum !== undefined && range.minimum > range.maximum) {
+    throw new ContractViolation(subject, range, `minimum (${range.minimum}) must not exceed maximum (${range.maximum})`);
+  }
+}
+
+/** Validates usage limits against the AWS ranges (data storage 1-5000 GB, 1,000-15,000,000 ECPU/s, min <= max). */
+export function assertCacheUsageLimits(limits: CacheUsageLimits): CacheUsageLimits {
+  if (typeof limits !== 'object' || limits === null) {
+    throw new ContractViolation('cache usage limits', limits, 'must be an object with dataStorageGb and/or ecpuPerSecond');
+  }
+  const unknown = Object.keys(limits).filter((k) => k !== 'dataStorageGb' && k !== 'ecpuPerSecond');
+  if (unknown.length > 0) {
+    throw new ContractViolation('cache usage limits', limits, `unknown field ${JSON.stringify(unknown[0])}; use dataStorageGb and/or ecpuPerSecond`);
+  }
+  if (limits.dataStorageGb !== undefined) checkRange('data storage limit', limits.dataStorageGb, DATA_STORAGE_GB_RANGE, 'GB');
+  if (limits.ecpuPerSecond !== undefined) checkRange('ecpu per second limit', limits.ecpuPerSecond, ECPU_PER_SECOND_RANGE, 'ECPU per second');
+  return limits;
+}
+
+/** Validates a customer managed KMS key ARN (`arn:aws:kms:<region>:<account>:key/<key id>`). */
+export function assertKmsKeyArn(arn: string): string {
+  if (Token.isUnresolved(arn)) return arn;
+  if (typeof arn !== 'string' || !KMS_KEY_ARN.test(arn)) {
+    throw new ContractViolation(
+      'kms key arn',
+      arn,
+      'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" (not an alias or a bare key id)',
+    );
+  }
+  return arn;
+}
+
+/** Validates the number of days automatic snapshots are kept (0-35; 0 turns them off). */
+export function assertSnapshotRetentionLimit(days: number): number {
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > MAX_SNAPSHOT_RETENTION_DAYS) {
+    throw new ContractViolation('snapshot retention limit', days, `must be a whole number of days from 0 to ${MAX_SNAPSHOT_RETENTION_DAYS} (0 turns automatic snapshots off)`);
+  }
+  return days;
+}
+
+/** Validates the daily snapshot time, `HH:MM` in UTC. */
+export function assertDailySnapshotTime(time: string): string {
+  if (typeof time !== 'string' || !SNAPSHOT_TIME.test(time)) {
+    throw new ContractViolation('daily snapshot time', time, 'must be HH:MM in UTC, from 00:00 to 23:59');
+  }
+  return time;
+}
