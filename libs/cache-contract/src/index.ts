@@ -5,3 +5,5 @@ export * from './access-string';
 export * from './exports';
 export * from './tags';
 export * from './secret-payload';
+export * from './keyspace-claim';
+export * from './service-manifest';

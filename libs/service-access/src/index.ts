@@ -1,0 +1,4 @@
+export * from './service-cache-access';
+export * from './cache-function';
+export { SECRET_ARN_ENV_VAR } from '@cache-platform/cache-contract';
+export type { ServiceResourceNames } from '@cache-platform/cache-contract';

@@ -1,0 +1,185 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack, type TerraformResource } from 'cdktf';
+import {
+  keyspaceClaimParameterName,
+  parseCacheSecret,
+  parseKeyspaceClaim,
+  platformExportNames,
+  serviceResourceNames,
+} from '@cache-platform/cache-contract';
+import { configureAwsStack } from '@cache-platform/stack-base';
+import { runTerraform, terraformEnv, type TerraformResult } from '@cache-platform/terraform-tools';
+import { CacheFunction, ServiceCacheAccess, type ServiceCacheAccessProps } from '../src/index';
+import { missingCommands, MOTO_ACCOUNT, MOTO_REGION, MotoServer } from './moto-server';
+
+/*
+ * Apply-then-plan against moto_server: proves that the resources moto supports (secret, secret
+ * version, password data source, IAM role and policies, keyspace claim, ElastiCache user, Lambda)
+ * show "No changes" on a second plan although the random-password data source returns a new value
+ * on every read, and that a second stack claiming the same keyspace fails at apply.
+ *
+ * moto has no serverless caches, user groups or group associations: the platform exports are seeded
+ * as plain SSM parameters and the association is left out with -target.
+ */
+
+const ENV = 'moto';
+const missing = missingCommands(['moto_server', 'terraform']);
+const required = process.env['CACHE_PLATFORM_REQUIRE_MOTO'] === '1';
+if (missing.length > 0 && !required) {
+  console.warn(`skipping the moto_server apply-then-plan test: ${missing.join(', ')} not on PATH (set CACHE_PLATFORM_REQUIRE_MOTO=1 to fail instead)`);
+}
+const describeMoto = missing.length > 0 && !required ? describe.skip : describe;
+
+const PLATFORM_EXPORTS = {
+  endpointAddress: 'cache-platform-moto-abc123.serverless.use1.cache.amazonaws.com',
+  endpointPort: '6379',
+  readerPort: '6380',
+  cacheName: 'cache-platform-moto',
+  cacheArn: `arn:aws:elasticache:${MOTO_REGION}:${MOTO_ACCOUNT}:serverlesscache:cache-platform-moto`,
+  engine: 'valkey',
+  userGroupId: 'cache-platform-moto-users',
+  clientSecurityGroupId: 'sg-0123456789abcdef0',
+  subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+} as const;
+
+const address = (resource: TerraformResource) => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
+
+interface SynthesizedStack {
+  readonly dir: string;
+  readonly access: ServiceCacheAccess;
+  /** addresses of everything moto supports; the user-group association is the one left out */
+  readonly targets: string[];
+  /** the local state file (configureAwsStack puts it in `<app>/state/`) */
+  readonly statePath: string;
+}
+
+describeMoto('service access against moto_server (apply, then plan shows no changes)', () => {
+  let moto: MotoServer;
+  let work: string;
+  let bundleDir: string;
+  const env = terraformEnv();
+  const started = Date.now();
+
+  /** Synthesizes one service stack into `<work>/<name>/cdktf.out`; state lands in `<work>/<name>/state`. */
+  function synthStack(name: string, props: ServiceCacheAccessProps, withFunction: boolean): SynthesizedStack {
+    const outdir = join(work, name, 'cdktf.out');
+    mkdirSync(outdir, { recursive: true });
+    const app = new App({ outdir, skipValidation: false });
+    const stackId = `${props.service}-${ENV}`;
+    const stack = new TerraformStack(app, stackId);
+    configureAwsStack(stack, {
+      environment: ENV,
+      region: MOTO_REGION,
+      service: props.service,
+      owner: props.owner,
+      purpose: props.purpose,
+      providerOverrides: moto.providerOverrides(),
+    });
+    const access = new ServiceCacheAccess(stack, 'cache', props);
+    const targets = [access.keyspaceClaim, access.user, access.secret, access.secretVersion].map(address);
+    if (withFunction) {
+      const fn = new CacheFunction(stack, 'handler', { access, bundleDir });
+      targets.push(address(fn.role), address(fn.function), ...access.grantsFor(fn.role).map(address));
+    }
+    app.synth();
+    return { dir: join(outdir, 'stacks', stackId), access, targets, statePath: join(work, name, 'state', `${stackId}.tfstate`) };
+  }
+
+  async function terraform(args: string[], dir: string): Promise<TerraformResult> {
+    return runTerraform([...args, '-no-color'], dir, env);
+  }
+
+  const explain = (result: TerraformResult) => `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}\nmoto: ${moto.log().slice(-1500)}`;
+
+  async function init(dir: string): Promise<void> {
+    const result = await terraform(['init', '-input=false'], dir);
+    if (result.code !== 0) throw new Error(`terraform init failed: ${explain(result)}`);
+  }
+
+  const targetArgs = (targets: string[]) => targets.map((t) => `-target=${t}`);
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'service-access-moto-'));
+    bundleDir = join(work, 'bundle');
+    mkdirSync(bundleDir);
+    writeFileSync(join(bundleDir, 'index.mjs'), 'export const handler = async () => ({ ok: true });\n');
+    moto = await MotoServer.start();
+    await moto.reset();
+    const names = platformExportNames(ENV);
+    for (const [key, value] of Object.entries(PLATFORM_EXPORTS) as [keyof typeof PLATFORM_EXPORTS, string][]) {
+      await moto.putParameter(names[key], value, key === 'subnetIds' ? 'StringList' : 'String');
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+    console.info(`moto apply-then-plan suite took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, 30_000);
+
+  const owner: ServiceCacheAccessProps = { service: 'orders-api', environment: ENV, owner: 'team-orders', purpose: 'cache product lookups' };
+
+  it('applies the supported resources, then plans no changes although the password source re-reads', async () => {
+    const stack = synthStack('orders-api', owner, true);
+    await init(stack.dir);
+
+    const apply = await terraform(['apply', '-auto-approve', '-input=false', ...targetArgs(stack.targets)], stack.dir);
+    if (apply.code !== 0) throw new Error(`apply failed: ${explain(apply)}`);
+
+    const plan = await terraform(['plan', '-detailed-exitcode', '-input=false', ...targetArgs(stack.targets)], stack.dir);
+    if (plan.code !== 0) throw new Error(`second plan is not empty: ${explain(plan)}`);
+    expect(plan.stdout).toContain('No changes.');
+
+    // what was applied matches the contract
+    const names = serviceResourceNames('orders-api', ENV);
+    const secretString = await moto.getSecretString(names.secretName);
+    const payload = parseCacheSecret(secretString, names.secretName);
+    expect(payload).toMatchObject({
+      host: PLATFORM_EXPORTS.endpointAddress,
+      port: 6379,
+      readerPort: 6380,
+      username: names.userName,
+      keyspace: 'orders-api',
+      tls: true,
+      authMode: 'password',
+      cacheName: PLATFORM_EXPORTS.cacheName,
+      user_arn: `arn:aws:elasticache:${MOTO_REGION}:${MOTO_ACCOUNT}:user:${names.userId}`,
+      clusterMode: true,
+    });
+    expect(payload.password).toMatch(/^[A-Za-z0-9]{64}$/);
+    const claim = await moto.getParameter(keyspaceClaimParameterName(ENV, 'orders-api'));
+    expect(parseKeyspaceClaim('orders-api', claim)).toEqual({ service: 'orders-api', owner: 'team-orders', purpose: 'cache product lookups' });
+
+    // the user and the secret got the same generated password (one read of the data source); the
+    // local state file is read directly, `terraform show -json` would cost another provider start
+    const state = JSON.parse(readFileSync(stack.statePath, 'utf8')) as { resources: { type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[] };
+    const user = state.resources.find((r) => `${r.type}.${r.name}` === address(stack.access.user))!;
+    expect((user.instances[0].attributes['authentication_mode'] as { passwords: string[] }[])[0].passwords).toEqual([payload.password]);
+    // the synthesized configuration never held it
+    expect(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8')).not.toContain(payload.password);
+  }, 240_000);
+
+  it('refuses a second stack claiming the same keyspace at apply', async () => {
+    const intruder = synthStack('orders-worker', { service: 'orders-worker', environment: ENV, keyspace: 'orders-api', owner: 'team-other', purpose: 'reuse the orders cache' }, false);
+    await init(intruder.dir);
+    const apply = await terraform(['apply', '-auto-approve', '-input=false', `-target=${address(intruder.access.keyspaceClaim)}`], intruder.dir);
+    expect(apply.code).not.toBe(0);
+    expect(apply.stderr).toContain('ParameterAlreadyExists');
+    // the first owner keeps its claim
+    const claim = parseKeyspaceClaim('orders-api', await moto.getParameter(keyspaceClaimParameterName(ENV, 'orders-api')));
+    expect(claim.service).toBe('orders-api');
+  }, 120_000);
+
+  it('still updates its own claim in place when owner or purpose change', async () => {
+    // synthesizing into the same folder reuses the first test's init and state
+    const stack = synthStack('orders-api', { ...owner, owner: 'team-orders-platform', purpose: 'cache product and price lookups' }, false);
+    const claimTarget = `-target=${address(stack.access.keyspaceClaim)}`;
+    const apply = await terraform(['apply', '-auto-approve', '-input=false', claimTarget], stack.dir);
+    if (apply.code !== 0) throw new Error(`updating the claim failed: ${explain(apply)}`);
+    expect(apply.stdout).toMatch(/0 added, 1 changed, 0 destroyed/);
+    const claim = parseKeyspaceClaim('orders-api', await moto.getParameter(keyspaceClaimParameterName(ENV, 'orders-api')));
+    expect(claim).toEqual({ service: 'orders-api', owner: 'team-orders-platform', purpose: 'cache product and price lookups' });
+  }, 120_000);
+});
