@@ -21,6 +21,9 @@ export interface BundleResult {
   readonly largestInputs: ReadonlyArray<{ path: string; bytes: number }>;
 }
 
+/** Packages left out of every bundle: optional native addons nothing on our request path loads. */
+export const OPTIONAL_NATIVE_MODULES = ['@node-rs/xxhash'];
+
 /** The Lambda runtime the bundles target; keep in step with the CacheFunction construct. */
 export const LAMBDA_NODE_TARGET = 'node22';
 
@@ -43,6 +46,9 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
     sourcemap: false,
     legalComments: 'none',
     metafile: true,
+    // optional native addon that @redis/client loads lazily only for its `digest` helper (unused here);
+    // bundling it would fail, and an x64 build of it would not load on arm64 anyway
+    external: OPTIONAL_NATIVE_MODULES,
     logLevel: 'warning',
     // CommonJS dependencies call require('node:crypto') etc.; ESM output has no require without this
     banner: { js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);" },
