@@ -28,7 +28,7 @@ function run(cwd: string, args: string[]): string {
     return execFileSync('npx', args, {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', CACHE_PLATFORM_ENVIRONMENTS: 'dev' },
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', CACHE_PLATFORM_ENVIRONMENTS: 'dev' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {
