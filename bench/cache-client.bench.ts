@@ -1,0 +1,270 @@
+// Runtime client benchmark: hit path against raw @redis/client and cache-manager, plus bundle size
+// and cold start of a sample handler. Run: node -r @swc-node/register bench/cache-client.bench.ts
+// Writes bench/results.json; the figures are recorded in docs/benchmarks.md ("Runtime client").
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { createClient } from '@redis/client';
+import KeyvRedis from '@keyv/redis';
+import { createCache } from 'cache-manager';
+import { build } from 'esbuild';
+import { Keyv } from 'keyv';
+import { createServiceCache, staticSecretSource } from '../libs/cache-client/src';
+import { startRedis } from '../libs/cache-client/test/redis-harness';
+import { startSecretsManagerStub } from '../libs/cache-client/test/secrets-manager-stub';
+
+const ROOT = join(__dirname, '..');
+const USER = { name: 'bench-svc', keyspace: 'bench', passwords: ['bench-password-000000001'] };
+const KEYS = 100;
+// many short interleaved slices, medians per contender: a shared 2-core VM drifts by 30% within seconds
+const SLICE_MS = Number(process.env['BENCH_SLICE_MS'] ?? 400);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 12);
+const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 7);
+
+// a typical cached record: ~1 KB of JSON
+const record = (i: number) => ({
+  id: `product-${i}`,
+  name: `Product number ${i}`,
+  price: 1999 + i,
+  tags: ['alpha', 'beta', 'gamma', 'delta'],
+  description: 'x'.repeat(800),
+  updatedAt: '2025-01-01T00:00:00.000Z',
+});
+
+interface Figures {
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** Runs `op` from `concurrency` loops for `durationMs`; per-op latency and overall rate. */
+async function measure(op: (i: number) => Promise<unknown>, concurrency: number, durationMs: number): Promise<Figures> {
+  const latencies: number[] = [];
+  const end = performance.now() + durationMs;
+  let n = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const i = n++ % KEYS;
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return { opsPerSec: Math.round((latencies.length / elapsed) * 1000), p50Ms: r3(pct(latencies, 50)), p99Ms: r3(pct(latencies, 99)) };
+}
+
+async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
+  const secret = server.secretFor(USER.name);
+  const socket = { host: 'localhost', port: server.tlsPort, tls: true as const, ca: server.caPem };
+
+  // raw: GET + JSON.parse on a plain @redis/client connection (library defaults) with the same TLS and user
+  const raw = createClient({ RESP: 2, disableClientInfo: true, keyPrefix: 'bench:', username: USER.name, password: USER.passwords[0], socket });
+  raw.on('error', () => undefined);
+  await raw.connect();
+  // the same, without node-redis 6's per-command AbortSignal (as cache-client configures it): our helpers' own cost
+  const rawTuned = createClient({ RESP: 2, disableClientInfo: true, keyPrefix: 'bench:', username: USER.name, password: USER.passwords[0], socket, commandOptions: { timeout: 0 } });
+  rawTuned.on('error', () => undefined);
+  await rawTuned.connect();
+
+  const cache = createServiceCache({ secretSource: staticSecretSource(secret), tls: { ca: server.caPem }, metrics: { enabled: false } });
+
+  // cache-manager 7 over Keyv + @keyv/redis (its own @redis/client 5), keys under the same prefix
+  const keyvRedis = new KeyvRedis(
+    { username: USER.name, password: USER.passwords[0], socket, disableClientInfo: true } as never,
+    { namespace: 'bench', keyPrefixSeparator: ':', throwOnErrors: true },
+  );
+  const keyv = new Keyv({ store: keyvRedis, namespace: 'bench', useKeyPrefix: false });
+  const manager = createCache({ stores: [keyv] });
+
+  // warm every key for all three (misses are not what is measured)
+  for (let i = 0; i < KEYS; i++) {
+    await raw.set(`raw:${i}`, JSON.stringify(record(i)));
+    await cache.getOrLoad(`cc:${i}`, async () => record(i), { ttlSeconds: 3600 });
+    await manager.wrap(`cm:${i}`, async () => record(i), 3_600_000);
+  }
+  const never = async (): Promise<never> => {
+    throw new Error('benchmark key missed: the hit path was not measured');
+  };
+  const contenders: Record<string, (i: number) => Promise<unknown>> = {
+    raw: async (i) => JSON.parse((await raw.get(`raw:${i}`)) ?? 'null'),
+    'raw (no per-command AbortSignal)': async (i) => JSON.parse((await rawTuned.get(`raw:${i}`)) ?? 'null'),
+    'cache-client': (i) => cache.getOrLoad(`cc:${i}`, never, { ttlSeconds: 3600 }),
+    'cache-manager': (i) => manager.wrap(`cm:${i}`, never, 3_600_000),
+  };
+  for (const op of Object.values(contenders)) await measure(op, 1, 300); // JIT warm-up
+
+  const results: Record<string, { sequential: Figures[]; concurrent: Figures[] }> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    // interleaved, so that machine noise spreads over all contenders
+    for (const [name, op] of Object.entries(contenders)) {
+      results[name] ??= { sequential: [], concurrent: [] };
+      results[name].sequential.push(await measure(op, 1, SLICE_MS));
+      results[name].concurrent.push(await measure(op, 32, SLICE_MS / 2));
+    }
+  }
+  const summarize = (runs: Figures[]): Figures => ({ opsPerSec: median(runs.map((r) => r.opsPerSec)), p50Ms: median(runs.map((r) => r.p50Ms)), p99Ms: median(runs.map((r) => r.p99Ms)) });
+  const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { sequential: summarize(v.sequential), concurrent: summarize(v.concurrent) }]));
+  const m = cache.metrics();
+  if (m.misses !== KEYS || m.failOpen !== 0 || m.errors !== 0) throw new Error(`cache-client was not on its hit path: ${JSON.stringify(m)}`);
+
+  await raw.close();
+  await rawTuned.close();
+  await cache.close();
+  await keyvRedis.disconnect();
+  return summary;
+}
+
+async function bundleSizes(outdir: string) {
+  const variants = { password: 'bench/sample-handler.ts', iam: 'bench/sample-handler-iam.ts' };
+  const out: Record<string, { file: string; bytes: number; sigv4Presign: boolean; iamModule: boolean; secretsManager: boolean; redisClientBytes: number; secretsManagerBytes: number }> = {};
+  for (const [name, entry] of Object.entries(variants)) {
+    const outfile = join(outdir, `${name}.mjs`);
+    // the same settings as tools/lambda-bundle: ESM for nodejs22.x, minified, createRequire banner
+    const result = await build({
+      entryPoints: [join(ROOT, entry)],
+      outfile,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      tsconfig: join(ROOT, 'tsconfig.base.json'),
+      legalComments: 'none',
+      metafile: true,
+      logLevel: 'error',
+      // optional native peer of @redis/client, reached only by its digest() helper
+      external: ['@node-rs/xxhash'],
+      banner: { js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);" },
+    });
+    const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs));
+    const bytesOf = (re: RegExp) => inputs.filter(([p]) => re.test(p)).reduce((s, [, i]) => s + i.bytesInOutput, 0);
+    const text = readFileSync(outfile, 'utf8');
+    out[name] = {
+      file: relative(ROOT, outfile),
+      bytes: readFileSync(outfile).length,
+      // our token signer (iam-auth.ts): its query parameters appear nowhere else
+      iamModule: inputs.some(([p]) => p.endsWith('cache-client/src/iam-auth.ts')),
+      sigv4Presign: text.includes('ServerlessCache'),
+      secretsManager: inputs.some(([p]) => p.includes('client-secrets-manager')),
+      redisClientBytes: bytesOf(/@redis\/client/),
+      secretsManagerBytes: bytesOf(/@aws-sdk|@smithy|@aws-crypto/),
+    };
+  }
+  return out;
+}
+
+async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle: string, dir: string) {
+  const arn = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:cache-platform/local/bench/redis-AbCdEf';
+  const secret = JSON.stringify(server.secretFor(USER.name));
+  const stub = await startSecretsManagerStub({ [arn]: secret });
+  const secretFile = join(dir, 'secret.json');
+  writeFileSync(secretFile, secret);
+  const caFile = server.tlsMaterial?.caFile ?? '';
+  // measured inside the child: from just before importing the bundle to the handler's first PING answer
+  const script = `
+    const t0 = performance.now();
+    const m = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const loaded = performance.now();
+    const r = await m.handler({ id: '1' });
+    const done = performance.now();
+    if (r.health.status !== 'ok') { console.error(JSON.stringify(r.health)); process.exit(1); }
+    console.log(JSON.stringify({ loadMs: loaded - t0, toPingMs: r.pingAnsweredAt - t0, totalMs: done - t0 }));
+    // the open connection would keep this process alive (Lambda freezes it instead)
+    process.exit(0);`;
+  const run = async (env: Record<string, string>) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+      // the test CA, trusted the way a local run would: Node's own mechanism, nothing in the code
+      env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: caFile, AWS_REGION: 'eu-west-1', ...env },
+    });
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { loadMs: number; toPingMs: number; totalMs: number };
+  };
+  const sources = {
+    'secrets-manager-stand-in': {
+      REDIS_SECRET_ARN: arn,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret-key',
+    },
+    'local-file': { REDIS_SECRET_ARN: pathToFileURL(secretFile).href },
+  };
+  const out: Record<string, { loadMs: number; toFirstPingMs: number; pingMin: number; pingMax: number; toFirstItemMs: number; runs: number }> = {};
+  try {
+    for (const [name, env] of Object.entries(sources)) {
+      const runs = [];
+      for (let i = 0; i < COLD_RUNS; i++) runs.push(await run(env));
+      const pings = runs.map((r) => r.toPingMs);
+      out[name] = {
+        loadMs: r3(median(runs.map((r) => r.loadMs))),
+        toFirstPingMs: r3(median(pings)),
+        pingMin: r3(Math.min(...pings)),
+        pingMax: r3(Math.max(...pings)),
+        // plus one getOrLoad miss: GET, loader, SET
+        toFirstItemMs: r3(median(runs.map((r) => r.totalMs))),
+        runs: runs.length,
+      };
+    }
+    if (stub.calls[arn] !== COLD_RUNS) throw new Error(`expected one GetSecretValue per cold start, got ${stub.calls[arn]} for ${COLD_RUNS}`);
+  } finally {
+    await stub.stop();
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-client-bench-'));
+  const server = await startRedis({ users: [USER] });
+  // Ctrl-C must not leave the server and its files behind
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      rmSync(dir, { recursive: true, force: true });
+      void server.stop().finally(() => process.exit(130));
+    });
+  }
+  try {
+    console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${ROUNDS} interleaved rounds of ${SLICE_MS} ms (sequential) + ${SLICE_MS / 2} ms (32 concurrent) per contender, medians`);
+    const hits = await hitPath(server);
+    const results = Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v.sequential]));
+    const contract = Object.fromEntries(['raw', 'cache-client', 'cache-manager'].map((k) => [k, results[k]]));
+    writeFileSync(join(__dirname, 'results.json'), JSON.stringify(contract, null, 2) + '\n');
+    console.log('\nhit path, one request at a time (as in one Lambda environment); raw, cache-client, cache-manager -> bench/results.json');
+    console.table(results);
+    console.log('hit path, 32 concurrent requests on one connection:');
+    console.table(Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v.concurrent])));
+    const ratio = (a: string, b: string, mode: 'sequential' | 'concurrent') => `${(((hits[a]?.[mode].opsPerSec ?? NaN) / (hits[b]?.[mode].opsPerSec ?? NaN)) * 100).toFixed(1)}%`;
+    for (const base of ['raw', 'raw (no per-command AbortSignal)', 'cache-manager']) {
+      console.log(`cache-client / ${base}: ${ratio('cache-client', base, 'sequential')} sequential, ${ratio('cache-client', base, 'concurrent')} concurrent`);
+    }
+
+    const sizes = await bundleSizes(dir);
+    console.log('\nbundles (esbuild, minified, ESM, node22):');
+    console.table(
+      Object.fromEntries(
+        Object.entries(sizes).map(([k, v]) => [k, { kB: r3(v.bytes / 1024), iamModule: v.iamModule, sigv4Presign: v.sigv4Presign, secretsManager: v.secretsManager, redisClientBytes: v.redisClientBytes, secretsManagerBytes: v.secretsManagerBytes }]),
+      ),
+    );
+    const cold = await coldStart(server, join(dir, 'password.mjs'), dir);
+    console.log('cold start of the password bundle in a fresh node process, from import() (median of runs):');
+    console.table(cold);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CacheSecretPayload } from '@cache-platform/cache-contract';
+import { planConnection } from './connection';
+
+const secret: CacheSecretPayload = {
+  schemaVersion: 1,
+  host: 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com',
+  port: 6379,
+  readerPort: 6380,
+  username: 'orders-api-dev',
+  password: 'Sup3r-Secret-Password-Value-0001',
+  keyspace: 'orders',
+  tls: true,
+  authMode: 'password',
+  cacheName: 'cache-platform-dev',
+  user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
+  clusterMode: true,
+};
+const settings = { connectTimeoutMs: 1000, maxQueuedCommands: 1000 };
+
+describe('planConnection', () => {
+  it('uses verified TLS against the secret host, the contract key prefix and cluster mode from the secret', () => {
+    const plan = planConnection(secret, settings);
+    expect(plan).toEqual({
+      mode: 'cluster',
+      host: secret.host,
+      port: 6379,
+      tls: { servername: secret.host, ca: undefined },
+      username: 'orders-api-dev',
+      keyPrefix: 'orders:',
+      connectTimeoutMs: 1000,
+      maxQueuedCommands: 1000,
+    });
+    // the password is only handed to the client at handshake time, never kept in the plan
+    expect(JSON.stringify(plan)).not.toContain(secret.password);
+  });
+
+  it('verifies an IP address host against the certificate IP (no SNI), and honours overrides', () => {
+    expect(planConnection({ ...secret, host: '127.0.0.1' }, settings).tls).toEqual({ servername: undefined, ca: undefined });
+    const plan = planConnection({ ...secret, host: '127.0.0.1' }, { ...settings, clusterMode: false, tls: { ca: 'PEM', servername: 'localhost' } });
+    expect(plan.mode).toBe('standalone');
+    expect(plan.tls).toEqual({ servername: 'localhost', ca: 'PEM' });
+  });
+
+  it('goes without TLS only when the secret says so', () => {
+    expect(planConnection({ ...secret, tls: false }, settings).tls).toBe(false);
+  });
+});
+
+describe('shipped code', () => {
+  // the case study's client switched certificate checks off; make sure nothing here ever does
+  it('never disables certificate or host name verification', () => {
+    const files = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const text = readFileSync(join(__dirname, file), 'utf8');
+      expect({ file, found: /rejectUnauthorized|checkServerIdentity|NODE_TLS_REJECT_UNAUTHORIZED/.test(text) }).toEqual({ file, found: false });
+    }
+  });
+
+  it('keeps SigV4 presigning out of the main entry point', () => {
+    const reachable = new Set<string>();
+    const visit = (file: string) => {
+      if (reachable.has(file)) return;
+      reachable.add(file);
+      const text = readFileSync(join(__dirname, `${file}.ts`), 'utf8');
+      for (const [, spec] of text.matchAll(/(?:from|import\()\s*'\.\/([\w-]+)'/g)) visit(spec!);
+    };
+    visit('index');
+    expect(reachable).not.toContain('iam-auth');
+    expect(reachable).toContain('secrets-manager');
+  });
+});

@@ -1,0 +1,269 @@
+import { isIP } from 'node:net';
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
+import { keyPrefix, type CacheSecretPayload } from '@cache-platform/cache-contract';
+import { CacheClientError, CacheTimeoutError, describeError, isAuthError } from './errors';
+import type { TlsOptions } from './types';
+
+/** Everything the client is built from: plain data, so tests can assert the security-relevant parts. */
+export interface ConnectionPlan {
+  readonly mode: 'cluster' | 'standalone';
+  readonly host: string;
+  readonly port: number;
+  /** false only when the secret says `tls: false` (a local Redis) */
+  readonly tls:
+    | false
+    | {
+        /** SNI and the name verified; undefined when connecting to an IP (verified against the IP) */
+        readonly servername: string | undefined;
+        readonly ca: string | Buffer | Array<string | Buffer> | undefined;
+      };
+  readonly username: string;
+  /** `<keyspace>:` from the contract; the Redis client puts it in front of every key */
+  readonly keyPrefix: string;
+  readonly connectTimeoutMs: number;
+  readonly maxQueuedCommands: number;
+}
+
+export interface PlanSettings {
+  readonly clusterMode?: boolean;
+  readonly tls?: TlsOptions;
+  readonly connectTimeoutMs: number;
+  readonly maxQueuedCommands: number;
+}
+
+export function planConnection(secret: CacheSecretPayload, settings: PlanSettings): ConnectionPlan {
+  const servername = settings.tls?.servername ?? (isIP(secret.host) ? undefined : secret.host);
+  const ca = settings.tls?.ca;
+  return {
+    mode: (settings.clusterMode ?? secret.clusterMode) ? 'cluster' : 'standalone',
+    host: secret.host,
+    port: secret.port,
+    tls: secret.tls ? { servername, ca: Array.isArray(ca) ? [...ca] : (ca as string | Buffer | undefined) } : false,
+    username: secret.username,
+    keyPrefix: keyPrefix(secret.keyspace),
+    connectTimeoutMs: settings.connectTimeoutMs,
+    maxQueuedCommands: settings.maxQueuedCommands,
+  };
+}
+
+export interface ConnectionHooks {
+  /** Current credentials; called at every (re)connect, so a refreshed secret is used by the next handshake. */
+  credentials(): Promise<{ username: string; password: string }>;
+  /** A handshake was refused (WRONGPASS/NOAUTH): re-read the secret before the next attempt. */
+  onAuthFailure(error: Error): void;
+  onError(error: Error): void;
+}
+
+/**
+ * The few operations the cache helpers need, over a standalone or a cluster client. All of them
+ * touch exactly one key (or none), so none can fail with CROSSSLOT.
+ */
+export interface RedisHandle {
+  readonly mode: 'cluster' | 'standalone';
+  readonly plan: ConnectionPlan;
+  /** the client gave up reconnecting: replace it */
+  readonly dead: boolean;
+  isReady(): boolean;
+  /** Resolves when ready; rejects when the client dies or after `ms`. */
+  waitReady(ms: number): Promise<void>;
+  get(key: string): Promise<string | null>;
+  /** SET with a PX expiry (none when `ttlMs` is undefined); with `onlyIfAbsent`, NX. True when written. */
+  set(key: string, value: string, ttlMs: number | undefined, onlyIfAbsent?: boolean): Promise<boolean>;
+  del(key: string): Promise<number>;
+  /** Deletes `key` only while it still holds `token` (lock release by its owner). */
+  deleteIfEquals(key: string, token: string): Promise<boolean>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+// one key in, one key touched: the owner check and the delete are atomic on the server
+const DELETE_IF_EQUALS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/** Reconnect attempts after a connection drops before the client gives up and is replaced on demand. */
+const RECONNECT_ATTEMPTS = 4;
+
+class DeadClientError extends CacheClientError {
+  override readonly name = 'DeadClientError';
+  constructor(cause: Error | undefined) {
+    super(`the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`);
+  }
+}
+
+// a certificate that failed verification will fail again a few milliseconds later: do not retry
+const isCertificateError = (error: Error) =>
+  /^ERR_TLS_|CERT|^UNABLE_TO_|^SELF_SIGNED|^DEPTH_ZERO/.test(String((error as NodeJS.ErrnoException).code ?? '')) ||
+  /certificate|self[- ]signed/i.test(error.message);
+
+// the subset of @redis/client's client and cluster APIs used here; both satisfy it
+interface Commands {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options: { expiration?: { type: 'PX'; value: number }; condition?: 'NX' }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+export function openRedis(plan: ConnectionPlan, hooks: ConnectionHooks): RedisHandle {
+  return new Handle(plan, hooks);
+}
+
+class Handle implements RedisHandle {
+  readonly mode: 'cluster' | 'standalone';
+  dead = false;
+  private closing = false;
+  private lastError: Error | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no modules, functions or scripts, RESP2
+  private readonly client: RedisClientType<{}, {}, {}, 2, {}> | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  private readonly cluster: RedisClusterType<{}, {}, {}, 2, {}> | undefined;
+  private readonly commands: Commands;
+  private readonly connected: Promise<void>;
+
+  constructor(
+    readonly plan: ConnectionPlan,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.mode = plan.mode;
+    const socket = {
+      connectTimeout: plan.connectTimeoutMs,
+      reconnectStrategy: (retries: number, cause: Error) => this.reconnectDelay(retries, cause),
+      ...(plan.tls
+        ? // Certificate chain and host name are verified by Node's defaults; nothing here turns that off.
+          { tls: true as const, servername: plan.tls.servername, ca: plan.tls.ca }
+        : {}),
+    };
+    const common = {
+      credentialsProvider: { type: 'async-credentials-provider' as const, credentials: () => hooks.credentials() },
+      // rejected at once while disconnected (answered from the loader) instead of queued without bound
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: plan.maxQueuedCommands,
+      // no CLIENT SETINFO / maintenance handshake: fewer round trips and no Redis Enterprise DNS lookup
+      disableClientInfo: true,
+      maintNotifications: 'disabled' as const,
+      // node-redis 6 arms a 5 s AbortSignal per command by default; it only covers the time before
+      // the command is written (not a silent server) and cuts concurrent throughput 2.7x
+      // (docs/benchmarks.md). withTimeout() bounds the whole round trip instead.
+      commandOptions: { timeout: 0 },
+    };
+    if (plan.mode === 'standalone') {
+      const client = createClient({ ...common, RESP: 2, keyPrefix: plan.keyPrefix, socket: { host: plan.host, port: plan.port, ...socket } });
+      client.on('error', (error: Error) => this.onError(error));
+      client.on('terminated', () => (this.dead = true));
+      this.client = client;
+      this.commands = client as unknown as Commands;
+      this.connected = client.connect().then(() => undefined);
+    } else {
+      const cluster = createCluster({
+        rootNodes: [{ socket: { host: plan.host, port: plan.port } }],
+        // every node connection (the discovered ones too) gets TLS, credentials and timeouts from here
+        defaults: { ...common, socket },
+        keyPrefix: plan.keyPrefix,
+        RESP: 2,
+        commandOptions: { timeout: 0 },
+        // Replicas are not used: reads right after a write or an invalidation must see it, and lock
+        // polling must read the primary. ElastiCache Serverless' reader port stays an opt-in for later.
+        useReplicas: false,
+        maxCommandRedirections: 4,
+      });
+      cluster.on('error', (error: Error) => this.onError(error));
+      this.cluster = cluster;
+      this.commands = cluster as unknown as Commands;
+      this.connected = cluster.connect().then(() => undefined);
+    }
+    this.connected.catch(() => {
+      // connect() rejects once the reconnect strategy gives up (errors were reported through 'error')
+      this.dead = true;
+    });
+  }
+
+  private onError(error: Error): void {
+    this.lastError = error;
+    this.hooks.onError(error);
+  }
+
+  private reconnectDelay(retries: number, cause: Error): number | false {
+    this.lastError = cause;
+    if (isAuthError(cause)) this.hooks.onAuthFailure(cause);
+    if (this.closing || retries >= RECONNECT_ATTEMPTS || isCertificateError(cause)) return false;
+    return Math.min(1000, 25 * 2 ** retries) + Math.floor(Math.random() * 25);
+  }
+
+  isReady(): boolean {
+    return !this.dead && (this.client?.isReady ?? this.cluster?.isReady ?? false);
+  }
+
+  waitReady(ms: number): Promise<void> {
+    if (this.isReady()) return Promise.resolve();
+    if (this.dead) return Promise.reject(new DeadClientError(this.lastError));
+    return new Promise<void>((resolve, reject) => {
+      const client = this.client;
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        client?.off('ready', onReady);
+        client?.off('terminated', onTerminated);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => done();
+      const onTerminated = () => done(new DeadClientError(this.lastError));
+      const timer = setTimeout(() => done(new CacheTimeoutError('connect', ms)), Math.max(0, ms));
+      if (client) {
+        client.on('ready', onReady);
+        client.on('terminated', onTerminated);
+      }
+      // the first connect (both modes; the cluster's discovery) settles this promise
+      this.connected.then(
+        () => (this.isReady() ? done() : undefined),
+        () => done(new DeadClientError(this.lastError)),
+      );
+    });
+  }
+
+  get(key: string): Promise<string | null> {
+    // no async wrapper: this is the hit path
+    return this.commands.get(key) as Promise<string | null>;
+  }
+
+  async set(key: string, value: string, ttlMs: number | undefined, onlyIfAbsent = false): Promise<boolean> {
+    const expiration = ttlMs === undefined ? undefined : { type: 'PX' as const, value: Math.max(1, Math.round(ttlMs)) };
+    const reply = await this.commands.set(key, value, onlyIfAbsent ? { expiration, condition: 'NX' } : { expiration });
+    return reply === 'OK';
+  }
+
+  async del(key: string): Promise<number> {
+    return Number(await this.commands.del(key));
+  }
+
+  async deleteIfEquals(key: string, token: string): Promise<boolean> {
+    return Number(await this.commands.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [token] })) === 1;
+  }
+
+  async ping(): Promise<void> {
+    if (this.client) await this.client.ping();
+    // keyless: any node answers for the cluster (ElastiCache Serverless has one endpoint anyway)
+    else await this.cluster?.sendCommand(undefined, true, ['PING']);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    try {
+      // a graceful close waits for replies: only worth it on a working connection
+      if (!this.isReady()) this.destroy();
+      else if (this.client) await this.client.close();
+      else await this.cluster?.close();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.closing = true;
+    this.dead = true;
+    try {
+      if (this.client?.isOpen) this.client.destroy();
+      if (this.cluster?.isOpen) this.cluster.destroy();
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,19 @@
+// Public entry point. IAM auth token signing is deliberately not re-exported here: import it from
+// '@cache-platform/cache-client/iam-auth' so password-auth bundles do not carry SigV4 presigning.
+export { createServiceCache, DEFAULT_TTL_SECONDS } from './service-cache';
+export type {
+  AuthTokenProvider,
+  CacheLogger,
+  GetOrLoadOptions,
+  HealthReport,
+  InvalidateOptions,
+  ServiceCache,
+  ServiceCacheOptions,
+  TlsOptions,
+} from './types';
+export { fileSecretSource, secretsManagerSource, secretSourceFromEnv, staticSecretSource, type SecretSource, type SecretsManagerSourceOptions } from './secret';
+export type { CircuitOptions, CircuitState } from './circuit-breaker';
+export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
+export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';
+export { planConnection, type ConnectionPlan } from './connection';
+export { CacheClientError, CacheTimeoutError, CacheUnavailableError, CacheUsageError, isAuthError } from './errors';

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CacheSecretPayload } from '@cache-platform/cache-contract';
+import { startSecretsManagerStub, type SecretsManagerStub } from '../test/secrets-manager-stub';
+import { createServiceCache } from './service-cache';
+import { fileSecretSource, SecretLoader, secretsManagerSource, secretSourceFromEnv, staticSecretSource, type SecretSource } from './secret';
+
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
+const PASSWORD = 'Sup3r-Secret-Password-Value-0001';
+const secret: CacheSecretPayload = {
+  schemaVersion: 1,
+  host: 'cache.example.internal',
+  port: 6379,
+  username: 'orders-api-dev',
+  password: PASSWORD,
+  keyspace: 'orders',
+  tls: true,
+  authMode: 'password',
+  cacheName: 'cache-platform-dev',
+  user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
+  clusterMode: true,
+};
+
+function countingSource(text: () => string, delayMs = 20): SecretSource & { calls: Array<boolean | undefined> } {
+  const calls: Array<boolean | undefined> = [];
+  return {
+    name: ARN,
+    calls,
+    fetch: async (force) => {
+      calls.push(force);
+      await new Promise((r) => setTimeout(r, delayMs));
+      return text();
+    },
+  };
+}
+
+describe('SecretLoader', () => {
+  it('fetches once for concurrent callers and keeps the result', async () => {
+    const source = countingSource(() => JSON.stringify(secret));
+    const loader = new SecretLoader(() => source, { minRefreshIntervalMs: 1000 });
+    const results = await Promise.all(Array.from({ length: 20 }, () => loader.get()));
+    expect(source.calls).toEqual([false]);
+    expect(new Set(results).size).toBe(1);
+    expect(await loader.get()).toBe(results[0]);
+    expect(source.calls).toHaveLength(1);
+  });
+
+  it('forces a re-fetch for rotation, shared by concurrent callers and rate-limited', async () => {
+    let text = JSON.stringify(secret);
+    const source = countingSource(() => text);
+    const loader = new SecretLoader(() => source, { minRefreshIntervalMs: 60_000 });
+    await loader.get();
+    // the first forced re-read goes through, even right after the first fetch
+    expect(await loader.refresh()).toEqual({ secret, changed: false });
+    // too soon after it: the secret in hand is returned
+    expect(await loader.refresh()).toEqual({ secret, changed: false });
+    expect(source.calls).toEqual([false, true]);
+
+    const fast = new SecretLoader(() => source, { minRefreshIntervalMs: 0 });
+    await fast.get();
+    text = JSON.stringify({ ...secret, password: 'Another-Password-Value-0002' });
+    const [a, b] = await Promise.all([fast.refresh(), fast.refresh()]);
+    expect(a.changed).toBe(true);
+    expect(b.secret.password).toBe('Another-Password-Value-0002');
+    expect(source.calls).toEqual([false, true, false, true]);
+    // callers of get() during a refresh wait for the new secret
+    text = JSON.stringify({ ...secret, password: 'Third-Password-Value-000003' });
+    const refreshing = fast.refresh();
+    expect((await fast.get()).password).toBe('Third-Password-Value-000003');
+    await refreshing;
+  });
+
+  it('does not remember a failed fetch', async () => {
+    let fail = true;
+    const source = countingSource(() => {
+      if (fail) throw new Error('throttled');
+      return JSON.stringify(secret);
+    });
+    const loader = new SecretLoader(() => source, { minRefreshIntervalMs: 0 });
+    await expect(loader.get()).rejects.toThrow('throttled');
+    fail = false;
+    await expect(loader.get()).resolves.toEqual(secret);
+  });
+
+  it('names the field and the secret on invalid documents and never prints the password', async () => {
+    const cases: Array<[string, string]> = [
+      [JSON.stringify({ ...secret, host: '' }), `cache secret ${ARN}: field "host" must not be empty`],
+      [JSON.stringify({ ...secret, port: PASSWORD }), `cache secret ${ARN}: field "port" must be an integer port 1-65535 (got string)`],
+      [JSON.stringify({ ...secret, username: undefined }), `cache secret ${ARN}: field "username" is missing`],
+      [`{"password":"${PASSWORD}",`, `cache secret ${ARN}: field "(document)" is not valid JSON`],
+    ];
+    for (const [text, message] of cases) {
+      const loader = new SecretLoader(() => countingSource(() => text, 0), { minRefreshIntervalMs: 0 });
+      const error = await loader.get().catch((e: Error) => e);
+      expect((error as Error).message).toBe(message);
+      expect((error as Error).message).not.toContain(PASSWORD);
+    }
+  });
+});
+
+describe('secret sources', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'cache-client-secret-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads REDIS_SECRET_ARN: a Secrets Manager ARN, or a file: URL for local runs', async () => {
+    expect(secretSourceFromEnv({ REDIS_SECRET_ARN: ARN }).name).toBe(ARN);
+    const file = join(dir, 'secret.json');
+    writeFileSync(file, JSON.stringify(secret));
+    const local = secretSourceFromEnv({ REDIS_SECRET_ARN: pathToFileURL(file).href });
+    expect(local.name).toBe(file);
+    expect(JSON.parse(await local.fetch())).toEqual(secret);
+  });
+
+  it('names the variable and the rule when REDIS_SECRET_ARN is missing or odd', () => {
+    expect(() => secretSourceFromEnv({})).toThrow(
+      'invalid environment variable REDIS_SECRET_ARN "(unset)": must hold the ARN of the service cache secret (the service stack sets it), or a file: URL for a local run',
+    );
+    expect(() => secretSourceFromEnv({ REDIS_SECRET_ARN: 'orders-secret' })).toThrow('must start with arn: (Secrets Manager) or file: (local run)');
+    expect(() => secretsManagerSource('not-an-arn')).toThrow('invalid secretArn "not-an-arn"');
+    expect(() => createServiceCache({ secretArn: 'nope' })).toThrow('invalid secretArn "nope"');
+  });
+
+  it('reports an unreadable file by path and error code only', async () => {
+    await expect(fileSecretSource(join(dir, 'missing.json')).fetch()).rejects.toThrow(`cache secret ${join(dir, 'missing.json')}: cannot read the file (ENOENT)`);
+  });
+
+  it('serves static secrets as given', async () => {
+    expect(JSON.parse(await staticSecretSource(secret).fetch())).toEqual(secret);
+    expect(await staticSecretSource('{"x":1}', 'mine').fetch()).toBe('{"x":1}');
+  });
+});
+
+describe('Secrets Manager source (against a local API stand-in)', () => {
+  let stub: SecretsManagerStub;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    stub = await startSecretsManagerStub({ [ARN]: JSON.stringify(secret) });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'test-secret-key',
+      AWS_REGION: 'eu-west-1',
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await stub.stop();
+  });
+
+  it('fetches GetSecretValue once for concurrent readers, again when forced', async () => {
+    const loader = new SecretLoader(() => secretsManagerSource(ARN), { minRefreshIntervalMs: 0 });
+    const all = await Promise.all(Array.from({ length: 10 }, () => loader.get()));
+    expect(all[0]).toEqual(secret);
+    expect(stub.calls[ARN]).toBe(1);
+    stub.set(ARN, JSON.stringify({ ...secret, password: 'Rotated-Password-Value-00002' }));
+    expect((await loader.refresh()).changed).toBe(true);
+    expect(stub.calls[ARN]).toBe(2);
+  });
+
+  it('names the ARN and the API error, not the value', async () => {
+    const missing = ARN.replace('AbCdEf', 'Zzzzzz');
+    const error = await secretsManagerSource(missing).fetch().catch((e: Error) => e);
+    expect((error as Error).message).toMatch(new RegExp(`^cache secret ${missing.replace(/[/]/g, '\\/')}: Secrets Manager GetSecretValue failed: ResourceNotFoundException`));
+  });
+});

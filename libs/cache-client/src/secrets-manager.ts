@@ -1,0 +1,50 @@
+// Loaded only through a dynamic import from secret.ts: the SDK is evaluated only when the secret
+// really comes from AWS (local runs and tests never pay its start-up cost).
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+const clients = new Map<string, SecretsManagerClient>();
+const inFlight = new Map<string, Promise<string>>();
+
+function regionOf(secretArn: string, region: string | undefined): string | undefined {
+  // arn:aws:secretsmanager:<region>:<account>:secret:<name>
+  return region ?? (secretArn.split(':')[3] || process.env['AWS_REGION']);
+}
+
+function clientFor(region: string | undefined): SecretsManagerClient {
+  const key = region ?? '';
+  let client = clients.get(key);
+  if (!client) {
+    client = new SecretsManagerClient({
+      region,
+      // a cold start waits for this call: fail in seconds, not after the SDK's default minutes
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+      maxAttempts: 2,
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Reads `SecretString` of the secret's current version; concurrent callers for one ARN share the call. */
+export function getSecretString(secretArn: string, region?: string): Promise<string> {
+  const running = inFlight.get(secretArn);
+  if (running) return running;
+  const call = (async () => {
+    try {
+      const out = await clientFor(regionOf(secretArn, region)).send(new GetSecretValueCommand({ SecretId: secretArn }));
+      if (typeof out.SecretString !== 'string') {
+        throw new Error(`cache secret ${secretArn}: has no SecretString (binary secrets are not supported)`);
+      }
+      return out.SecretString;
+    } catch (error) {
+      const e = error as Error;
+      if (e.message.startsWith('cache secret ')) throw e;
+      // SDK errors name the operation and the reason (AccessDenied, ResourceNotFound, timeout); never the value
+      throw new Error(`cache secret ${secretArn}: Secrets Manager GetSecretValue failed: ${e.name}: ${e.message}`);
+    } finally {
+      inFlight.delete(secretArn);
+    }
+  })();
+  inFlight.set(secretArn, call);
+  return call;
+}

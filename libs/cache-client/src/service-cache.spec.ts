@@ -1,0 +1,102 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { CacheSecretPayload } from '@cache-platform/cache-contract';
+import { memoryLogger } from '../test/helpers';
+import { staticSecretSource, type SecretSource } from './secret';
+import { createServiceCache } from './service-cache';
+
+const PASSWORD = 'Sup3r-Secret-Password-Value-0001';
+const secret: CacheSecretPayload = {
+  schemaVersion: 1,
+  host: '127.0.0.1',
+  port: 1,
+  username: 'orders-api-dev',
+  password: PASSWORD,
+  keyspace: 'orders',
+  tls: true,
+  authMode: 'password',
+  cacheName: 'cache-platform-dev',
+  user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
+  clusterMode: false,
+};
+const quiet = { metrics: { enabled: false }, commandTimeoutMs: 100, connectTimeoutMs: 200 };
+
+describe('createServiceCache without a usable Redis (no server needed)', () => {
+  it('is lazy: nothing is read or opened until first use', async () => {
+    const fetch = jest.fn(async () => JSON.stringify(secret));
+    const source: SecretSource = { name: 'lazy', fetch };
+    const cache = createServiceCache({ ...quiet, secretSource: source, logger: memoryLogger() });
+    expect(fetch).not.toHaveBeenCalled();
+    await cache.getOrLoad('k', async () => 1, { ttlSeconds: 1 });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await cache.close();
+  });
+
+  it('answers from the loader and reports the missing REDIS_SECRET_ARN by name', async () => {
+    const saved = process.env['REDIS_SECRET_ARN'];
+    delete process.env['REDIS_SECRET_ARN'];
+    try {
+      const cache = createServiceCache({ ...quiet, logger: memoryLogger() });
+      expect(await cache.getOrLoad('k', async () => 'from-source', { ttlSeconds: 10 })).toBe('from-source');
+      const health = await cache.checkHealth();
+      expect(health).toMatchObject({ status: 'down', circuit: 'closed' });
+      expect(health.error).toContain('REDIS_SECRET_ARN');
+      expect(cache.metrics()).toMatchObject({ failOpen: 1, errors: 1 });
+    } finally {
+      if (saved !== undefined) process.env['REDIS_SECRET_ARN'] = saved;
+    }
+  });
+
+  it('names the bad field of a broken secret in health and logs, never the password', async () => {
+    const logger = memoryLogger();
+    const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, port: 'x' as never }, 'arn:aws:secretsmanager:eu-west-1:1:secret:s'), logger });
+    expect(await cache.getOrLoad('k', async () => 'from-source', { ttlSeconds: 10 })).toBe('from-source');
+    const health = await cache.checkHealth();
+    expect(health.error).toContain('cache secret arn:aws:secretsmanager:eu-west-1:1:secret:s: field "port" must be an integer port');
+    expect(JSON.stringify(health) + logger.lines.join('\n')).not.toContain(PASSWORD);
+  });
+
+  it('asks for the IAM token provider when the secret says iam', async () => {
+    const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, authMode: 'iam', password: '' }), logger: memoryLogger() });
+    const health = await cache.checkHealth();
+    expect(health.error).toContain("authTokenProvider: iamAuthTokenProvider() from '@cache-platform/cache-client/iam-auth'");
+  });
+
+  describe('against a port where nothing answers', () => {
+    let silent: Server;
+    let port: number;
+    const sockets = new Set<Socket>();
+    beforeAll(async () => {
+      // accepts TCP and never speaks: the TLS handshake stalls like a blackholed cache node
+      silent = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      port = (silent.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    });
+
+    it('answers within the budget, opens the circuit, then skips Redis', async () => {
+      const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, port }), logger: memoryLogger(), circuit: { failureThreshold: 2, cooldownMs: 60_000 } });
+      const times: number[] = [];
+      try {
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          expect(await cache.getOrLoad('k', async () => i, { ttlSeconds: 10 })).toBe(i);
+          times.push(performance.now() - t0);
+        }
+        expect((await cache.checkHealth()).circuit).toBe('open');
+      } finally {
+        await cache.close();
+      }
+      // first request: connect + command budget (200 + 100 ms); later ones: the command budget; open circuit: no wait
+      expect(times[0]).toBeLessThan(300 + 200);
+      expect(times[1]).toBeLessThan(100 + 200);
+      expect(Math.max(...times.slice(2))).toBeLessThan(50);
+      expect(cache.metrics()).toMatchObject({ failOpen: 5, circuitOpens: 1, circuitSkips: 3, timeouts: 2 });
+    });
+  });
+});
