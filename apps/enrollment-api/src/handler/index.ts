@@ -1,9 +1,11 @@
-import { createServiceCache, type ServiceCache } from '@cache-platform/cache-client';
+import { createServiceCache, type GetOrLoadOptions, type ServiceCache } from '@cache-platform/cache-client';
 
-/** Minimal HTTP-style event: API Gateway and Function URLs both carry `rawPath`. */
+/** Minimal HTTP-style event: API Gateway (v2) and Function URLs carry `rawPath`, v1 carries `path`. */
 export interface HandlerEvent {
   readonly rawPath?: string;
   readonly path?: string;
+  readonly requestContext?: { readonly http?: { readonly method?: string } };
+  readonly httpMethod?: string;
   readonly queryStringParameters?: Record<string, string | undefined> | null;
 }
 
@@ -11,6 +13,11 @@ export interface HandlerResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
   readonly body: string;
+}
+
+export interface Item {
+  readonly id: string;
+  readonly loadedAt: string;
 }
 
 const json = (statusCode: number, body: unknown): HandlerResponse => ({
@@ -21,16 +28,30 @@ const json = (statusCode: number, body: unknown): HandlerResponse => ({
 
 /**
  * Replace with the expensive read this service puts the cache in front of. It runs on a miss, and
- * whenever Redis is unavailable (the cache fails open).
+ * whenever Redis is unavailable (the cache fails open). Return `undefined` for "not found".
  */
-export async function loadItem(id: string): Promise<{ id: string; loadedAt: string }> {
+export async function loadItem(id: string): Promise<Item | undefined> {
   return { id, loadedAt: new Date().toISOString() };
 }
 
+/** How items are cached: tune per service. */
+export const ITEM_CACHING: GetOrLoadOptions = {
+  ttlSeconds: 300,
+  // a family of keys bumpNamespace('items') retires at once (no SCAN/KEYS)
+  namespace: 'items',
+  // "not found" is cached briefly, so a missing id cannot hammer the source
+  negativeTtlSeconds: 30,
+  // hot keys are served stale for up to a minute while one caller refreshes them
+  staleWhileRevalidateSeconds: 60,
+  // one loader across all Lambda instances on a cold key; others wait briefly, then load themselves
+  lock: { ttlMs: 2_000, waitMs: 250 },
+};
+
 /** Builds the handler around a cache, so tests can hand it one wired to a local Redis. */
-export function createHandler(cache: ServiceCache, load = loadItem) {
+export function createHandler(cache: ServiceCache, load: (id: string) => Promise<Item | undefined> = loadItem) {
   return async (event: HandlerEvent): Promise<HandlerResponse> => {
     const path = event.rawPath ?? event.path ?? '/';
+    const method = event.requestContext?.http?.method ?? event.httpMethod ?? 'GET';
     if (path === '/health') {
       // the cache fails open, so an outage is a signal in the body, not a failed health check
       const health = await cache.checkHealth();
@@ -38,8 +59,13 @@ export function createHandler(cache: ServiceCache, load = loadItem) {
     }
     const id = event.queryStringParameters?.['id'];
     if (!id) return json(400, { error: 'query parameter "id" is required' });
-    const item = await cache.getOrLoad(`item:${id}`, () => load(id), { ttlSeconds: 300 });
-    return json(200, item);
+    if (method === 'DELETE') {
+      // after the source changed: drop the cached copy so the next read loads it again
+      await cache.invalidate(`item:${id}`, { namespace: ITEM_CACHING.namespace });
+      return json(204, {});
+    }
+    const item = await cache.getOrLoad(`item:${id}`, () => load(id), ITEM_CACHING);
+    return item ? json(200, item) : json(404, { error: `item ${JSON.stringify(id)} not found` });
   };
 }
 
