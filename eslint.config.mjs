@@ -56,7 +56,8 @@ export default [
               bannedExternalImports: runtimePackages,
             },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:infra', 'type:runtime'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:tool'] },
+            // developer tools may drive runtime code (local runs) but never ship inside it
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:tool', 'type:runtime'] },
           ],
         },
       ],

@@ -1,0 +1,19 @@
+import { localRun, WORKSPACE_ROOT } from './local-run';
+
+/** `local-run <service> [request...]`, requests like `/health`, `/?id=1`, `DELETE /?id=1`. */
+export async function main(argv: string[]): Promise<number> {
+  const [service, ...requests] = argv;
+  if (!service || service.startsWith('-')) {
+    console.error('usage: npm run local -- <service> [request...]   e.g. npm run local -- catalog-api /health "/?id=1" "/?id=1"');
+    return 2;
+  }
+  const result = await localRun({
+    workspace: WORKSPACE_ROOT,
+    service,
+    requests: requests.length > 0 ? requests : ['/health', '/?id=1', '/?id=1'],
+    log: (line) => console.log(line),
+  });
+  for (const r of result.responses) console.log(`${r.request} -> ${r.statusCode} ${JSON.stringify(r.body)}`);
+  if (result.metricLines.length > 0) console.log(`metrics (CloudWatch EMF):\n${result.metricLines.join('\n')}`);
+  return 0;
+}
