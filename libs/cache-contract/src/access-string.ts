@@ -13,14 +13,29 @@ export const ACCESS_PROFILES: readonly AccessProfile[] = ['readwrite', 'readonly
 /**
  * Commands removed on top of `-@dangerous` (which already removes KEYS, FLUSHALL, FLUSHDB, CONFIG,
  * INFO, MONITOR, DEBUG, SHUTDOWN, CLIENT LIST/KILL, ...):
- * - `scan`, `randomkey`: not key-scoped in ACLs, they would list other services' key names;
+ * - `scan`, `randomkey`, `cluster|getkeysinslot`, `cluster|countkeysinslot`, `dbsize`: not checked
+ *   against key patterns, they would list (or count) other services' keys;
+ * - `client|tracking`: broadcast tracking pushes the names of every key any tenant writes;
  * - `@pubsub`: channels are not keyspace-scoped here;
  * - `@scripting`: FUNCTION and SCRIPT FLUSH act on the whole cache; EVAL/EVALSHA are granted back
  *   below because scripts run with the caller's key permissions.
  * CLUSTER SLOTS, READONLY and PING stay allowed: a cluster client needs them to discover slots and
  * use replicas.
  */
-const ALWAYS_REMOVED = ['-@dangerous', '-@admin', '-@pubsub', '-@scripting', '-scan', '-randomkey', '-select', '-move'];
+const ALWAYS_REMOVED = [
+  '-@dangerous',
+  '-@admin',
+  '-@pubsub',
+  '-@scripting',
+  '-scan',
+  '-randomkey',
+  '-dbsize',
+  '-cluster|getkeysinslot',
+  '-cluster|countkeysinslot',
+  '-client|tracking',
+  '-select',
+  '-move',
+];
 const SCRIPTS_GRANTED = ['+eval', '+evalsha', '+eval_ro', '+evalsha_ro'];
 const WRITES_REMOVED = ['-@write'];
 

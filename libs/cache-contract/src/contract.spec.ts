@@ -60,6 +60,8 @@ describe('environment names', () => {
     expect(assertEnvironmentName('prod')).toBe('prod');
     expect(() => assertEnvironmentName('production-eu1')).toThrow('invalid environment name "production-eu1": must be at most 10 characters (it has 14)');
     expect(() => assertEnvironmentName('Prod')).toThrow('must be lower case');
+    expect(() => assertEnvironmentName('eu-prod')).toThrow('invalid environment name "eu-prod": must not contain hyphens');
+    expect(assertEnvironmentName('prod1')).toBe('prod1');
   });
 });
 
@@ -106,7 +108,21 @@ describe('access strings', () => {
     const rules = buildAccessString('orders').split(' ');
     expect(rules[0]).toBe('on');
     expect(rules.filter((r) => r.startsWith('~'))).toEqual(['~orders:*']);
-    expect(rules).toEqual(expect.arrayContaining(['-@dangerous', '-@admin', '-@pubsub', '-scan', '-randomkey', '+eval', '+evalsha']));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        '-@dangerous',
+        '-@admin',
+        '-@pubsub',
+        '-scan',
+        '-randomkey',
+        '-dbsize',
+        '-cluster|getkeysinslot',
+        '-cluster|countkeysinslot',
+        '-client|tracking',
+        '+eval',
+        '+evalsha',
+      ]),
+    );
     // no broad key pattern, no password, no channel wildcard
     expect(rules).not.toContain('~*');
     expect(rules).not.toContain('allkeys');
@@ -138,6 +154,8 @@ describe('derived names', () => {
       lambdaRoleName: 'orders-api-prod-cache-fn',
     });
     const longest = serviceResourceNames('a'.repeat(28), 'b'.repeat(10));
+    // with hyphen-free environments, <service>-<environment> splits one way only
+    expect(serviceResourceNames('orders-eu', 'prod').userId).not.toBe(serviceResourceNames('orders', 'euprod').userId);
     expect(longest.userId.length).toBeLessThanOrEqual(40);
     expect(longest.lambdaRoleName.length).toBeLessThanOrEqual(64);
     expect(longest.lambdaFunctionName.length).toBeLessThanOrEqual(64);

@@ -92,9 +92,21 @@ export function assertServiceName(name: unknown): string {
   return value;
 }
 
-/** Validates an environment name (`dev`, `staging`, `prod`, ...) and returns it. */
+/**
+ * Validates an environment name (`dev`, `staging`, `prod1`, ...) and returns it. No hyphens: names are
+ * derived as `<service>-<environment>`, and with hyphens `orders-eu` in `prod` and `orders` in `eu-prod`
+ * would get the same user id, function name and (account-global) IAM role name.
+ */
 export function assertEnvironmentName(name: unknown): string {
-  return checkLabel('environment name', name, MAX_ENVIRONMENT_NAME_LENGTH);
+  const value = checkLabel('environment name', name, MAX_ENVIRONMENT_NAME_LENGTH);
+  if (value.includes('-')) {
+    throw new ContractViolation(
+      'environment name',
+      value,
+      'must not contain hyphens (derived names are <service>-<environment>; a hyphen would let two service/environment pairs collide)',
+    );
+  }
+  return value;
 }
 
 /**

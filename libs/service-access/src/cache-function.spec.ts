@@ -75,7 +75,19 @@ describe('CacheFunction', () => {
       expect(only(json, 'data', 'aws_iam_policy_document').statement).toEqual([
         expect.objectContaining({ actions: ['secretsmanager:GetSecretValue'], resources: [`\${${addressOf(json, 'resource', 'aws_secretsmanager_secret')}.arn}`] }),
       ]);
-      expect(fn.depends_on).toEqual([addressOf(json, 'resource', 'aws_iam_role_policy_attachment'), addressOf(json, 'resource', 'aws_iam_role_policy')]);
+      expect(fn.depends_on).toEqual([
+        addressOf(json, 'resource', 'aws_iam_role_policy_attachment'),
+        addressOf(json, 'resource', 'aws_cloudwatch_log_group'),
+        addressOf(json, 'resource', 'aws_elasticache_user_group_association'),
+        addressOf(json, 'resource', 'aws_iam_role_policy'),
+      ]);
+    });
+
+    it('manages its log group with ownership tags and a retention limit', () => {
+      const logs = only(json, 'resource', 'aws_cloudwatch_log_group');
+      expect(logs.name).toBe('/aws/lambda/orders-api-dev-handler');
+      expect(logs.retention_in_days).toBe(30);
+      expect(logs.tags).toEqual(ownershipTags(OWNERSHIP));
     });
 
     it('leaves no secretsmanager or elasticache statement with a "*" resource in the stack', () => {
@@ -97,7 +109,13 @@ describe('CacheFunction', () => {
     const json = synthFunction({}, { authMode: 'iam' });
     const actions = (Object.values(json.data.aws_iam_policy_document) as SynthJson[]).flatMap((d) => d.statement.flatMap((s: SynthJson) => s.actions)).sort();
     expect(actions).toEqual(['elasticache:Connect', 'secretsmanager:GetSecretValue']);
-    expect(only(json, 'resource', 'aws_lambda_function').depends_on).toHaveLength(3);
+    expect(only(json, 'resource', 'aws_lambda_function').depends_on).toHaveLength(5);
+  });
+
+  it('adds the security groups the loader needs next to the cache clients group', () => {
+    const fn = only(synthFunction({ securityGroupIds: ['sg-0123456789abcdef0'], logRetentionDays: 90 }), 'resource', 'aws_lambda_function');
+    expect(fn.vpc_config.security_group_ids).toHaveLength(2);
+    expect(fn.vpc_config.security_group_ids[1]).toBe('sg-0123456789abcdef0');
   });
 
   describe('validation', () => {
@@ -111,6 +129,8 @@ describe('CacheFunction', () => {
       [{ environment: { REDIS_SECRET_ARN: 'arn:aws:secretsmanager:x' } }, 'invalid environment variable "REDIS_SECRET_ARN": it is set by the cache wiring and must not be overridden'],
       [{ environment: { AWS_REGION: 'eu-west-1' } }, 'invalid environment variable "AWS_REGION": reserved by the Lambda runtime'],
       [{ environment: { '1BAD': 'x' } }, 'invalid environment variable "1BAD": names start with a letter and hold only letters, digits and _'],
+      [{ securityGroupIds: ['sg-XYZ'] }, 'invalid security group id "sg-XYZ": expected "sg-" followed by 8 or 17 lower-case hex digits'],
+      [{ logRetentionDays: 10 }, 'invalid log retention 10: must be one of 1, 3, 5, 7, 14, 30'],
     ])('refuses %j', (props, message) => {
       expect(() => synthFunction(props)).toThrow(message);
     });

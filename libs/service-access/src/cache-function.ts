@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
@@ -38,6 +39,9 @@ const RESERVED_ENVIRONMENT = new Set([
 const ENVIRONMENT_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const HANDLER = /^([^\s/\\.][^\s]*)\.([A-Za-z_$][\w$]*)$/;
 const BUNDLE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
+// the values CloudWatch Logs accepts for retention_in_days
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 export interface CacheFunctionProps {
   /** the service's cache access: supplies the secret, the grants and the VPC settings */
@@ -69,6 +73,17 @@ export interface CacheFunctionProps {
    * @default none
    */
   readonly environment?: Record<string, string>;
+  /**
+   * More security groups for the function, for what the loader reads (a database, an API, a NAT).
+   * The platform's "cache clients" group only reaches the cache and the Secrets Manager endpoint.
+   * @default none: the function reaches only the cache and Secrets Manager
+   */
+  readonly securityGroupIds?: readonly string[];
+  /**
+   * Days CloudWatch Logs keeps the function's logs (the log group is managed here, with ownership tags).
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
 }
 
 /**
@@ -80,6 +95,7 @@ export class CacheFunction extends Construct {
   readonly role: IamRole;
   readonly function: LambdaFunction;
   readonly asset: TerraformAsset;
+  readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: CacheFunctionProps) {
     super(scope, id);
@@ -96,6 +112,17 @@ export class CacheFunction extends Construct {
     const bundleDir = resolve(props.bundleDir);
     checkBundle(bundleDir, match[1], handler);
     const environment = mergeEnvironment(access.lambdaEnvironment(), props.environment ?? {});
+    const logRetentionDays = props.logRetentionDays ?? 30;
+    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+      throw new Error(`invalid log retention ${JSON.stringify(logRetentionDays)}: must be one of ${LOG_RETENTION_DAYS.join(', ')} days`);
+    }
+    const extraSecurityGroups = [...(props.securityGroupIds ?? [])];
+    for (const id of extraSecurityGroups) {
+      // tokens (references resolved at apply) cannot be checked here
+      if (!id.includes('${') && !SECURITY_GROUP_ID.test(id)) {
+        throw new Error(`invalid security group id ${JSON.stringify(id)}: expected "sg-" followed by 8 or 17 lower-case hex digits`);
+      }
+    }
 
     const names = access.names;
     this.role = new IamRole(this, 'role', {
@@ -115,7 +142,15 @@ export class CacheFunction extends Construct {
     access.grantSecretRead(this.role);
     if (access.authMode === 'iam') access.grantConnect(this.role);
 
+    // managed here so it carries ownership tags and a retention limit (Lambda would create it untagged, kept forever)
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${names.lambdaFunctionName}`,
+      retentionInDays: logRetentionDays,
+      tags: access.tags,
+    });
+
     this.asset = new TerraformAsset(this, 'bundle', { path: bundleDir, type: AssetType.ARCHIVE });
+    const vpc = access.lambdaVpcConfig();
     this.function = new LambdaFunction(this, 'function', {
       functionName: names.lambdaFunctionName,
       role: this.role.arn,
@@ -127,11 +162,11 @@ export class CacheFunction extends Construct {
       filename: this.asset.path,
       sourceCodeHash: this.asset.assetHash,
       environment: { variables: environment },
-      vpcConfig: access.lambdaVpcConfig(),
+      vpcConfig: { subnetIds: vpc.subnetIds, securityGroupIds: [...vpc.securityGroupIds, ...extraSecurityGroups] },
       tags: access.tags,
-      // Lambda checks at create time that the role may create ENIs; the first invocation should
-      // not race the secret grant either
-      dependsOn: [vpcAccess, ...access.grantsFor(this.role)],
+      // Lambda checks at create time that the role may create ENIs; the first invocations should not
+      // race the secret grant, the log group, or the user joining the group (WRONGPASS until it has)
+      dependsOn: [vpcAccess, this.logGroup, access.userGroupAssociation, ...access.grantsFor(this.role)],
     });
   }
 }

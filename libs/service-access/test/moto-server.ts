@@ -97,7 +97,7 @@ export class MotoServer {
 
   /** Provider settings that send every AWS call of a test stack to this server. */
   providerOverrides(): Record<string, unknown> {
-    const services = ['ssm', 'secretsmanager', 'iam', 'sts', 'elasticache', 'lambda', 'ec2'];
+    const services = ['ssm', 'secretsmanager', 'iam', 'sts', 'elasticache', 'lambda', 'ec2', 'cloudwatchlogs'];
     return {
       accessKey: 'testing',
       secretKey: 'testing',

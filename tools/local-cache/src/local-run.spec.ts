@@ -30,6 +30,10 @@ describe('local run', () => {
     expect(health.cache.status).toBe('ok');
     // miss then hit: the second answer is the cached copy of the first
     expect(result.responses[2]!.body).toEqual(result.responses[1]!.body);
+    // the handler flushes CloudWatch EMF counters at the end of each invocation
+    const emf = result.metricLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(emf.length).toBeGreaterThan(0);
+    expect(emf.some((doc) => typeof doc['_aws'] === 'object')).toBe(true);
     expect(buildAccessString('catalog')).toContain('~catalog:*');
   }, 60_000);
 });

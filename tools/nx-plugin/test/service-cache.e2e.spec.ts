@@ -59,6 +59,9 @@ describe('nx g service-cache, end to end', () => {
     expect(json).toContain('REDIS_SECRET_ARN');
     expect(run(dir, ['nx', 'run', 'e2e-probe:validate', '--skip-nx-cache'])).toMatch(/1\/1 stack\(s\) valid/);
     expect(run(dir, ['nx', 'run', 'e2e-probe:lint', '--skip-nx-cache'])).toMatch(/Successfully ran target lint/);
+    // a change inside the new service affects that service alone: CI tests only it
+    const affected = run(dir, ['nx', 'show', 'projects', '--affected', '--files=apps/e2e-probe/src/handler/index.ts']);
+    expect(affected.trim().split('\n')).toEqual(['e2e-probe']);
   }, 300_000);
 
   it('refuses a second service with the same keyspace and writes nothing', () => {

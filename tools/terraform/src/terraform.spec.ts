@@ -53,11 +53,33 @@ describe('provider mirror discovery', () => {
     expect(env['TF_CLI_CONFIG_FILE']).not.toBe(join(scratch, 'missing.tfrc'));
     expect(env['CHECKPOINT_DISABLE']).toBe('1');
     if (env['TF_CLI_CONFIG_FILE']) expect(readFileSync(env['TF_CLI_CONFIG_FILE'], 'utf8')).toContain('filesystem_mirror');
-    else expect(env['TF_PLUGIN_CACHE_DIR']).toBe(join(scratch, 'plugin-cache'));
+    else {
+      expect(env['TF_PLUGIN_CACHE_DIR']).toBe(join(scratch, 'plugin-cache'));
+      expect(env['TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE']).toBe('true');
+    }
   });
 });
 
 // Real terraform against the real provider schema: the whole point of `validate`.
+describe('without a mirror', () => {
+  it('shares one plugin cache across stacks even though synthesized stacks have no lock file', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'tf-nomirror-'));
+    try {
+      // HOME without plugins and no explicit mirror: only the shallow /opt-style scan could find one
+      const env = terraformEnv({ baseEnv: { PATH: process.env['PATH'], HOME: scratch, TF_PLUGIN_CACHE_DIR: '' }, scratchDir: scratch });
+      if (!env['TF_CLI_CONFIG_FILE']) {
+        expect(env['TF_PLUGIN_CACHE_DIR']).toBe(join(scratch, 'plugin-cache'));
+        expect(env['TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE']).toBe('true');
+      } else {
+        // this machine has a mirror under a scanned folder: the generated config must name it
+        expect(readFileSync(env['TF_CLI_CONFIG_FILE'], 'utf8')).toContain('filesystem_mirror');
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('validate against the real provider schema', () => {
   let app: string;
   beforeAll(() => (app = mkdtempSync(join(tmpdir(), 'tf-validate-'))));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { awsProviderRequirement, findProviderMirror } from './mirror';
 
@@ -49,12 +49,18 @@ export function terraformEnv(options: TerraformEnvOptions = {}): NodeJS.ProcessE
   mkdirSync(scratch, { recursive: true });
   if (mirror) {
     const file = join(scratch, 'mirror.tfrc');
-    writeFileSync(file, mirrorCliConfig(mirror));
+    // write-then-rename: a parallel `terraform init` never reads a half-written config
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, mirrorCliConfig(mirror));
+    renameSync(partial, file);
     env['TF_CLI_CONFIG_FILE'] = file;
   } else if (!env['TF_PLUGIN_CACHE_DIR']) {
     const cache = join(scratch, 'plugin-cache');
     mkdirSync(cache, { recursive: true });
     env['TF_PLUGIN_CACHE_DIR'] = cache;
+    // synthesized stacks have no lock file yet; without this Terraform >= 1.4 skips the cache and
+    // downloads the provider again for every stack
+    env['TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE'] = 'true';
   }
   return env;
 }

@@ -49,12 +49,14 @@ export const ITEM_CACHING: GetOrLoadOptions = {
 
 /** Builds the handler around a cache, so tests can hand it one wired to a local Redis. */
 export function createHandler(cache: ServiceCache, load: (id: string) => Promise<Item | undefined> = loadItem) {
-  return async (event: HandlerEvent): Promise<HandlerResponse> => {
+  const route = async (event: HandlerEvent): Promise<HandlerResponse> => {
     const path = event.rawPath ?? event.path ?? '/';
     const method = event.requestContext?.http?.method ?? event.httpMethod ?? 'GET';
     if (path === '/health') {
-      // the cache fails open, so an outage is a signal in the body, not a failed health check
-      const health = await cache.checkHealth();
+      // the cache fails open, so an outage is a signal in the body, not a failed health check;
+      // the reason goes to the logs only: a public health path shows status, never error detail
+      const { error, ...health } = await cache.checkHealth();
+      if (error) console.warn(`cache health: ${health.status}: ${error}`);
       return json(200, { service: 'enrollment-api', cache: health });
     }
     const id = event.queryStringParameters?.['id'];
@@ -66,6 +68,14 @@ export function createHandler(cache: ServiceCache, load: (id: string) => Promise
     }
     const item = await cache.getOrLoad(`item:${id}`, () => load(id), ITEM_CACHING);
     return item ? json(200, item) : json(404, { error: `item ${JSON.stringify(id)} not found` });
+  };
+  return async (event: HandlerEvent): Promise<HandlerResponse> => {
+    try {
+      return await route(event);
+    } finally {
+      // one EMF line per invocation: a frozen or recycled environment never loses its counters
+      cache.flushMetrics();
+    }
   };
 }
 

@@ -60,6 +60,18 @@ describe('service-cache generator', () => {
     expect(tree.read('apps/probe-svc/cdktf.json', 'utf-8')).toContain('../../tools/lambda-bundle/bin/bundle.cjs');
   });
 
+  it('wires IAM token auth into the handler of an iam service, and keeps SigV4 out of password services', async () => {
+    await serviceCacheGenerator(tree, { name: 'iam-svc', authMode: 'iam', ...base });
+    const iamHandler = tree.read('apps/iam-svc/src/handler/index.ts', 'utf-8')!;
+    expect(iamHandler).toContain("import { iamAuthTokenProvider } from '@cache-platform/cache-client/iam-auth';");
+    expect(iamHandler).toContain('createServiceCache({ authTokenProvider: iamAuthTokenProvider() })');
+    expect(JSON.parse(tree.read('apps/iam-svc/cache-service.json', 'utf-8')!).authMode).toBe('iam');
+    await serviceCacheGenerator(tree, { name: 'pw-svc', ...base });
+    const passwordHandler = tree.read('apps/pw-svc/src/handler/index.ts', 'utf-8')!;
+    expect(passwordHandler).not.toContain('iam-auth');
+    expect(passwordHandler).toContain('createServiceCache()');
+  });
+
   it('honours a nested directory in relative paths', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', directory: 'apps/team-a', ...base });
     expect(readProjectConfiguration(tree, 'probe-svc').root).toBe('apps/team-a/probe-svc');

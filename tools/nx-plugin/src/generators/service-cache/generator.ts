@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   assertKeyspace,
   assertKeyspacesDisjoint,
+  assertServiceManifest,
   assertServiceName,
   AUTH_MODES,
   ownershipTags,
@@ -72,7 +73,7 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
 export function readManifest(tree: Tree, projectRoot: string): ServiceManifest | undefined {
   const path = joinPathFragments(projectRoot, SERVICE_MANIFEST_FILE);
   if (!tree.exists(path)) return undefined;
-  return JSON.parse(tree.read(path, 'utf-8')!) as ServiceManifest;
+  return assertServiceManifest(JSON.parse(tree.read(path, 'utf-8')!), path);
 }
 
 /** Writes the project configuration and the app files; the caller formats. */
@@ -104,12 +105,14 @@ export function writeServiceProject(tree: Tree, options: NormalizedServiceCacheO
       },
       diff: {
         executor: 'nx:run-commands',
-        options: { ...cwd, command: "cdktf diff '*'", env: { CHECKPOINT_DISABLE: '1' } },
+        options: { ...cwd, command: `node ${toRoot}tools/terraform/bin/cdktf.cjs diff`, env: { CHECKPOINT_DISABLE: '1' } },
         dependsOn: ['bundle'],
       },
       deploy: {
         executor: 'nx:run-commands',
-        options: { ...cwd, command: "cdktf deploy '*' --auto-approve", env: { CHECKPOINT_DISABLE: '1' } },
+        // refuses to run without CACHE_PLATFORM_ENVIRONMENTS, so no deploy (nor the platform deploy it
+        // depends on) ever reaches every environment by default
+        options: { ...cwd, command: `node ${toRoot}tools/terraform/bin/cdktf.cjs deploy '*' --auto-approve`, env: { CHECKPOINT_DISABLE: '1' } },
         // the platform's exports must exist before a service can read them
         dependsOn: ['bundle', { projects: ['platform'], target: 'deploy' }],
       },
@@ -117,7 +120,7 @@ export function writeServiceProject(tree: Tree, options: NormalizedServiceCacheO
         executor: 'nx:run-commands',
         options: {
           ...cwd,
-          command: `node ${toRoot}tools/ci/require-environments.mjs destroy && cdktf destroy '*'`,
+          command: `node ${toRoot}tools/terraform/bin/cdktf.cjs destroy '*'`,
           env: { CHECKPOINT_DISABLE: '1' },
         },
       },
