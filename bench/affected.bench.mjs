@@ -23,7 +23,7 @@ function scratch() {
   git('init', '-q', '-b', 'main');
   git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'add', '-A');
   git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'commit', '-qm', 'base');
-  return { dir, commit: (msg) => (git('add', '-A'), git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'commit', '-qm', msg)) };
+  return { dir, commit: (msg) => (git('add', '-A'), git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'commit', '-q', '--allow-empty', '-m', msg)) };
 }
 
 function timed(cwd, command) {
