@@ -65,7 +65,7 @@ export default [
   },
   {
     // inside an app, the Lambda handler is runtime code: same ban as libs tagged type:runtime
-    files: ['apps/*/src/handler/**/*.ts'],
+    files: ['apps/**/src/handler/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -86,7 +86,7 @@ export default [
     },
   },
   {
-    files: ['apps/*/src/stacks/**/*.ts', 'apps/*/src/main.ts'],
+    files: ['apps/**/src/stacks/**/*.ts', 'apps/**/src/main.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -17,17 +17,23 @@ export interface LocalService {
   readonly manifest: ServiceManifest;
 }
 
-/** Every app with a `cache-service.json` under `<workspace>/apps`. */
+/** Every app with a `cache-service.json` under `<workspace>/apps` (also in nested folders, `--directory`). */
 export function findServices(workspace: string): LocalService[] {
-  const apps = join(workspace, 'apps');
-  if (!existsSync(apps)) return [];
-  return readdirSync(apps)
-    .map((name) => join(apps, name))
-    .filter((root) => existsSync(join(root, SERVICE_MANIFEST_FILE)))
-    .map((root) => {
-      const file = join(root, SERVICE_MANIFEST_FILE);
-      return { root, manifest: assertServiceManifest(JSON.parse(readFileSync(file, 'utf8')), file) };
-    });
+  const found: LocalService[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (!existsSync(dir)) return;
+    const manifest = join(dir, SERVICE_MANIFEST_FILE);
+    if (existsSync(manifest)) {
+      found.push({ root: dir, manifest: assertServiceManifest(JSON.parse(readFileSync(manifest, 'utf8')), manifest) });
+      return;
+    }
+    if (depth === 0) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !['node_modules', 'dist', 'cdktf.out', 'src', 'state'].includes(entry.name)) walk(join(dir, entry.name), depth - 1);
+    }
+  };
+  walk(join(workspace, 'apps'), 3);
+  return found.sort((a, b) => a.manifest.service.localeCompare(b.manifest.service));
 }
 
 /** The Redis user a service gets locally: same access string as in AWS, a fresh random password. */
