@@ -80,3 +80,52 @@ it('re-reads the secret, reconnects and retries once when a command is refused f
   expect(cache.metrics()).toMatchObject({ authFailures: 2, failOpen: 1 });
   await cache.close();
 });
+
+it('answers from the loader within the budget while the secret re-read is slow; the re-read finishes in the background', async () => {
+  let current = secret;
+  let fetches = 0;
+  let releaseRefresh!: () => void;
+  // held until the test releases it (or 3 s pass, so a request that waits for it fails the time bound)
+  const refreshGate = new Promise<void>((resolve) => {
+    releaseRefresh = resolve;
+    setTimeout(resolve, 3000).unref();
+  });
+  const cache = createServiceCache({
+    secretSource: {
+      name: 'test',
+      fetch: async (force) => {
+        fetches++;
+        if (force) await refreshGate; // a Secrets Manager call taking seconds (SDK retries, throttling)
+        return JSON.stringify(current);
+      },
+    },
+    commandTimeoutMs: 200,
+    metrics: { enabled: false },
+    logger: memoryLogger(),
+  });
+  const first = opened.length;
+  replies.push(async () => encodeEnvelope('warm', Date.now() + 60_000));
+  expect(await cache.getOrLoad('k', async () => 'loader', { ttlSeconds: 60 })).toBe('warm');
+
+  current = { ...secret, password: 'second-password-0000002' };
+  replies.push(() => Promise.reject(new Error('WRONGPASS invalid username-password pair or user is disabled.')));
+  const started = performance.now();
+  expect(await cache.getOrLoad('k', async () => 'loader', { ttlSeconds: 60 })).toBe('loader');
+  const took = performance.now() - started;
+  // a second refusal meanwhile shares the re-read in progress: no second Secrets Manager call
+  replies.push(() => Promise.reject(new Error('NOAUTH Authentication required.')));
+  expect(await cache.getOrLoad('k', async () => 'loader', { ttlSeconds: 60 })).toBe('loader');
+  expect(took).toBeLessThan(200 + 800);
+  expect(fetches).toBe(2);
+  expect(cache.metrics()).toMatchObject({ authFailures: 2, failOpen: 2, timeouts: 2 });
+
+  // the re-read completes after the requests answered; settle() waits for it
+  releaseRefresh();
+  await cache.settle(5000);
+  expect(opened[first]!.dead).toBe(true);
+  replies.push(async () => encodeEnvelope('after-refresh', Date.now() + 60_000));
+  expect(await cache.getOrLoad('k', async () => 'loader', { ttlSeconds: 60 })).toBe('after-refresh');
+  expect(opened.length - first).toBe(2);
+  expect(fetches).toBe(2);
+  await cache.close();
+});

@@ -61,4 +61,15 @@ describe('CircuitBreaker', () => {
     now = 2000;
     expect(breaker.allow()).toBe(true);
   });
+
+  it('does not take a probe for stuck while it is within its own budget (it may be connecting)', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 300, probeBudgetMs: 1250 }, () => undefined, () => now);
+    breaker.failure();
+    now = 300;
+    expect(breaker.allow()).toBe(true);
+    now = 1000;
+    expect(breaker.allow()).toBe(false);
+    now = 1550;
+    expect(breaker.allow()).toBe(true);
+  });
 });

@@ -16,6 +16,16 @@ export interface CircuitOptions {
   readonly cooldownMs?: number;
 }
 
+/** Internal settings on top of the public {@link CircuitOptions}. */
+export interface CircuitBreakerSettings extends CircuitOptions {
+  /**
+   * Milliseconds a probe may legitimately take (it may have to connect): before then it is not
+   * considered stuck, even when that is longer than the cool-down.
+   * @default 0 (the cool-down alone decides)
+   */
+  readonly probeBudgetMs?: number;
+}
+
 /**
  * Counts consecutive cache failures. Open: every request skips Redis (straight to the loader) until
  * the cool-down ends; then exactly one request probes (half-open) while the others keep skipping.
@@ -29,14 +39,16 @@ export class CircuitBreaker {
   private probeStartedAt = 0;
   readonly failureThreshold: number;
   readonly cooldownMs: number;
+  private readonly probeBudgetMs: number;
 
   constructor(
-    options: CircuitOptions = {},
+    options: CircuitBreakerSettings = {},
     private readonly onChange: (state: CircuitState) => void = () => undefined,
     private readonly now: () => number = monotonicMs,
   ) {
     this.failureThreshold = options.failureThreshold ?? 5;
     this.cooldownMs = options.cooldownMs ?? 5000;
+    this.probeBudgetMs = options.probeBudgetMs ?? 0;
   }
 
   get state(): CircuitState {
@@ -48,7 +60,7 @@ export class CircuitBreaker {
   allow(): boolean {
     if (this.stateValue === 'closed') return true;
     // a probe that never reported back (its caller vanished) must not keep the circuit open forever
-    const stuck = this.probing && this.now() - this.probeStartedAt >= this.cooldownMs;
+    const stuck = this.probing && this.now() - this.probeStartedAt >= Math.max(this.cooldownMs, this.probeBudgetMs);
     if (this.state === 'half-open' && (!this.probing || stuck)) {
       this.probing = true;
       this.probeStartedAt = this.now();

@@ -86,7 +86,8 @@ const RECONNECT_ATTEMPTS = 4;
 class DeadClientError extends CacheClientError {
   override readonly name = 'DeadClientError';
   constructor(cause: Error | undefined) {
-    super(`the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`);
+    // the cause explains it in health reports (by class and code only)
+    super(`the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`, cause ? { cause } : undefined);
   }
 }
 

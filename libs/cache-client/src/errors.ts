@@ -1,3 +1,7 @@
+import { types } from 'node:util';
+import { ErrorReply } from '@redis/client';
+import { SecretPayloadError } from '@cache-platform/cache-contract';
+
 /** Base class of the errors this library raises itself. */
 export class CacheClientError extends Error {
   override readonly name: string = 'CacheClientError';
@@ -31,6 +35,25 @@ export class CacheTimeoutError extends CacheClientError {
   }
 }
 
+/**
+ * The cache secret could not be read. The message names the source (an ARN or a file path) for the
+ * logs; `problem` says what went wrong without naming the source or quoting upstream text, for
+ * places that may be public (health reports).
+ */
+export class CacheSecretError extends CacheClientError {
+  override readonly name = 'CacheSecretError';
+  constructor(
+    /** the secret's ARN or file path */
+    readonly source: string,
+    /** what went wrong, e.g. `cannot read the file (ENOENT)` */
+    readonly problem: string,
+    /** upstream text (an SDK error's message) for the logs only */
+    detail?: string,
+  ) {
+    super(`cache secret ${source}: ${problem}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
 /** The circuit breaker is open: Redis is skipped until the cool-down ends. */
 export class CacheUnavailableError extends CacheClientError {
   override readonly name = 'CacheUnavailableError';
@@ -39,7 +62,28 @@ export class CacheUnavailableError extends CacheClientError {
   }
 }
 
+/**
+ * Stands in for a value an error must not show: a setting that should name the secret may hold the
+ * secret itself, pasted into the wrong place. Only what kind of value it was appears in messages.
+ */
+export class Undisclosed {
+  constructor(
+    /** e.g. `not shown; it looks like a JSON document` */
+    readonly description: string,
+  ) {}
+}
+
+// a JSON object or array where a name or a key was expected is most likely a pasted secret document
+const looksLikeJson = (text: string) => /^\s*[{[]/.test(text);
+
+/** What kind of value `text` is, for settings whose value is never shown. */
+export function undisclosed(text: string): Undisclosed {
+  return new Undisclosed(looksLikeJson(text) ? 'not shown; it looks like a JSON document, not a name' : 'not shown');
+}
+
 function safeValue(value: unknown): string {
+  if (value instanceof Undisclosed) return `(${value.description})`;
+  if (typeof value === 'string' && looksLikeJson(value)) return '(a JSON document, not shown)';
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   return typeof value;
@@ -71,4 +115,40 @@ export function describeError(error: unknown): string {
     return text.length > 300 ? `${text.slice(0, 300)}...` : text;
   }
   return String(error).slice(0, 300);
+}
+
+/**
+ * The cause of a failure for `checkHealth().error`, which services may return on a public health
+ * path: the error class (with a Node error code or a Redis reply code) and, for this library's and
+ * the contract's own errors, the rule. Never upstream text (a Secrets Manager AccessDenied names
+ * roles and ARNs, a socket or TLS error names hosts), never the secret's ARN or path, never an
+ * offending value. The logs get the full {@link describeError}.
+ */
+export function describeErrorForHealth(error: unknown): string {
+  if (error instanceof AggregateError && !error.message && error.errors.length > 0) return describeErrorForHealth(error.errors[0]);
+  if (!isError(error)) return 'unknown error';
+  if (error instanceof CacheUsageError) return `${error.name}: invalid ${error.field}: ${error.rule}`;
+  if (error instanceof CacheSecretError) return `${error.name}: ${error.problem}`;
+  if (error instanceof SecretPayloadError) {
+    // the message is `cache secret <source>: field "<field>" <rule>`: keep the field and the rule
+    const at = error.message.indexOf(`field "${error.field}"`);
+    return `${error.name}: ${at >= 0 ? error.message.slice(at) : `field "${error.field}" is invalid`}`;
+  }
+  // their messages are this library's own words (operation, milliseconds, reason)
+  if (error instanceof CacheTimeoutError || error instanceof CacheUnavailableError) return `${error.name}: ${error.message}`;
+  const kind = errorKind(error);
+  // a wrapper (the connection that gave up) is explained by its cause: a socket, TLS or Redis error
+  return isError(error.cause) ? `${kind} (${describeErrorForHealth(error.cause)})` : kind;
+}
+
+// Node's own errors (sockets, TLS) fail `instanceof Error` under a test runner's separate realm
+const isError = (value: unknown): value is Error => value instanceof Error || types.isNativeError(value);
+
+function errorKind(error: Error): string {
+  // @redis/client's errors do not set `name`: their class says what they are (ConnectionTimeoutError...)
+  const name = error.name !== 'Error' ? error.name : error.constructor.name || 'Error';
+  const code = (error as NodeJS.ErrnoException).code;
+  // a Redis error reply starts with its code (WRONGPASS, NOAUTH, NOPERM, LOADING): the server's fixed words
+  const reply = error instanceof ErrorReply ? /^[A-Z][A-Z_]+(?=\s|$)/.exec(error.message)?.[0] : undefined;
+  return [name, typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? code : undefined, reply].filter(Boolean).join(' ');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { startSecretsManagerStub, type SecretsManagerStub } from '../test/secrets-manager-stub';
+import { CacheUsageError } from './errors';
 import { createServiceCache } from './service-cache';
 import { fileSecretSource, SecretLoader, secretsManagerSource, secretSourceFromEnv, staticSecretSource, type SecretSource } from './secret';
 
@@ -118,9 +119,32 @@ describe('secret sources', () => {
     expect(() => secretSourceFromEnv({})).toThrow(
       'invalid environment variable REDIS_SECRET_ARN "(unset)": must hold the ARN of the service cache secret (the service stack sets it), or a file: URL for a local run',
     );
-    expect(() => secretSourceFromEnv({ REDIS_SECRET_ARN: 'orders-secret' })).toThrow('must start with arn: (Secrets Manager) or file: (local run)');
-    expect(() => secretsManagerSource('not-an-arn')).toThrow('invalid secretArn "not-an-arn"');
-    expect(() => createServiceCache({ secretArn: 'nope' })).toThrow('invalid secretArn "nope"');
+    const expected =
+      'must be a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or, for a local run, a file: URL (file:///path/to/secret.json)';
+    expect(() => secretSourceFromEnv({ REDIS_SECRET_ARN: 'orders-secret' })).toThrow(`invalid environment variable REDIS_SECRET_ARN (not shown): ${expected}`);
+    expect(() => secretsManagerSource('not-an-arn')).toThrow('invalid secretArn (not shown): must be a Secrets Manager ARN (arn:aws:secretsmanager:');
+    expect(() => createServiceCache({ secretArn: 'nope' })).toThrow('invalid secretArn (not shown)');
+  });
+
+  it('never echoes a malformed REDIS_SECRET_ARN or secretArn: it may be the secret document pasted in', () => {
+    const pasted = [JSON.stringify(secret), `  ${JSON.stringify(secret, null, 2)}`, `{"password":"${PASSWORD}"}`, PASSWORD];
+    for (const value of pasted) {
+      for (const attempt of [() => secretSourceFromEnv({ REDIS_SECRET_ARN: value }), () => secretsManagerSource(value), () => createServiceCache({ secretArn: value })]) {
+        const error = (() => {
+          try {
+            attempt();
+          } catch (e) {
+            return e as CacheUsageError;
+          }
+          throw new Error('expected a CacheUsageError');
+        })();
+        expect(error).toBeInstanceOf(CacheUsageError);
+        expect(error.message).toContain(value.trim().startsWith('{') ? '(not shown; it looks like a JSON document, not a name)' : '(not shown)');
+        expect(error.message).toContain('arn:aws:secretsmanager:');
+        // neither the message nor the error's fields carry the value (loggers serialize errors whole)
+        expect(`${error.message} ${JSON.stringify(error)}`).not.toMatch(/Sup3r|schemaVersion|orders-api-dev|6379/);
+      }
+    }
   });
 
   it('reports an unreadable file by path and error code only', async () => {

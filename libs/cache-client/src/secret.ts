@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseCacheSecret, SECRET_ARN_ENV_VAR, type CacheSecretPayload } from '@cache-platform/cache-contract';
-import { CacheUsageError } from './errors';
+import { CacheSecretError, CacheUsageError, undisclosed } from './errors';
 import { monotonicMs } from './time';
+
+const ARN_SHAPE = 'arn:aws:secretsmanager:<region>:<account>:secret:<name>';
 
 /**
  * Where the cache secret comes from. Production reads Secrets Manager; local runs and tests hand
@@ -35,7 +37,7 @@ export function fileSecretSource(path: string): SecretSource {
       try {
         return await readFile(path, 'utf8');
       } catch (error) {
-        throw new Error(`cache secret ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new CacheSecretError(path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     },
   };
@@ -55,7 +57,9 @@ export interface SecretsManagerSourceOptions {
  */
 export function secretsManagerSource(secretArn: string, options: SecretsManagerSourceOptions = {}): SecretSource {
   if (typeof secretArn !== 'string' || !secretArn.startsWith('arn:')) {
-    throw new CacheUsageError('secretArn', secretArn, 'must be a Secrets Manager ARN (arn:aws:secretsmanager:...)');
+    // not shown: a value that is not an ARN may be the secret itself
+    const shown = typeof secretArn === 'string' ? undisclosed(secretArn) : secretArn;
+    throw new CacheUsageError('secretArn', shown, `must be a Secrets Manager ARN (${ARN_SHAPE})`);
   }
   return {
     name: secretArn,
@@ -81,7 +85,12 @@ export function secretSourceFromEnv(env: NodeJS.ProcessEnv = process.env): Secre
   }
   if (value.startsWith('file:')) return fileSecretSource(fileURLToPath(value));
   if (value.startsWith('arn:')) return secretsManagerSource(value);
-  throw new CacheUsageError(`environment variable ${SECRET_ARN_ENV_VAR}`, value, 'must start with arn: (Secrets Manager) or file: (local run)');
+  // never echoed: the secret's JSON document (password included) pasted here instead of its ARN is an easy mistake
+  throw new CacheUsageError(
+    `environment variable ${SECRET_ARN_ENV_VAR}`,
+    undisclosed(value),
+    `must be a Secrets Manager ARN (${ARN_SHAPE}) or, for a local run, a file: URL (file:///path/to/secret.json)`,
+  );
 }
 
 export interface SecretLoaderOptions {

@@ -1,6 +1,7 @@
 // Loaded only through a dynamic import from secret.ts: the SDK is evaluated only when the secret
 // really comes from AWS (local runs and tests never pay its start-up cost).
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CacheSecretError } from './errors';
 
 const clients = new Map<string, SecretsManagerClient>();
 const inFlight = new Map<string, Promise<string>>();
@@ -16,7 +17,8 @@ function clientFor(region: string | undefined): SecretsManagerClient {
   if (!client) {
     client = new SecretsManagerClient({
       region,
-      // a cold start waits for this call: fail in seconds, not after the SDK's default minutes
+      // requests never wait for this call beyond their own budget (they answer from the loader and it
+      // finishes in the background); these bounds keep that background call to seconds, not the SDK's minutes
       requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
       maxAttempts: 2,
     });
@@ -33,14 +35,15 @@ export function getSecretString(secretArn: string, region?: string): Promise<str
     try {
       const out = await clientFor(regionOf(secretArn, region)).send(new GetSecretValueCommand({ SecretId: secretArn }));
       if (typeof out.SecretString !== 'string') {
-        throw new Error(`cache secret ${secretArn}: has no SecretString (binary secrets are not supported)`);
+        throw new CacheSecretError(secretArn, 'has no SecretString (binary secrets are not supported)');
       }
       return out.SecretString;
     } catch (error) {
+      if (error instanceof CacheSecretError) throw error;
       const e = error as Error;
-      if (e.message.startsWith('cache secret ')) throw e;
-      // SDK errors name the operation and the reason (AccessDenied, ResourceNotFound, timeout); never the value
-      throw new Error(`cache secret ${secretArn}: Secrets Manager GetSecretValue failed: ${e.name}: ${e.message}`);
+      // SDK errors name the operation and the reason (AccessDenied, ResourceNotFound, timeout), never the
+      // value; their text (roles, ARNs) goes to the logs only, the error name to health reports
+      throw new CacheSecretError(secretArn, `Secrets Manager GetSecretValue failed: ${e.name}`, e.message);
     } finally {
       inFlight.delete(secretArn);
     }

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { memoryLogger } from '../test/helpers';
+import { CacheSecretError } from './errors';
 import { staticSecretSource, type SecretSource } from './secret';
 import { createServiceCache } from './service-cache';
 
@@ -46,13 +47,50 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
     }
   });
 
-  it('names the bad field of a broken secret in health and logs, never the password', async () => {
+  it('names the bad field of a broken secret in health (without the ARN) and logs (with it), never the password', async () => {
     const logger = memoryLogger();
     const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, port: 'x' as never }, 'arn:aws:secretsmanager:eu-west-1:1:secret:s'), logger });
     expect(await cache.getOrLoad('k', async () => 'from-source', { ttlSeconds: 10 })).toBe('from-source');
     const health = await cache.checkHealth();
-    expect(health.error).toContain('cache secret arn:aws:secretsmanager:eu-west-1:1:secret:s: field "port" must be an integer port');
+    expect(health.error).toBe('SecretPayloadError: field "port" must be an integer port 1-65535 (got string)');
+    expect(logger.lines.join('\n')).toContain('cache secret arn:aws:secretsmanager:eu-west-1:1:secret:s: field \\"port\\" must be an integer port');
     expect(JSON.stringify(health) + logger.lines.join('\n')).not.toContain(PASSWORD);
+  });
+
+  it('keeps health errors to class and rule: no ARN, no upstream text, no pasted secret', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
+    const upstream = `User: arn:aws:sts::123456789012:assumed-role/orders-api-role/fn is not authorized to perform: secretsmanager:GetSecretValue on resource: ${arn}`;
+    const cases: Array<[SecretSource, string]> = [
+      // what getSecretString throws for an SDK AccessDenied: the SDK text stays in the logs
+      [
+        { name: arn, fetch: async () => Promise.reject(new CacheSecretError(arn, 'Secrets Manager GetSecretValue failed: AccessDeniedException', upstream)) },
+        'CacheSecretError: Secrets Manager GetSecretValue failed: AccessDeniedException',
+      ],
+      [{ name: arn, fetch: async () => Promise.reject(new Error(`something upstream about ${arn}`)) }, 'Error'],
+    ];
+    for (const [source, expected] of cases) {
+      const cache = createServiceCache({ ...quiet, secretSource: source, logger: memoryLogger() });
+      const health = await cache.checkHealth();
+      expect(health).toMatchObject({ status: 'down', error: expected });
+      expect(health.error).not.toMatch(/arn:|123456789012/);
+    }
+
+    const saved = process.env['REDIS_SECRET_ARN'];
+    process.env['REDIS_SECRET_ARN'] = JSON.stringify(secret);
+    try {
+      const logger = memoryLogger();
+      const cache = createServiceCache({ ...quiet, logger });
+      expect(await cache.getOrLoad('k', async () => 'from-source', { ttlSeconds: 10 })).toBe('from-source');
+      const health = await cache.checkHealth();
+      expect(health.error).toBe(
+        'CacheUsageError: invalid environment variable REDIS_SECRET_ARN: must be a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or, for a local run, a file: URL (file:///path/to/secret.json)',
+      );
+      expect(logger.lines.join('\n')).toContain('(not shown; it looks like a JSON document, not a name)');
+      expect(JSON.stringify(health) + logger.lines.join('\n')).not.toMatch(/Sup3r|orders-api-dev|cache-platform-dev/);
+    } finally {
+      if (saved === undefined) delete process.env['REDIS_SECRET_ARN'];
+      else process.env['REDIS_SECRET_ARN'] = saved;
+    }
   });
 
   it('asks for the IAM token provider when the secret says iam', async () => {

@@ -3,7 +3,7 @@ import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import { openRedis, planConnection, type RedisHandle } from './connection';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
-import { CacheTimeoutError, CacheUnavailableError, CacheUsageError, describeError, isAuthError } from './errors';
+import { CacheTimeoutError, CacheUnavailableError, CacheUsageError, describeError, describeErrorForHealth, isAuthError } from './errors';
 import { assertKey, assertNamespace, lockKey, namespacedKey, namespaceVersionKey, newNamespaceVersion } from './keys';
 import { Metrics, type CacheMetricsSnapshot } from './metrics';
 import { connectionShapeChanged, SecretLoader, secretSourceFromEnv, secretsManagerSource, type SecretSource } from './secret';
@@ -13,6 +13,7 @@ import type { CacheLogger, GetOrLoadOptions, HealthReport, InvalidateOptions, Se
 /** TTL used when `getOrLoad` is called without options. */
 export const DEFAULT_TTL_SECONDS = 60;
 const DEFAULT_LOCK_LEASE_MS = 10_000;
+const DEFAULT_SETTLE_TIMEOUT_MS = 1000;
 
 /**
  * Creates the cache of one service. Nothing happens until first use: the secret is read, the
@@ -102,6 +103,8 @@ class ServiceCacheImpl implements ServiceCache {
   private credentialRefresh: Promise<CacheSecretPayload> | undefined;
   private readonly flights = new Map<string, Promise<unknown>>();
   private readonly refreshing = new Set<string>();
+  /** work left running after its request answered (refreshes, secret re-reads), for settle() */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly options: ServiceCacheOptions) {
     this.connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 1000);
@@ -112,7 +115,9 @@ class ServiceCacheImpl implements ServiceCache {
     if (options.secretArn !== undefined && options.secretSource === undefined) secretsManagerSource(options.secretArn); // validates the ARN now
     this.logger = options.logger ?? throttledStderrLogger();
     this.stats = new Metrics(options.metrics, () => ({ Keyspace: this.secrets.peek()?.keyspace ?? 'unknown' }));
-    this.breaker = new CircuitBreaker(options.circuit, (state) => this.onCircuitChange(state));
+    this.breaker = new CircuitBreaker({ ...options.circuit, probeBudgetMs: this.connectTimeoutMs + this.commandTimeoutMs }, (state) =>
+      this.onCircuitChange(state),
+    );
     this.secrets = new SecretLoader(() => this.secretSource(), {
       minRefreshIntervalMs: positive('secretRefreshIntervalMs', options.secretRefreshIntervalMs ?? 5000, true),
       onFetch: () => this.stats.count('secretFetches'),
@@ -144,7 +149,7 @@ class ServiceCacheImpl implements ServiceCache {
         // hot path: connected, plain key; one GET under the command timeout
         raw = await withTimeout(ready.get(key), this.commandTimeoutMs, 'read').catch((error: unknown) => {
           if (!isAuthError(error)) throw error;
-          return this.retryAfterAuthFailure('read', error, (redis, deadline) => withTimeout(redis.get(key), remaining(deadline), 'read'));
+          return this.retryAfterAuthFailure('read', error, (redis, deadline) => withTimeout(redis.get(key), remaining(deadline), 'read'), started + this.commandTimeoutMs);
         });
       } else {
         ({ dataKey, raw } = await this.withAuthRetry('read', (redis, deadline) => this.readOnce(redis, key, o.namespace, deadline)));
@@ -205,7 +210,8 @@ class ServiceCacheImpl implements ServiceCache {
       return { status: circuit === 'closed' ? 'ok' : 'degraded', pingMs, circuit, mode: redis.mode };
     } catch (error) {
       if (isAuthError(error)) void this.refreshCredentials(true).catch(() => undefined);
-      return { status: 'down', circuit: this.breaker.state, error: describeError(error) };
+      // services return this on a public health path: class and rule only, the details go to the logs
+      return { status: 'down', circuit: this.breaker.state, error: describeErrorForHealth(error) };
     }
   }
 
@@ -215,6 +221,22 @@ class ServiceCacheImpl implements ServiceCache {
 
   flushMetrics(): string | undefined {
     return this.stats.flush();
+  }
+
+  async settle(timeoutMs: number = DEFAULT_SETTLE_TIMEOUT_MS): Promise<void> {
+    positive('settle timeoutMs', timeoutMs, true);
+    const deadline = monotonicMs() + timeoutMs;
+    // work started while waiting (a refresh started by a concurrent request) is waited for too
+    while (this.background.size > 0) {
+      if (remaining(deadline) <= 0) {
+        this.logger.warn('cache settle: background work still running after the timeout; it may not finish before the environment is frozen', {
+          pending: this.background.size,
+          timeoutMs,
+        });
+        return;
+      }
+      await withTimeout(Promise.all(this.background), remaining(deadline), 'settle').catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
@@ -345,7 +367,7 @@ class ServiceCacheImpl implements ServiceCache {
     this.refreshing.add(dataKey);
     const lk = lockKey(dataKey);
     const token = randomBytes(12).toString('base64url');
-    void (async () => {
+    this.track((async () => {
       try {
         const leased = await this.run('refresh lease', (redis) => redis.set(lk, token, o.lock ? o.lock.ttlMs : DEFAULT_LOCK_LEASE_MS, true));
         if (!leased) return;
@@ -359,7 +381,20 @@ class ServiceCacheImpl implements ServiceCache {
       } finally {
         this.refreshing.delete(dataKey);
       }
-    })();
+    })());
+  }
+
+  /**
+   * Runs work that outlives the request that started it. Lambda freezes the environment once the
+   * handler returns, so such work only finishes if the handler awaits settle().
+   */
+  private track(work: Promise<unknown>): void {
+    const done = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.background.add(done);
+    void done.then(() => this.background.delete(done));
   }
 
   // ---------------------------------------------------------------- connection, budget, failures
@@ -376,7 +411,14 @@ class ServiceCacheImpl implements ServiceCache {
    * cache that is down from the start costs each request no more than that.
    */
   private readBudgetMs(): number {
-    if (this.connectedOnce) return this.commandTimeoutMs;
+    if (this.connectedOnce) {
+      // The probe after a cool-down (the only request let through): the circuit dropped the stuck
+      // connection when it opened, so the probe has to connect (DNS, TLS, AUTH, cluster discovery)
+      // like a first request. With only the command timeout it would fail on every slow handshake
+      // and the circuit would never close. Everyone else skips Redis meanwhile.
+      if (this.breaker.state === 'half-open' && !this.handle?.isReady()) return this.connectTimeoutMs + this.commandTimeoutMs;
+      return this.commandTimeoutMs;
+    }
     const now = monotonicMs();
     this.firstUseDeadline ??= now + this.connectTimeoutMs + this.commandTimeoutMs;
     return Math.max(this.commandTimeoutMs, this.firstUseDeadline - now);
@@ -440,16 +482,20 @@ class ServiceCacheImpl implements ServiceCache {
    */
   private refreshCredentials(dropConnection: boolean): Promise<CacheSecretPayload> {
     this.stats.count('authFailures');
-    this.credentialRefresh ??= (async () => {
-      try {
-        const { secret } = await this.secrets.refresh();
-        const current = this.handle;
-        if (current && (dropConnection || connectionShapeChanged(secretOfPlan(current, secret), secret))) this.dropHandle(current);
-        return secret;
-      } finally {
-        this.credentialRefresh = undefined;
-      }
-    })();
+    if (!this.credentialRefresh) {
+      this.credentialRefresh = (async () => {
+        try {
+          const { secret } = await this.secrets.refresh();
+          const current = this.handle;
+          if (current && (dropConnection || connectionShapeChanged(secretOfPlan(current, secret), secret))) this.dropHandle(current);
+          return secret;
+        } finally {
+          this.credentialRefresh = undefined;
+        }
+      })();
+      // requests do not wait for it beyond their budget: it may finish after they answered
+      this.track(this.credentialRefresh);
+    }
     return this.credentialRefresh;
   }
 
@@ -465,15 +511,24 @@ class ServiceCacheImpl implements ServiceCache {
       return await fn(await this.acquire(deadline), deadline);
     } catch (error) {
       if (!isAuthError(error)) throw error;
-      return this.retryAfterAuthFailure(operation, error, fn);
+      return this.retryAfterAuthFailure(operation, error, fn, deadline);
     }
   }
 
-  private async retryAfterAuthFailure<T>(operation: string, error: unknown, fn: (redis: RedisHandle, deadline: number) => Promise<T>): Promise<T> {
+  /**
+   * Re-reads the secret, reconnects and retries once, within the request's own `deadline`: a
+   * Secrets Manager call may take seconds, and a cache problem must not add more than the budget to
+   * a request. What does not fit times out (the request answers from the loader) and carries on in
+   * the background, shared and rate-limited by refreshCredentials; the next request finds it done.
+   */
+  private async retryAfterAuthFailure<T>(
+    operation: string,
+    error: unknown,
+    fn: (redis: RedisHandle, deadline: number) => Promise<T>,
+    deadline: number,
+  ): Promise<T> {
     this.logger.warn(`cache ${operation}: authentication refused, re-reading the secret and retrying once`, { error: describeError(error) });
-    await this.refreshCredentials(true);
-    // a reconnect with the new password: allow a connection's worth of time
-    const deadline = monotonicMs() + this.connectTimeoutMs + this.commandTimeoutMs;
+    await withTimeout(this.refreshCredentials(true), remaining(deadline), `${operation} (secret re-read)`);
     return fn(await this.acquire(deadline), deadline);
   }
 
@@ -518,10 +573,12 @@ class ServiceCacheImpl implements ServiceCache {
   private onCircuitChange(state: CircuitState): void {
     if (state !== 'open') return;
     this.stats.count('circuitOpens');
-    // the connection that kept failing may be stuck (a stalled server never closes it): the probe
-    // after the cool-down starts afresh
+    // a connection that kept failing may be stuck (a stalled server never closes it): the probe after
+    // the cool-down starts afresh. One still being established (by a probe, or reconnecting) is kept:
+    // each attempt is bounded by connectTimeoutMs anyway, and destroying it would make a handshake
+    // slower than the budget start over forever; the next probe finds it ready.
     const current = this.handle;
-    if (current) this.dropHandle(current);
+    if (current?.isReady()) this.dropHandle(current);
   }
 }
 

@@ -42,7 +42,9 @@ export interface ServiceCacheOptions {
   readonly secretSource?: SecretSource;
   /**
    * Milliseconds to open a connection (TCP and TLS). The first request of an execution environment
-   * may wait this long plus `commandTimeoutMs` (secret fetch included) before it answers from the loader.
+   * may wait this long plus `commandTimeoutMs` (secret fetch included) before it answers from the loader;
+   * so may the one probe after a circuit cool-down when no connection is ready. Other requests never wait
+   * for a connection being made.
    * @default 1000
    */
   readonly connectTimeoutMs?: number;
@@ -144,7 +146,11 @@ export interface HealthReport {
   readonly circuit: CircuitState;
   /** cluster or standalone client, once connected */
   readonly mode?: 'cluster' | 'standalone';
-  /** why the cache is down (no credentials in it) */
+  /**
+   * Why the cache is down, safe for a public health path: the error class with a Node or Redis
+   * error code, or this library's rule (e.g. the missing env var, the certificate problem). No
+   * credentials, ARNs, host names or upstream text: those are in the logs.
+   */
   readonly error?: string;
 }
 
@@ -167,6 +173,16 @@ export interface ServiceCache {
   metrics(): CacheMetricsSnapshot;
   /** Writes the counters since the last flush as one EMF line and returns it (undefined when there was nothing). */
   flushMetrics(): string | undefined;
+  /**
+   * Waits for work left running after a request answered: stale-while-revalidate refreshes, and a
+   * secret re-read that outlasted its request. Lambda freezes the environment once the handler
+   * returns, so such work may never finish while its refresh lease keeps other instances from
+   * refreshing: `await cache.settle()` before returning (and before `flushMetrics()`, so its
+   * counters are in that line). Resolves at once when nothing is pending, after `timeoutMs` at the
+   * latest (the work carries on, a warning is logged). Never rejects because of the cache.
+   * @param timeoutMs most milliseconds to wait; @default 1000
+   */
+  settle(timeoutMs?: number): Promise<void>;
   /** Flushes metrics and closes the connection; a later call reconnects lazily. */
   close(): Promise<void>;
 }

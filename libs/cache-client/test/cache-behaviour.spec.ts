@@ -126,6 +126,46 @@ describe('cache behaviour on a real redis-server', () => {
     expect(await server.admin('EXISTS', `alpha:_l:${key}`)).toBe('0');
   });
 
+  it('settle() waits for a background refresh, so a Lambda handler can finish it before the environment freezes', async () => {
+    const key = freshKey();
+    const logger = memoryLogger();
+    const c = make({ logger, metrics: { write: () => undefined, flushIntervalMs: 0 } });
+    let version = 0;
+    let loaderMs = 300;
+    const loader = async () => {
+      await sleep(loaderMs);
+      return `v${++version}`;
+    };
+    const options = { ttlSeconds: 0.2, jitterRatio: 0, staleWhileRevalidateSeconds: 30 };
+    expect(await c.getOrLoad(key, loader, options)).toBe('v1');
+    await sleep(250);
+    let started = performance.now();
+    await c.settle();
+    expect(performance.now() - started).toBeLessThan(100); // nothing pending: no wait
+
+    expect(await c.getOrLoad(key, loader, options)).toBe('v1'); // stale: the refresh runs in the background
+    started = performance.now();
+    await c.settle(5000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    // done when settle() returns, no polling: stored, lease released
+    expect(JSON.parse(await server.admin('GET', `alpha:${key}`)).v).toBe('v2');
+    expect(await server.admin('EXISTS', `alpha:_l:${key}`)).toBe('0');
+    // flushMetrics() is unchanged; called after settle() its line has the refresh's load
+    expect(JSON.parse(c.flushMetrics()!)).toMatchObject({ CacheStaleHits: 1, CacheLoads: 2 });
+
+    // bounded: a refresh slower than the timeout is left running, with a warning
+    loaderMs = 1500;
+    await sleep(250);
+    expect(await c.getOrLoad(key, loader, options)).toBe('v2');
+    started = performance.now();
+    await c.settle(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(logger.lines.join('\n')).toContain('cache settle: background work still running after the timeout');
+    await expect(c.settle(-1)).rejects.toThrow('invalid settle timeoutMs -1: must be a finite number >= 0');
+    await c.settle(10_000);
+    expect(JSON.parse(await server.admin('GET', `alpha:${key}`)).v).toBe('v3');
+  });
+
   it('retires a whole namespace with one bump, without touching other namespaces', async () => {
     const c = make();
     let n = 0;

@@ -73,7 +73,9 @@ export function createHandler(cache: ServiceCache, load: (id: string) => Promise
     try {
       return await route(event);
     } finally {
-      // one EMF line per invocation: a frozen or recycled environment never loses its counters
+      // Lambda freezes the environment once the handler returns: let background refreshes
+      // (stale-while-revalidate) finish first, bounded, then write one EMF line per invocation
+      await cache.settle();
       cache.flushMetrics();
     }
   };
