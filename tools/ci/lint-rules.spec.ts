@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+// spelled in two parts so that greps for the banned import in this repository find only real uses
+const PROVIDER_ROOT = '@cdktf/' + 'provider-aws';
 const workspace = resolve(__dirname, '..', '..');
 
 async function lint(path: string, code: string): Promise<string> {
@@ -21,7 +23,7 @@ async function lint(path: string, code: string): Promise<string> {
 
 describe('workspace lint rules', () => {
   it.each([
-    ['the provider package root anywhere', 'libs/stack-base/src/x.ts', "import { AwsProvider } from '@cdktf/provider-aws';\nexport const x = AwsProvider;\n", 'import the resource module instead'],
+    ['the provider package root anywhere', 'libs/stack-base/src/x.ts', `import { AwsProvider } from '${PROVIDER_ROOT}';\nexport const x = AwsProvider;\n`, 'import the resource module instead'],
     ['cdktf in a Lambda handler', 'apps/catalog-api/src/handler/x.ts', "import { App } from 'cdktf';\nexport const x = App;\n", 'handler code is bundled into the Lambda'],
     ['an infrastructure lib in a Lambda handler', 'apps/catalog-api/src/handler/x.ts', "import { ServiceCacheAccess } from '@cache-platform/service-access';\nexport const x = ServiceCacheAccess;\n", 'handler code must not import infrastructure libs'],
     ['a runtime client in stack code', 'apps/catalog-api/src/stacks/x.ts', "import { createClient } from '@redis/client';\nexport const x = createClient;\n", 'stack code must not import runtime clients'],
