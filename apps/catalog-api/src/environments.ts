@@ -1,13 +1,8 @@
-import type { StateBucketConfig } from '@cache-platform/stack-base';
+import { ENVIRONMENTS, type DeploymentEnvironment } from '@cache-platform/platform-environments';
 
 /** Where this service runs. Each environment must have a deployed platform stack of the same name. */
-export interface ServiceEnvironment {
-  readonly region: string;
-  /** remote state; without it state stays in apps/catalog-api/state/ */
-  readonly stateBucket?: StateBucketConfig;
-}
+export type ServiceEnvironment = DeploymentEnvironment;
 
-export const environments: Record<string, ServiceEnvironment> = {
-  dev: { region: 'eu-west-1' },
-  prod: { region: 'eu-west-1' },
-};
+// every platform environment (region and state bucket come from the shared list); pick a subset to
+// keep this service out of one, e.g. `{ dev: ENVIRONMENTS.dev }`
+export const environments: Record<string, ServiceEnvironment> = { ...ENVIRONMENTS };

@@ -1,4 +1,5 @@
 import type { SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
+import { ENVIRONMENTS } from '@cache-platform/platform-environments';
 import type { StateBucketConfig } from '@cache-platform/stack-base';
 
 /**
@@ -31,7 +32,8 @@ export function platformStackId(environment: string): string {
 export const PLATFORM_ENVIRONMENTS: readonly PlatformEnvironment[] = [
   {
     name: 'dev',
-    region: 'eu-west-1',
+    // region and state bucket come from the shared list every service uses too
+    ...ENVIRONMENTS.dev,
     owner: 'team-platform',
     vpcId: 'vpc-0a1b2c3d4e5f60718',
     subnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'],
@@ -43,7 +45,7 @@ export const PLATFORM_ENVIRONMENTS: readonly PlatformEnvironment[] = [
   },
   {
     name: 'prod',
-    region: 'eu-west-1',
+    ...ENVIRONMENTS.prod,
     owner: 'team-platform',
     vpcId: 'vpc-0f1e2d3c4b5a69788',
     subnetIds: ['subnet-0f1e2d3c4b5a69711', 'subnet-0f1e2d3c4b5a69722', 'subnet-0f1e2d3c4b5a69733'],
