@@ -15,6 +15,7 @@ import {
   serviceResourceNames,
   EXPORT_KEYS,
   assertServiceManifest,
+  assertAuthMode,
   OWNERSHIP_TAG_KEYS,
 } from './index';
 
@@ -279,5 +280,13 @@ describe('service manifest', () => {
     expect(() => assertServiceManifest({ ...manifest, authMode: 'token' }, 'm.json')).toThrow('invalid service manifest m.json field authMode "token": must be one of password, iam');
     expect(() => assertServiceManifest({ ...manifest, keyspace: 'a:b' }, 'm.json')).toThrow('invalid keyspace "a:b"');
     expect(() => assertServiceManifest([], 'm.json')).toThrow('invalid service manifest m.json [] : must be a JSON object'.replace(' :', ':'));
+  });
+});
+
+describe('auth modes', () => {
+  it('accepts the known modes and names the caller\'s subject on refusal', () => {
+    expect(assertAuthMode('iam')).toBe('iam');
+    expect(() => assertAuthMode('token')).toThrow('invalid auth mode "token": must be one of password, iam');
+    expect(() => assertAuthMode('token', 'authMode')).toThrow('invalid authMode "token": must be one of password, iam');
   });
 });

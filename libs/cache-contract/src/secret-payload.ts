@@ -1,3 +1,4 @@
+import { ContractViolation } from './errors';
 import { assertKeyspace } from './naming';
 
 /**
@@ -37,6 +38,14 @@ export interface CacheSecretPayload {
 export type AuthMode = 'password' | 'iam';
 export const AUTH_MODES: readonly AuthMode[] = ['password', 'iam'];
 export const SECRET_SCHEMA_VERSION = 1 as const;
+
+/** Validates an auth mode; `subject` names it as the caller's user knows it (a prop, a CLI option). */
+export function assertAuthMode(value: unknown, subject = 'auth mode'): AuthMode {
+  if (!AUTH_MODES.includes(value as AuthMode)) {
+    throw new ContractViolation(subject, value, `must be one of ${AUTH_MODES.join(', ')}`);
+  }
+  return value as AuthMode;
+}
 
 /** Environment variable through which a Lambda learns which secret holds its cache credentials. */
 export const SECRET_ARN_ENV_VAR = 'REDIS_SECRET_ARN';

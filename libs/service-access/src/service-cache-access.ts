@@ -11,8 +11,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import {
-  ACCESS_PROFILES,
-  AUTH_MODES,
+  assertAuthMode,
   assertKeyspace,
   buildAccessString,
   ContractViolation,
@@ -118,13 +117,8 @@ export class ServiceCacheAccess extends Construct {
     this.environment = props.environment;
     this.keyspace = assertKeyspace(props.keyspace ?? props.service);
     this.accessProfile = props.accessProfile ?? 'readwrite';
-    if (!ACCESS_PROFILES.includes(this.accessProfile)) {
-      throw new ContractViolation('access profile', this.accessProfile, `must be one of ${ACCESS_PROFILES.join(', ')}`);
-    }
-    this.authMode = props.authMode ?? 'password';
-    if (!AUTH_MODES.includes(this.authMode)) {
-      throw new ContractViolation('auth mode', this.authMode, `must be one of ${AUTH_MODES.join(', ')}`);
-    }
+    this.authMode = assertAuthMode(props.authMode ?? 'password');
+    // also validates the access profile
     this.accessString = buildAccessString(this.keyspace, this.accessProfile);
     this.tags = ownershipTags({ service: props.service, owner: props.owner, purpose: props.purpose, environment: props.environment });
     const claimValue = formatKeyspaceClaim({ service: props.service, owner: props.owner, purpose: props.purpose });

@@ -10,13 +10,12 @@ import {
 } from '@nx/devkit';
 import { join } from 'node:path';
 import {
+  assertAuthMode,
   assertKeyspace,
   assertKeyspacesDisjoint,
   assertServiceManifest,
   assertServiceName,
-  AUTH_MODES,
   ownershipTags,
-  type AuthMode,
   type KeyspaceClaim,
   SERVICE_MANIFEST_FILE,
   type ServiceManifest,
@@ -37,10 +36,7 @@ export interface NormalizedServiceCacheOptions {
 export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema): NormalizedServiceCacheOptions {
   const service = assertServiceName(schema.name);
   const keyspace = assertKeyspace(schema.keyspace ?? service);
-  const authMode = (schema.authMode ?? 'password') as AuthMode;
-  if (!AUTH_MODES.includes(authMode)) {
-    throw new Error(`invalid authMode ${JSON.stringify(schema.authMode)}: must be one of ${AUTH_MODES.join(', ')}`);
-  }
+  const authMode = assertAuthMode(schema.authMode ?? 'password', 'authMode');
   const owner = (schema.owner ?? '').trim();
   const purpose = (schema.purpose ?? '').trim();
   // the same rules the tags will be held to at synth time, checked now
