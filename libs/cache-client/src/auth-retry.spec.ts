@@ -2,10 +2,10 @@
 // provoke on a real Redis (changed passwords do not affect authenticated connections; the real
 // rotation path, a refused handshake, is covered in test/rotation.spec.ts). Here the connection is faked.
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { memoryLogger } from '../test/helpers';
 import type { ConnectionPlan, RedisHandle } from './connection';
 import { encodeEnvelope } from './envelope';
 import { createServiceCache } from './service-cache';
+import { exampleSecret, memoryLogger } from '../test/helpers';
 
 const opened: Array<RedisHandle & { gets: string[] }> = [];
 const replies: Array<() => Promise<string | null>> = [];
@@ -37,19 +37,7 @@ jest.mock('./connection', () => ({
   },
 }));
 
-const secret: CacheSecretPayload = {
-  schemaVersion: 1,
-  host: 'cache.example.internal',
-  port: 6379,
-  username: 'orders-api-dev',
-  password: 'first-password-00000001',
-  keyspace: 'orders',
-  tls: true,
-  authMode: 'password',
-  cacheName: 'c',
-  user_arn: 'arn:aws:elasticache:eu-west-1:1:user:orders-api-dev',
-  clusterMode: false,
-};
+const secret: CacheSecretPayload = exampleSecret({ password: 'first-password-00000001', cacheName: 'c', user_arn: 'arn:aws:elasticache:eu-west-1:1:user:orders-api-dev', clusterMode: false });
 
 it('re-reads the secret, reconnects and retries once when a command is refused for authentication', async () => {
   let current = secret;

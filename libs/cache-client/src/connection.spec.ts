@@ -2,21 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { planConnection } from './connection';
+import { exampleSecret } from '../test/helpers';
 
-const secret: CacheSecretPayload = {
-  schemaVersion: 1,
-  host: 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com',
-  port: 6379,
-  readerPort: 6380,
-  username: 'orders-api-dev',
-  password: 'Sup3r-Secret-Password-Value-0001',
-  keyspace: 'orders',
-  tls: true,
-  authMode: 'password',
-  cacheName: 'cache-platform-dev',
-  user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
-  clusterMode: true,
-};
+const secret: CacheSecretPayload = exampleSecret({ host: 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com', readerPort: 6380 });
 const settings = { connectTimeoutMs: 1000, maxQueuedCommands: 1000 };
 
 describe('planConnection', () => {

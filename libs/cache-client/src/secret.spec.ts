@@ -7,22 +7,11 @@ import { startSecretsManagerStub, type SecretsManagerStub } from '../test/secret
 import { CacheUsageError } from './errors';
 import { createServiceCache } from './service-cache';
 import { fileSecretSource, SecretLoader, secretsManagerSource, secretSourceFromEnv, staticSecretSource, type SecretSource } from './secret';
+import { EXAMPLE_PASSWORD, exampleSecret } from '../test/helpers';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
-const PASSWORD = 'Sup3r-Secret-Password-Value-0001';
-const secret: CacheSecretPayload = {
-  schemaVersion: 1,
-  host: 'cache.example.internal',
-  port: 6379,
-  username: 'orders-api-dev',
-  password: PASSWORD,
-  keyspace: 'orders',
-  tls: true,
-  authMode: 'password',
-  cacheName: 'cache-platform-dev',
-  user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
-  clusterMode: true,
-};
+const PASSWORD = EXAMPLE_PASSWORD;
+const secret: CacheSecretPayload = exampleSecret();
 
 function countingSource(text: () => string, delayMs = 20): SecretSource & { calls: Array<boolean | undefined> } {
   const calls: Array<boolean | undefined> = [];

@@ -1,24 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { memoryLogger } from '../test/helpers';
 import { CacheSecretError } from './errors';
 import { staticSecretSource, type SecretSource } from './secret';
 import { createServiceCache } from './service-cache';
+import { EXAMPLE_PASSWORD, exampleSecret, memoryLogger } from '../test/helpers';
 
-const PASSWORD = 'Sup3r-Secret-Password-Value-0001';
-const secret: CacheSecretPayload = {
-  schemaVersion: 1,
-  host: '127.0.0.1',
-  port: 1,
-  username: 'orders-api-dev',
-  password: PASSWORD,
-  keyspace: 'orders',
-  tls: true,
-  authMode: 'password',
-  cacheName: 'cache-platform-dev',
-  user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
-  clusterMode: false,
-};
+const PASSWORD = EXAMPLE_PASSWORD;
+const secret: CacheSecretPayload = exampleSecret({ host: '127.0.0.1', port: 1, clusterMode: false });
 const quiet = { metrics: { enabled: false }, commandTimeoutMs: 100, connectTimeoutMs: 200 };
 
 describe('createServiceCache without a usable Redis (no server needed)', () => {

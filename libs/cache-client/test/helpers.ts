@@ -39,3 +39,24 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Password of {@link exampleSecret}: tests assert it never shows up in errors, logs or health. */
+export const EXAMPLE_PASSWORD = 'Sup3r-Secret-Password-Value-0001';
+
+/** A valid secret document for unit tests that need no server; override what the test is about. */
+export function exampleSecret(overrides: Partial<CacheSecretPayload> = {}): CacheSecretPayload {
+  return {
+    schemaVersion: 1,
+    host: 'cache.example.internal',
+    port: 6379,
+    username: 'orders-api-dev',
+    password: EXAMPLE_PASSWORD,
+    keyspace: 'orders',
+    tls: true,
+    authMode: 'password',
+    cacheName: 'cache-platform-dev',
+    user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-api-dev',
+    clusterMode: true,
+    ...overrides,
+  };
+}
