@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ENVIRONMENTS_ENV_VAR } from '@cache-platform/stack-base';
-import { PLATFORM_ENVIRONMENTS, platformStackId } from './environments';
+import { ENVIRONMENTS, ENVIRONMENTS_ENV_VAR } from '@cache-platform/platform-environments';
+import { platformStackId } from './stacks/platform-stack';
 
 // runs the real entry point the way `nx run platform:synth` and `cdktf synth` do, in a scratch folder
 const appDir = path.resolve(__dirname, '..');
@@ -38,7 +38,7 @@ describe('main.ts', () => {
   afterAll(() => workDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
   it('synthesizes one stack per environment into cdktf.out', () => {
-    expect(stacksIn(all)).toEqual(PLATFORM_ENVIRONMENTS.map((e) => platformStackId(e.name)).sort());
+    expect(stacksIn(all)).toEqual(ENVIRONMENTS.map((e) => platformStackId(e.name)).sort());
     for (const stack of stacksIn(all)) {
       const json = JSON.parse(fs.readFileSync(path.join(all, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
       expect(Object.keys(json.resource.aws_elasticache_serverless_cache)).toHaveLength(1);

@@ -7,18 +7,21 @@ import {
   platformExportNames,
   platformResourceNames,
 } from '@cache-platform/cache-contract';
-import { PLATFORM_ENVIRONMENTS, PlatformEnvironment, platformStackId } from './environments';
-import { PLATFORM_PURPOSE, PLATFORM_SERVICE, PlatformStack } from './stacks/platform-stack';
+import { ENVIRONMENTS, type Environment, type PlatformSettings } from '@cache-platform/platform-environments';
+import { PLATFORM_PURPOSE, PLATFORM_SERVICE, PlatformStack, platformStackId } from './stacks/platform-stack';
 
 // synthesized Terraform JSON: the assertions below are its type check
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 const APP_DIR = path.resolve(__dirname, '..');
-const dev = PLATFORM_ENVIRONMENTS.find((e) => e.name === 'dev')!;
-const prod = PLATFORM_ENVIRONMENTS.find((e) => e.name === 'prod')!;
+const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
 
-function synth(environment: PlatformEnvironment): Json {
+/** `base` with some cache settings changed. */
+const withPlatform = (base: Environment, platform: Partial<PlatformSettings>): Environment => ({ ...base, platform: { ...base.platform, ...platform } });
+
+function synth(environment: Environment): Json {
   const stack = new PlatformStack(Testing.app(), platformStackId(environment.name), { environment });
   return JSON.parse(Testing.synth(stack, true));
 }
@@ -61,14 +64,14 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     const [groupKey] = only(json, 'aws_elasticache_user_group');
     expect(cache).toMatchObject({
       name: names.cacheName,
-      engine: environment.engine,
-      major_engine_version: environment.majorEngineVersion,
-      subnet_ids: [...environment.subnetIds],
+      engine: environment.platform.engine,
+      major_engine_version: environment.platform.majorEngineVersion,
+      subnet_ids: [...environment.platform.subnetIds],
       security_group_ids: [ref('aws_security_group', cacheSg, 'id')],
       user_group_id: ref('aws_elasticache_user_group', groupKey, 'user_group_id'),
-      lifecycle: { prevent_destroy: environment.preventDestroy ?? true },
+      lifecycle: { prevent_destroy: environment.platform.preventDestroy ?? true },
     });
-    const limits = environment.usageLimits!;
+    const limits = environment.platform.usageLimits!;
     expect(cache.cache_usage_limits).toEqual([
       {
         data_storage: [{ ...limits.dataStorageGb, unit: 'GB' }],
@@ -94,7 +97,7 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     }
     // no inline rules on any group: every allowed flow is one of the rule resources
     for (const sg of Object.values(resources(json, 'aws_security_group'))) {
-      expect(sg.vpc_id).toBe(environment.vpcId);
+      expect(sg.vpc_id).toBe(environment.platform.vpcId);
       expect(sg).not.toHaveProperty('ingress');
       expect(sg).not.toHaveProperty('egress');
     }
@@ -122,8 +125,8 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     expect(endpoint).toMatchObject({
       vpc_endpoint_type: 'Interface',
       private_dns_enabled: true,
-      vpc_id: environment.vpcId,
-      subnet_ids: [...environment.subnetIds],
+      vpc_id: environment.platform.vpcId,
+      subnet_ids: [...environment.platform.subnetIds],
       security_group_ids: [ref('aws_security_group', endpointSg, 'id')],
     });
     expect(endpoint.service_name).toMatch(/^com\.amazonaws\..+\.secretsmanager$/);
@@ -152,14 +155,14 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
       expect(typeof parameter.value).toBe('string');
       expect(parameter.value).not.toBe('');
     }
-    expect(parameters.find((p) => p.name === exportNames.subnetIds)!.value).toBe(environment.subnetIds.join(','));
+    expect(parameters.find((p) => p.name === exportNames.subnetIds)!.value).toBe(environment.platform.subnetIds.join(','));
   });
 
   it('tags everything with ownership through the provider default_tags', () => {
     const provider = json.provider.aws[0];
     expect(provider.region).toBe(environment.region);
     expect(provider.default_tags[0].tags).toEqual(
-      ownershipTags({ service: PLATFORM_SERVICE, owner: environment.owner, purpose: PLATFORM_PURPOSE, environment: environment.name }),
+      ownershipTags({ service: PLATFORM_SERVICE, owner: environment.platform.owner, purpose: PLATFORM_PURPOSE, environment: environment.name }),
     );
   });
 
@@ -198,10 +201,10 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
 
 describe('environment variations', () => {
   it('protects the cache from destruction unless the environment opts out', () => {
-    const defaults = { ...prod };
+    const defaults = { ...prod.platform };
     delete (defaults as { preventDestroy?: boolean }).preventDestroy;
-    expect(only(synth(defaults), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(true);
-    expect(only(synth({ ...prod, preventDestroy: false }), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(false);
+    expect(only(synth({ ...prod, platform: defaults }), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(true);
+    expect(only(synth(withPlatform(prod, { preventDestroy: false })), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(false);
   });
 
   it('uses an S3 backend with lock files when the environment names a state bucket', () => {
@@ -217,37 +220,37 @@ describe('environment variations', () => {
   });
 
   it('can run Redis OSS instead of Valkey', () => {
-    const [, cache] = only(synth({ ...dev, engine: 'redis', majorEngineVersion: '7' }), 'aws_elasticache_serverless_cache');
+    const [, cache] = only(synth(withPlatform(dev, { engine: 'redis', majorEngineVersion: '7' })), 'aws_elasticache_serverless_cache');
     expect(cache).toMatchObject({ engine: 'redis', major_engine_version: '7' });
   });
 
   it('leaves the Secrets Manager endpoint out when the environment turns it off', () => {
-    const json = synth({ ...dev, secretsManagerEndpoint: false });
+    const json = synth(withPlatform(dev, { secretsManagerEndpoint: false }));
     expect(resources(json, 'aws_vpc_endpoint')).toEqual({});
     const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
     expect(egress.map((rule) => rule.from_port).sort()).toEqual([6379, 6380]);
   });
 
   it('refuses bad environment settings at synth time, naming the value and the rule', () => {
-    expect(() => synth({ ...dev, subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-xyz'] })).toThrow('invalid subnet id "subnet-xyz"');
-    expect(() => synth({ ...dev, subnetIds: ['subnet-0a1b2c3d4e5f60001'] })).toThrow('(got 1)');
-    expect(() => synth({ ...dev, vpcId: 'vpc-123' })).toThrow('invalid vpc id "vpc-123"');
+    expect(() => synth(withPlatform(dev, { subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-xyz'] }))).toThrow('invalid subnet id "subnet-xyz"');
+    expect(() => synth(withPlatform(dev, { subnetIds: ['subnet-0a1b2c3d4e5f60001'] }))).toThrow('(got 1)');
+    expect(() => synth(withPlatform(dev, { vpcId: 'vpc-123' }))).toThrow('invalid vpc id "vpc-123"');
     expect(() => synth({ ...dev, region: 'Europe' })).toThrow('invalid region "Europe"');
     expect(() => synth({ ...dev, name: 'Dev' })).toThrow('invalid environment name "Dev": must be lower case');
-    expect(() => synth({ ...dev, owner: '' })).toThrow('invalid tag cache-platform:owner ""');
+    expect(() => synth(withPlatform(dev, { owner: '' }))).toThrow('invalid tag cache-platform:owner ""');
   });
 });
 
-describe('PLATFORM_ENVIRONMENTS', () => {
+describe('ENVIRONMENTS', () => {
   it('has dev and prod, with unique names and stack ids', () => {
-    const names = PLATFORM_ENVIRONMENTS.map((e) => e.name);
+    const names = ENVIRONMENTS.map((e) => e.name);
     expect(names).toEqual(expect.arrayContaining(['dev', 'prod']));
     expect(new Set(names).size).toBe(names.length);
     expect(names.map(platformStackId)).toEqual(names.map((n) => `platform-${n}`));
   });
 
   it('never shares a VPC subnet list between environments by accident', () => {
-    const subnets = PLATFORM_ENVIRONMENTS.flatMap((e) => [...e.subnetIds]);
+    const subnets = ENVIRONMENTS.flatMap((e) => [...e.platform.subnetIds]);
     expect(new Set(subnets).size).toBe(subnets.length);
   });
 });

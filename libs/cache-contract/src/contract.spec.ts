@@ -14,7 +14,6 @@ import {
   platformResourceNames,
   serviceResourceNames,
   EXPORT_KEYS,
-  assertServiceManifest,
   assertAuthMode,
   OWNERSHIP_TAG_KEYS,
 } from './index';
@@ -267,19 +266,6 @@ describe('secret payload', () => {
         expect((error as Error).message).not.toContain(valid.password);
       }
     }
-  });
-});
-
-describe('service manifest', () => {
-  const manifest = { service: 'orders-api', keyspace: 'orders', owner: 'team-orders', purpose: 'cache lookups', authMode: 'password', accessProfile: 'readwrite' };
-  it('accepts a complete manifest', () => {
-    expect(assertServiceManifest(manifest, 'apps/orders-api/cache-service.json')).toEqual(manifest);
-  });
-  it('names the file, the field and the rule', () => {
-    expect(() => assertServiceManifest({ ...manifest, owner: '' }, 'm.json')).toThrow('invalid service manifest m.json field owner "": must be a non-empty string');
-    expect(() => assertServiceManifest({ ...manifest, authMode: 'token' }, 'm.json')).toThrow('invalid service manifest m.json field authMode "token": must be one of password, iam');
-    expect(() => assertServiceManifest({ ...manifest, keyspace: 'a:b' }, 'm.json')).toThrow('invalid keyspace "a:b"');
-    expect(() => assertServiceManifest([], 'm.json')).toThrow('invalid service manifest m.json [] : must be a JSON object'.replace(' :', ':'));
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Thrown when a value breaks one of the contract's rules. The message always names the offending
- * value and the rule, so a synth, a generator run or a Lambda cold start fails with something a
- * person can act on.
+ * value and the rule, and where the value came from when that is known (a construct path such as
+ * `orders-api-dev/handler`, or a file such as `apps/orders-api/cache-service.json`), so a synth, a
+ * generator run or a Lambda cold start fails with something a person can act on.
  */
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
@@ -13,7 +14,51 @@ export class ContractViolation extends Error {
     readonly value: unknown,
     /** the rule it broke, in plain words */
     readonly rule: string,
+    /** where the value came from: a construct path or a file */
+    readonly where?: string,
   ) {
-    super(`invalid ${subject} ${JSON.stringify(value)}: ${rule}`);
+    super(`${where ? `${where}: ` : ''}invalid ${subject} ${JSON.stringify(value)}: ${rule}`);
+  }
+
+  /** The same violation, located: `at` is a construct path or a file. Keeps an existing location. */
+  at(where: string): ContractViolation {
+    return this.where ? this : new ContractViolation(this.subject, this.value, this.rule, where);
+  }
+}
+
+/**
+ * Several violations found in one pass (a manifest with three bad fields), reported together so
+ * nobody fixes them one run at a time. Each entry is a full {@link ContractViolation}.
+ */
+export class ContractViolations extends ContractViolation {
+  constructor(
+    readonly violations: readonly ContractViolation[],
+    where?: string,
+  ) {
+    super(violations[0]!.subject, violations[0]!.value, violations[0]!.rule, where ?? violations[0]!.where);
+    const located = (v: ContractViolation) => (v.where && v.where !== this.where ? `${v.where}: ` : '');
+    this.message = `${this.where ? `${this.where}: ` : ''}${violations.length} problems:\n${violations
+      .map((v) => `  - ${located(v)}invalid ${v.subject} ${JSON.stringify(v.value)}: ${v.rule}`)
+      .join('\n')}`;
+  }
+}
+
+/** Throws nothing, the one violation, or all of them at once. */
+export function throwViolations(violations: readonly ContractViolation[], where?: string): void {
+  if (violations.length === 1) throw where ? violations[0]!.at(where) : violations[0]!;
+  if (violations.length > 1) throw new ContractViolations(violations, where);
+}
+
+/**
+ * Runs `check` and returns the violation it throws (or undefined), so a validator can collect every
+ * problem instead of stopping at the first. Anything that is not a violation is re-thrown.
+ */
+export function violationOf(check: () => unknown): ContractViolation | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (error instanceof ContractViolation) return error;
+    throw error;
   }
 }

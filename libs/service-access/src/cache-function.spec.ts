@@ -1,17 +1,23 @@
 import { ownershipTags, platformExportNames } from '@cache-platform/cache-contract';
 import { addressOf, allStatements, asList, fakeBundle, only, OWNERSHIP, synthService, type SynthJson } from '../test/synth';
-import { CacheFunction, ServiceCacheAccess, type CacheFunctionProps, type ServiceCacheAccessProps } from './index';
+import { CacheFunction, PlatformImports, ServiceCacheAccess, type CacheFunctionProps, type ServiceCacheAccessProps } from './index';
 
-const accessProps: ServiceCacheAccessProps = { service: OWNERSHIP.service, environment: OWNERSHIP.environment, owner: OWNERSHIP.owner, purpose: OWNERSHIP.purpose };
+const accessProps = { service: OWNERSHIP.service, owner: OWNERSHIP.owner, purpose: OWNERSHIP.purpose };
 
 describe('CacheFunction', () => {
   const bundle = fakeBundle();
   afterAll(() => bundle.cleanup());
 
-  function synthFunction(props: Partial<CacheFunctionProps> = {}, access: Partial<ServiceCacheAccessProps> = {}): SynthJson {
+  function synthFunction(
+    props: Partial<CacheFunctionProps> = {},
+    access: Partial<ServiceCacheAccessProps> = {},
+    extra?: (fn: CacheFunction) => void,
+  ): SynthJson {
     return synthService((stack) => {
-      const cache = new ServiceCacheAccess(stack, 'cache', { ...accessProps, ...access });
-      new CacheFunction(stack, 'handler', { access: cache, bundleDir: bundle.dir, ...props });
+      const platform = new PlatformImports(stack, 'platform', { environment: OWNERSHIP.environment });
+      const cache = new ServiceCacheAccess(stack, 'cache', { ...accessProps, ...access, platform });
+      const fn = new CacheFunction(stack, 'handler', { access: cache, bundleDir: bundle.dir, ...props });
+      extra?.(fn);
     });
   }
 
@@ -105,6 +111,28 @@ describe('CacheFunction', () => {
     expect(fn.environment.variables.LOG_LEVEL).toBe('debug');
   });
 
+  it('takes more environment variables after construction, under the same rules', () => {
+    const fn = only(
+      synthFunction({ environment: { LOG_LEVEL: 'debug' } }, {}, (f) => f.addEnvironment('ITEMS_TABLE', 'orders-items')),
+      'resource',
+      'aws_lambda_function',
+    );
+    expect(Object.keys(fn.environment.variables).sort()).toEqual(['ITEMS_TABLE', 'LOG_LEVEL', 'REDIS_SECRET_ARN']);
+    expect(() => synthFunction({}, {}, (f) => f.addEnvironment('REDIS_SECRET_ARN', 'x'))).toThrow(
+      'orders-api-dev/handler: invalid environment variable "REDIS_SECRET_ARN": it is set by the cache wiring and must not be overridden',
+    );
+  });
+
+  it('is a grantee: its role receives what a grant method gives it', () => {
+    let roleName = '';
+    const json = synthFunction({}, {}, (f) => {
+      roleName = f.grantPrincipal.friendlyUniqueId;
+      expect(f.grants).toHaveLength(1);
+      expect(f.grants[0]!.principal).toBe(f.role);
+    });
+    expect(only(json, 'resource', 'aws_iam_role_policy').role).toBe(`\${aws_iam_role.${roleName}.name}`);
+  });
+
   it('adds elasticache:Connect for IAM authentication', () => {
     const json = synthFunction({}, { authMode: 'iam' });
     const actions = (Object.values(json.data.aws_iam_policy_document) as SynthJson[]).flatMap((d) => d.statement.flatMap((s: SynthJson) => s.actions)).sort();
@@ -133,6 +161,8 @@ describe('CacheFunction', () => {
       [{ logRetentionDays: 10 }, 'invalid log retention 10: must be one of 1, 3, 5, 7, 14, 30'],
     ])('refuses %j', (props, message) => {
       expect(() => synthFunction(props)).toThrow(message);
+      // every refusal is located: the construct path leads the message
+      expect(() => synthFunction(props)).toThrow(/^orders-api-dev\/handler: invalid /);
     });
 
     it('refuses a missing bundle folder', () => {

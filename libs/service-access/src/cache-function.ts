@@ -7,7 +7,19 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import {
+  assertLogRetentionDays,
+  assertMemorySize,
+  assertSecurityGroupId,
+  assertTimeoutSeconds,
+  DEFAULT_LOG_RETENTION_DAYS,
+  LAMBDA_MEMORY_MB,
+  LAMBDA_TIMEOUT_SECONDS,
+  type ServiceFunctionSettings,
+} from '@cache-platform/cache-contract';
+import type { Grant, IGrantable } from './grant';
 import type { ServiceCacheAccess } from './service-cache-access';
+import { isUnresolved, refuse, validated } from './validation';
 
 /** Newest Node.js runtime the hashicorp/aws 5.100.0 schema accepts. */
 export const CACHE_FUNCTION_RUNTIME = 'nodejs22.x';
@@ -39,11 +51,9 @@ const RESERVED_ENVIRONMENT = new Set([
 const ENVIRONMENT_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const HANDLER = /^([^\s/\\.][^\s]*)\.([A-Za-z_$][\w$]*)$/;
 const BUNDLE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
-// the values CloudWatch Logs accepts for retention_in_days
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
-export interface CacheFunctionProps {
+/** The manifest's function settings, as construct props (extra security groups as one list). */
+export interface CacheFunctionProps extends Omit<ServiceFunctionSettings, 'securityGroupIds'> {
   /** the service's cache access: supplies the secret, the grants and the VPC settings */
   readonly access: ServiceCacheAccess;
   /**
@@ -68,8 +78,14 @@ export interface CacheFunctionProps {
    */
   readonly timeoutSeconds?: number;
   /**
+   * Days CloudWatch Logs keeps the function's logs (the log group is managed here, with ownership tags).
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
    * Extra environment variables, merged with the cache wiring. May not set `REDIS_SECRET_ARN`
-   * (the wiring owns it) or names the Lambda runtime reserves.
+   * (the wiring owns it) or names the Lambda runtime reserves. More can be added with
+   * {@link CacheFunction.addEnvironment}.
    * @default none
    */
   readonly environment?: Record<string, string>;
@@ -79,50 +95,44 @@ export interface CacheFunctionProps {
    * @default none: the function reaches only the cache and Secrets Manager
    */
   readonly securityGroupIds?: readonly string[];
-  /**
-   * Days CloudWatch Logs keeps the function's logs (the log group is managed here, with ownership tags).
-   * @default 30
-   */
-  readonly logRetentionDays?: number;
 }
 
 /**
  * A Lambda wired to the service's cache access: its own role (VPC access + read of exactly the
  * service's secret, plus `elasticache:Connect` for IAM auth), `REDIS_SECRET_ARN`, the cache's
- * subnets and the platform's "cache clients" security group.
+ * subnets and the platform's "cache clients" security group. Grant it more with any grant method
+ * that takes a grantee (it is one: its role).
  */
-export class CacheFunction extends Construct {
+export class CacheFunction extends Construct implements IGrantable {
   readonly role: IamRole;
   readonly function: LambdaFunction;
   readonly asset: TerraformAsset;
   readonly logGroup: CloudwatchLogGroup;
+  /** the grants the cache wiring gave the role */
+  readonly grants: readonly Grant[];
+  private readonly variables: Record<string, string>;
+  private readonly wiring: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: CacheFunctionProps) {
     super(scope, id);
     const { access } = props;
     const handler = props.handler ?? 'index.handler';
-    const memorySize = props.memorySize ?? 256;
-    const timeout = props.timeoutSeconds ?? 10;
-    checkIntegerRange('memory size', memorySize, 128, 10240, 'MB');
-    checkIntegerRange('timeout', timeout, 1, 900, 'seconds');
+    const memorySize = validated(this, () => assertMemorySize(props.memorySize ?? LAMBDA_MEMORY_MB.default));
+    const timeout = validated(this, () => assertTimeoutSeconds(props.timeoutSeconds ?? LAMBDA_TIMEOUT_SECONDS.default));
+    const logRetentionDays = validated(this, () => assertLogRetentionDays(props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS));
     const match = HANDLER.exec(handler);
-    if (!match) {
-      throw new Error(`invalid handler ${JSON.stringify(handler)}: expected "<file>.<export>", e.g. "index.handler"`);
-    }
+    if (!match) refuse(this, 'handler', handler, 'expected "<file>.<export>", e.g. "index.handler"');
     const bundleDir = resolve(props.bundleDir);
-    checkBundle(bundleDir, match[1], handler);
-    const environment = mergeEnvironment(access.lambdaEnvironment(), props.environment ?? {});
-    const logRetentionDays = props.logRetentionDays ?? 30;
-    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-      throw new Error(`invalid log retention ${JSON.stringify(logRetentionDays)}: must be one of ${LOG_RETENTION_DAYS.join(', ')} days`);
-    }
+    this.checkBundle(bundleDir, match[1]!, handler);
     const extraSecurityGroups = [...(props.securityGroupIds ?? [])];
-    for (const id of extraSecurityGroups) {
-      // tokens (references resolved at apply) cannot be checked here
-      if (!id.includes('${') && !SECURITY_GROUP_ID.test(id)) {
-        throw new Error(`invalid security group id ${JSON.stringify(id)}: expected "sg-" followed by 8 or 17 lower-case hex digits`);
-      }
+    for (const groupId of extraSecurityGroups) {
+      // references resolved at apply cannot be checked here
+      if (!isUnresolved(groupId)) validated(this, () => assertSecurityGroupId(groupId));
     }
+    this.wiring = access.lambdaEnvironment();
+    this.variables = { ...this.wiring };
+    for (const [name, value] of Object.entries(props.environment ?? {})) this.checkVariable(name, value);
+    Object.assign(this.variables, props.environment, this.wiring);
 
     const names = access.names;
     this.role = new IamRole(this, 'role', {
@@ -139,8 +149,7 @@ export class CacheFunction extends Construct {
       role: this.role.name,
       policyArn: `arn:${partition.partition}:iam::aws:policy/${LAMBDA_VPC_ACCESS_POLICY}`,
     });
-    access.grantSecretRead(this.role);
-    if (access.authMode === 'iam') access.grantConnect(this.role);
+    this.grants = [access.grantSecretRead(this), ...(access.authMode === 'iam' ? [access.grantConnect(this)] : [])];
 
     // managed here so it carries ownership tags and a retention limit (Lambda would create it untagged, kept forever)
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -161,47 +170,41 @@ export class CacheFunction extends Construct {
       timeout,
       filename: this.asset.path,
       sourceCodeHash: this.asset.assetHash,
-      environment: { variables: environment },
+      environment: { variables: { ...this.variables } },
       vpcConfig: { subnetIds: vpc.subnetIds, securityGroupIds: [...vpc.securityGroupIds, ...extraSecurityGroups] },
       tags: access.tags,
       // Lambda checks at create time that the role may create ENIs; the first invocations should not
       // race the secret grant, the log group, or the user joining the group (WRONGPASS until it has)
-      dependsOn: [vpcAccess, this.logGroup, access.userGroupAssociation, ...access.grantsFor(this.role)],
+      dependsOn: [vpcAccess, this.logGroup, access.userGroupAssociation, ...this.grants.flatMap((g) => g.dependables)],
     });
   }
-}
 
-function checkIntegerRange(subject: string, value: number, min: number, max: number, unit: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`invalid ${subject} ${JSON.stringify(value)}: must be an integer from ${min} to ${max} ${unit}`);
+  /** The role, for grant methods. */
+  get grantPrincipal(): IamRole {
+    return this.role;
   }
-}
 
-function checkBundle(dir: string, file: string, handler: string): void {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`invalid bundle folder ${JSON.stringify(dir)}: it does not exist; build the handler bundle (esbuild) before synth`);
+  /** Adds an environment variable (a table name, a queue URL) under the same rules as `environment`. */
+  addEnvironment(name: string, value: string): this {
+    this.checkVariable(name, value);
+    this.variables[name] = value;
+    this.function.putEnvironment({ variables: { ...this.variables } });
+    return this;
   }
-  if (!BUNDLE_EXTENSIONS.some((ext) => existsSync(join(dir, file + ext)))) {
-    throw new Error(
-      `invalid bundle folder ${JSON.stringify(dir)}: handler ${JSON.stringify(handler)} needs ${BUNDLE_EXTENSIONS.map((ext) => file + ext).join(' or ')} in it`,
-    );
-  }
-}
 
-function mergeEnvironment(wiring: Record<string, string>, extra: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(extra)) {
-    if (name in wiring) {
-      throw new Error(`invalid environment variable ${JSON.stringify(name)}: it is set by the cache wiring and must not be overridden`);
+  private checkVariable(name: string, value: unknown): void {
+    if (name in this.wiring) refuse(this, 'environment variable', name, 'it is set by the cache wiring and must not be overridden');
+    if (!ENVIRONMENT_NAME.test(name)) refuse(this, 'environment variable', name, 'names start with a letter and hold only letters, digits and _');
+    if (RESERVED_ENVIRONMENT.has(name)) refuse(this, 'environment variable', name, 'reserved by the Lambda runtime');
+    if (typeof value !== 'string') refuse(this, 'environment variable', name, `the value must be a string (got ${typeof value})`);
+  }
+
+  private checkBundle(dir: string, file: string, handler: string): void {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      refuse(this, 'bundle folder', dir, 'it does not exist; build the handler bundle (esbuild) before synth');
     }
-    if (!ENVIRONMENT_NAME.test(name)) {
-      throw new Error(`invalid environment variable ${JSON.stringify(name)}: names start with a letter and hold only letters, digits and _`);
-    }
-    if (RESERVED_ENVIRONMENT.has(name)) {
-      throw new Error(`invalid environment variable ${JSON.stringify(name)}: reserved by the Lambda runtime`);
-    }
-    if (typeof value !== 'string') {
-      throw new Error(`invalid environment variable ${JSON.stringify(name)}: the value must be a string (got ${typeof value})`);
+    if (!BUNDLE_EXTENSIONS.some((ext) => existsSync(join(dir, file + ext)))) {
+      refuse(this, 'bundle folder', dir, `handler ${JSON.stringify(handler)} needs ${BUNDLE_EXTENSIONS.map((ext) => file + ext).join(' or ')} in it`);
     }
   }
-  return { ...extra, ...wiring };
 }

@@ -2,6 +2,7 @@ import { TerraformOutput, type TerraformStack } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import {
   buildAccessString,
+  ContractViolation,
   keyspaceClaimParameterName,
   ownershipTags,
   platformExportNames,
@@ -10,15 +11,23 @@ import {
   type CacheSecretPayload,
 } from '@cache-platform/cache-contract';
 import { addressOf, allStatements, asList, only, OWNERSHIP, synthService, type SynthJson } from '../test/synth';
-import { SERVICE_PASSWORD_LENGTH, ServiceCacheAccess, type ServiceCacheAccessProps } from './index';
+import { Grant, PlatformImports, SERVICE_PASSWORD_LENGTH, ServiceCacheAccess, type ServiceCacheAccessProps } from './index';
 
-const base: ServiceCacheAccessProps = { service: OWNERSHIP.service, environment: OWNERSHIP.environment, owner: OWNERSHIP.owner, purpose: OWNERSHIP.purpose };
+const base = { service: OWNERSHIP.service, owner: OWNERSHIP.owner, purpose: OWNERSHIP.purpose };
+type AccessOverrides = Partial<Omit<ServiceCacheAccessProps, 'platform'>> & { environment?: string };
+
+/** The access construct with the platform imports of `environment` passed in, as ServiceStack does it. */
+function accessIn(stack: TerraformStack, props: AccessOverrides = {}): ServiceCacheAccess {
+  const { environment = OWNERSHIP.environment, ...rest } = props;
+  const platform = new PlatformImports(stack, 'platform', { environment });
+  return new ServiceCacheAccess(stack, 'cache', { ...base, ...rest, platform });
+}
 const expectedTags = ownershipTags(OWNERSHIP);
 const exportsDev = platformExportNames('dev');
 
-function synthAccess(props: Partial<ServiceCacheAccessProps> = {}, extra?: (access: ServiceCacheAccess, stack: TerraformStack) => void): SynthJson {
+function synthAccess(props: AccessOverrides = {}, extra?: (access: ServiceCacheAccess, stack: TerraformStack) => void): SynthJson {
   return synthService((stack) => {
-    const access = new ServiceCacheAccess(stack, 'cache', { ...base, ...props });
+    const access = accessIn(stack, props);
     extra?.(access, stack);
   });
 }
@@ -262,11 +271,21 @@ describe('ServiceCacheAccess', () => {
 
   describe('grants and Lambda wiring', () => {
     let roleAddress = '';
+    let grant: Grant | undefined;
     const json = synthAccess({}, (access, stack) => {
       const role = new IamRole(stack, 'role', { name: 'some-role', assumeRolePolicy: '{}' });
       roleAddress = `aws_iam_role.${role.friendlyUniqueId}`;
-      access.grantSecretRead(role);
-      access.grantSecretRead(role); // granting twice must not duplicate the policy
+      const first = access.grantSecretRead(role);
+      // granting twice must not duplicate the policy: the second call returns the first grant
+      expect(access.grantSecretRead(role)).toBe(first);
+      grant = first;
+    });
+
+    it('returns a grant object naming the principal, actions and resources, dependable for dependsOn', () => {
+      expect(grant).toBeInstanceOf(Grant);
+      expect(grant!.actions).toEqual(['secretsmanager:GetSecretValue']);
+      expect(grant!.resources).toHaveLength(1);
+      expect(grant!.dependables).toEqual([grant!.policy]);
     });
 
     it("grants GetSecretValue on exactly this secret's ARN in a single statement", () => {
@@ -296,7 +315,7 @@ describe('ServiceCacheAccess', () => {
 
     it('exposes the secret ARN under the contract variable name', () => {
       const fresh = synthService((stack) => {
-        new TerraformOutput(stack, 'env', { value: new ServiceCacheAccess(stack, 'cache', base).lambdaEnvironment() });
+        new TerraformOutput(stack, 'env', { value: accessIn(stack).lambdaEnvironment() });
       });
       expect(SECRET_ARN_ENV_VAR).toBe('REDIS_SECRET_ARN');
       expect(fresh.output.env.value).toEqual({ REDIS_SECRET_ARN: `\${${addressOf(fresh, 'resource', 'aws_secretsmanager_secret')}.arn}` });
@@ -304,7 +323,7 @@ describe('ServiceCacheAccess', () => {
 
     it('gives the Lambda VPC settings from the subnet and client security-group exports', () => {
       const fresh = synthService((stack) => {
-        new TerraformOutput(stack, 'vpc', { value: new ServiceCacheAccess(stack, 'cache', base).lambdaVpcConfig() });
+        new TerraformOutput(stack, 'vpc', { value: accessIn(stack).lambdaVpcConfig() });
       });
       expect(fresh.output.vpc.value).toEqual({
         subnetIds: `\${split(",", ${exportRef(fresh, exportsDev.subnetIds)})}`,
@@ -351,12 +370,12 @@ describe('ServiceCacheAccess', () => {
     it('refuses grantConnect for password users', () => {
       expect(() =>
         synthAccess({}, (access, stack) => access.grantConnect(new IamRole(stack, 'role', { assumeRolePolicy: '{}' }))),
-      ).toThrow('grantConnect is for IAM authentication, but service "orders-api" uses auth mode "password": grant secret read only');
+      ).toThrow('orders-api-dev/cache: invalid grant "elasticache:Connect": is for IAM authentication, but service "orders-api" uses auth mode "password": grant secret read only');
     });
   });
 
   describe('validation', () => {
-    it.each<[Partial<ServiceCacheAccessProps>, string]>([
+    it.each<[AccessOverrides, string]>([
       [{ service: 'Orders' }, 'invalid service name "Orders": must be lower case'],
       [{ service: 'default' }, 'invalid service name "default": is reserved'],
       [{ service: 'a'.repeat(29) }, 'invalid service name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa": must be at most 28 characters (it has 29)'],
@@ -372,6 +391,12 @@ describe('ServiceCacheAccess', () => {
       [{ secretRecoveryWindowDays: 31 }, 'invalid secret recovery window 31'],
     ])('refuses %j', (props, message) => {
       expect(() => synthAccess(props)).toThrow(message);
+    });
+
+    it('names the construct that refused, in the one error type', () => {
+      expect(() => synthAccess({ keyspace: 'orders:v2' })).toThrow(ContractViolation);
+      expect(() => synthAccess({ keyspace: 'orders:v2' })).toThrow(/^orders-api-dev\/cache: invalid keyspace "orders:v2"/);
+      expect(() => synthAccess({ environment: 'prod_eu' })).toThrow(/^orders-api-dev\/platform: invalid environment name "prod_eu"/);
     });
   });
 });

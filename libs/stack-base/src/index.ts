@@ -1,2 +1,1 @@
 export * from './stack-settings';
-export * from './environments';

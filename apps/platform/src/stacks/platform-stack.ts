@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { SharedCacheFoundation } from '@cache-platform/cache-foundation';
 import { configureAwsStack } from '@cache-platform/stack-base';
-import type { PlatformEnvironment } from '../environments';
+import type { Environment } from '@cache-platform/platform-environments';
 
 /** Ownership `service` tag of everything the platform stack creates. */
 export const PLATFORM_SERVICE = 'platform';
@@ -10,13 +10,18 @@ export const PLATFORM_SERVICE = 'platform';
 export const PLATFORM_PURPOSE = 'shared ElastiCache Serverless cache for serverless services';
 
 export interface PlatformStackProps {
-  /** the environment to deploy (see `PLATFORM_ENVIRONMENTS`) */
-  readonly environment: PlatformEnvironment;
+  /** the environment to deploy (one of `ENVIRONMENTS` in `@cache-platform/platform-environments`) */
+  readonly environment: Environment;
   /**
    * Extra AWS provider settings, e.g. endpoints of a local AWS emulator in tests.
    * @default none
    */
   readonly providerOverrides?: Record<string, unknown>;
+}
+
+/** Stack id (and state file name) of an environment's platform stack. */
+export function platformStackId(environment: string): string {
+  return `platform-${environment}`;
 }
 
 /**
@@ -31,7 +36,8 @@ export class PlatformStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
-    const { name, region, owner, stateBucket, ...cacheSettings } = props.environment;
+    const { name, region, stateBucket, platform } = props.environment;
+    const { owner, ...cacheSettings } = platform;
 
     configureAwsStack(this, {
       environment: name,

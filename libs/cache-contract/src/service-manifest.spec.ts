@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACCESS_PROFILES } from './access-string';
+import { ContractViolation, ContractViolations } from './errors';
+import { AUTH_MODES } from './secret-payload';
+import {
+  assertServiceManifest,
+  DEFAULT_HANDLER_ENTRY,
+  LOG_RETENTION_DAYS,
+  SERVICE_MANIFEST_SCHEMA_PATH,
+  serviceManifestJsonSchema,
+} from './service-manifest';
+
+const FILE = 'apps/orders-api/cache-service.json';
+const manifest = { service: 'orders-api', keyspace: 'orders', owner: 'team-orders', purpose: 'cache lookups', authMode: 'password', accessProfile: 'readwrite' };
+
+function problemOf(value: unknown): ContractViolation {
+  try {
+    assertServiceManifest(value, FILE);
+  } catch (error) {
+    if (error instanceof ContractViolation) return error;
+    throw error;
+  }
+  throw new Error('expected a violation');
+}
+
+describe('service manifest', () => {
+  it('accepts the required fields and fills the defaults in', () => {
+    expect(assertServiceManifest(manifest, FILE)).toEqual({ ...manifest, handler: DEFAULT_HANDLER_ENTRY, function: {} });
+  });
+
+  it('accepts every optional field', () => {
+    const full = {
+      $schema: '../../libs/cache-contract/cache-service.schema.json',
+      ...manifest,
+      handler: 'src/lambda.ts',
+      environments: ['dev', 'prod'],
+      function: { memorySize: 512, timeoutSeconds: 20, logRetentionDays: 90, securityGroupIds: { prod: ['sg-0123456789abcdef0'] } },
+      stackExtension: 'src/stack.ts',
+    };
+    const { $schema: _schema, ...expected } = full;
+    expect(assertServiceManifest(full, FILE)).toEqual(expected);
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ owner: '' }, 'invalid field owner "": must be a non-empty string'],
+    [{ authMode: 'token' }, 'invalid field authMode "token": must be one of password, iam'],
+    [{ accessProfile: 'admin' }, 'invalid field accessProfile "admin": must be one of readwrite, readonly'],
+    [{ keyspace: 'a:b' }, 'invalid field keyspace "a:b": must not contain ":"'],
+    [{ owners: 'x' }, 'invalid field owners "x": unknown field; allowed fields are service, keyspace, owner, purpose, authMode, accessProfile, handler,'],
+    [{ handler: '../other/index.ts' }, 'invalid field handler "../other/index.ts": must be a relative path to a .ts file inside the app folder'],
+    [{ handler: '/abs/index.ts' }, 'invalid field handler "/abs/index.ts"'],
+    [{ environments: [] }, 'invalid field environments []: must be a non-empty list of environment names'],
+    [{ environments: ['dev', 'dev'] }, 'invalid field environments ["dev","dev"]: lists an environment more than once'],
+    [{ environments: ['prod-eu'] }, 'invalid field environments[0] "prod-eu": must not contain hyphens'],
+    [{ function: { memorySize: 100 } }, 'invalid field function.memorySize 100: must be an integer from 128 to 10240 MB'],
+    [{ function: { timeoutSeconds: 1.5 } }, 'invalid field function.timeoutSeconds 1.5: must be an integer from 1 to 900 seconds'],
+    [{ function: { logRetentionDays: 2 } }, 'invalid field function.logRetentionDays 2: must be one of 1, 3, 5'],
+    [{ function: { memory: 512 } }, 'invalid field function.memory 512: unknown field; allowed fields are memorySize, timeoutSeconds, logRetentionDays, securityGroupIds'],
+    [{ function: { securityGroupIds: ['sg-0123456789abcdef0'] } }, 'invalid field function.securityGroupIds ["sg-0123456789abcdef0"]: must map environment names to lists of security group ids'],
+    [{ environments: ['dev'], function: { securityGroupIds: { prod: [] } } }, `invalid field function.securityGroupIds key "prod": is not one of this service's environments (dev)`],
+  ])('refuses %j naming the file, the field, the value and the rule', (override, message) => {
+    const problem = problemOf({ ...manifest, ...override });
+    expect(problem.message).toContain(`${FILE}: `);
+    expect(problem.message).toContain(message);
+  });
+
+  it('names a missing required field', () => {
+    const { owner: _owner, ...withoutOwner } = manifest;
+    expect(problemOf(withoutOwner).message).toBe(`${FILE}: invalid field owner undefined: is required`);
+  });
+
+  it('reports every problem at once', () => {
+    const problem = problemOf({ ...manifest, owner: '', memory: 1, function: { timeoutSeconds: 0 } });
+    expect(problem).toBeInstanceOf(ContractViolations);
+    expect((problem as ContractViolations).violations).toHaveLength(3);
+    expect(problem.message.split('\n')).toEqual([
+      `${FILE}: 3 problems:`,
+      '  - invalid field owner "": must be a non-empty string',
+      expect.stringContaining('  - invalid field memory 1: unknown field'),
+      '  - invalid field function.timeoutSeconds 0: must be an integer from 1 to 900 seconds',
+    ]);
+  });
+
+  it('refuses anything but an object', () => {
+    expect(problemOf([]).message).toBe(`${FILE}: invalid service manifest []: must be a JSON object`);
+  });
+});
+
+describe('cache-service.schema.json', () => {
+  const schema = serviceManifestJsonSchema() as { properties: Record<string, { enum?: unknown[]; properties?: Record<string, { enum?: unknown[] }> }>; required: string[] };
+
+  it('is the committed file, written from the contract (npm run manifest-schema)', () => {
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', SERVICE_MANIFEST_SCHEMA_PATH), 'utf8'));
+    expect(committed).toEqual(schema);
+  });
+
+  it('knows the same fields and values as the validator', () => {
+    const fields = Object.keys(schema.properties);
+    // the validator's list of allowed fields is the schema's, in the same order ($schema last)
+    expect(problemOf({ ...manifest, notAField: 1 }).message).toContain(`allowed fields are ${fields.filter((f) => f !== '$schema').join(', ')}, $schema`);
+    expect(schema.required).toEqual(['service', 'keyspace', 'owner', 'purpose', 'authMode', 'accessProfile']);
+    expect(schema.properties['authMode']!.enum).toEqual([...AUTH_MODES]);
+    expect(schema.properties['accessProfile']!.enum).toEqual([...ACCESS_PROFILES]);
+    expect(schema.properties['function']!.properties!['logRetentionDays']!.enum).toEqual([...LOG_RETENTION_DAYS]);
+  });
+});

@@ -1,0 +1,65 @@
+import type { SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
+import type { StateBucketConfig } from '@cache-platform/stack-base';
+
+/** The shared cache's settings in one environment (every foundation prop but `environment`). */
+export interface PlatformSettings extends Omit<SharedCacheFoundationProps, 'environment'> {
+  /** team accountable for the platform in this environment (ownership tag) */
+  readonly owner: string;
+}
+
+/**
+ * One environment, the single shape the platform stack, every service stack and the
+ * `CACHE_PLATFORM_ENVIRONMENTS` switch read. A service runs in an environment only where the
+ * platform stack of the same name is deployed: its stack reads the platform's SSM exports there.
+ */
+export interface Environment {
+  /** environment name (contract rules: lower case, no hyphens, at most 10 characters) */
+  readonly name: string;
+  /** AWS region, e.g. `eu-west-1`: services run where the platform's exports are */
+  readonly region: string;
+  /**
+   * Remote state for every stack of this environment (S3 with lock files).
+   * @default local state inside each app (`<app>/state/`)
+   */
+  readonly stateBucket?: StateBucketConfig;
+  /** the shared cache in this environment */
+  readonly platform: PlatformSettings;
+}
+
+/**
+ * The environments, in one place: adding `staging` here gives it to the platform and to every
+ * service (a service's `cache-service.json` may list a subset in `environments`). VPC and subnet ids
+ * are placeholders of the right shape: put the real private subnets (one per Availability Zone) here
+ * before deploying.
+ */
+export const ENVIRONMENTS: readonly Environment[] = [
+  {
+    name: 'dev',
+    region: 'eu-west-1',
+    platform: {
+      owner: 'team-platform',
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      subnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'],
+      engine: 'valkey',
+      majorEngineVersion: '8',
+      usageLimits: { dataStorageGb: { maximum: 5 }, ecpuPerSecond: { maximum: 5000 } },
+      // dev is torn down and rebuilt freely
+      preventDestroy: false,
+    },
+  },
+  {
+    name: 'prod',
+    region: 'eu-west-1',
+    platform: {
+      owner: 'team-platform',
+      vpcId: 'vpc-0f1e2d3c4b5a69788',
+      subnetIds: ['subnet-0f1e2d3c4b5a69711', 'subnet-0f1e2d3c4b5a69722', 'subnet-0f1e2d3c4b5a69733'],
+      engine: 'valkey',
+      majorEngineVersion: '8',
+      usageLimits: { dataStorageGb: { minimum: 1, maximum: 100 }, ecpuPerSecond: { minimum: 1000, maximum: 200_000 } },
+      snapshotRetentionLimit: 7,
+      dailySnapshotTime: '03:00',
+      // preventDestroy stays at its default (true): replacing the prod cache must be a deliberate change
+    },
+  },
+];

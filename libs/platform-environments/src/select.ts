@@ -1,0 +1,58 @@
+import { assertEnvironmentName, ContractViolation } from '@cache-platform/cache-contract';
+import { ENVIRONMENTS, type Environment } from './environments';
+
+/** Environment variable that limits which environments an app synthesizes (comma separated). */
+export const ENVIRONMENTS_ENV_VAR = 'CACHE_PLATFORM_ENVIRONMENTS';
+
+export interface SelectEnvironmentsOptions {
+  /**
+   * The environments the app runs in (a service manifest's `environments`); each must exist.
+   * @default every environment
+   */
+  readonly only?: readonly string[];
+  /** where `only` came from, named in its error (e.g. the manifest's path) */
+  readonly source?: string;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default ENVIRONMENTS */
+  readonly environments?: readonly Environment[];
+}
+
+/**
+ * The environments an app should synthesize: its own (all, or `only`), narrowed by
+ * CACHE_PLATFORM_ENVIRONMENTS, so `CACHE_PLATFORM_ENVIRONMENTS=dev nx run-many -t deploy` never touches
+ * prod. A name no environment has is an error, never an empty deploy; a known environment the app
+ * does not run in is simply not selected (a dev-only service has nothing to deploy to prod).
+ */
+export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Environment[] {
+  const all = options.environments ?? ENVIRONMENTS;
+  const known = all.map((e) => e.name);
+  if (options.only) {
+    const unknown = options.only.filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+      throw new ContractViolation('environments', options.only, `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a platform environment (known: ${known.join(', ')})`, options.source);
+    }
+  }
+  const own = options.only ? all.filter((e) => options.only!.includes(e.name)) : [...all];
+  const raw = (options.env ?? process.env)[ENVIRONMENTS_ENV_VAR];
+  const wanted = (raw ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (wanted.length === 0) return own;
+  const unknown = wanted.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new ContractViolation(ENVIRONMENTS_ENV_VAR, raw, `unknown environment(s) ${unknown.join(', ')}; the platform defines ${known.join(', ')}`);
+  }
+  return own.filter((e) => wanted.includes(e.name));
+}
+
+/** Checks the list itself: names follow the contract and appear once. */
+export function assertEnvironments(environments: readonly Environment[]): void {
+  const seen = new Set<string>();
+  for (const { name } of environments) {
+    assertEnvironmentName(name);
+    if (seen.has(name)) throw new ContractViolation('environment name', name, 'is listed more than once');
+    seen.add(name);
+  }
+}
