@@ -52,7 +52,7 @@ describe('catalog-api handler', () => {
     expect(loads).toEqual(['42']);
     const keys = (await redis.admin('--scan', '--pattern', '*')).trim().split('\n').filter(Boolean);
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((key) => key.startsWith('catalog:'))).toBe(true);
+    expect(keys.every((key) => key.startsWith('catalog-api:'))).toBe(true);
   });
 
   it('caches "not found" briefly instead of asking the source again', async () => {
@@ -66,7 +66,9 @@ describe('catalog-api handler', () => {
     source.set('7', { id: '7', loadedAt: 'v1' });
     await get('7');
     source.set('7', { id: '7', loadedAt: 'v2' });
-    expect((await handler({ rawPath: '/', httpMethod: 'DELETE', queryStringParameters: { id: '7' } })).statusCode).toBe(204);
+    const deleted = await handler({ rawPath: '/', httpMethod: 'DELETE', queryStringParameters: { id: '7' } });
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.body).toBe('');
     expect(JSON.parse((await get('7')).body).loadedAt).toBe('v2');
   });
 

@@ -64,7 +64,8 @@ export function createHandler(cache: ServiceCache, load: (id: string) => Promise
     if (method === 'DELETE') {
       // after the source changed: drop the cached copy so the next read loads it again
       await cache.invalidate(`item:${id}`, { namespace: ITEM_CACHING.namespace });
-      return json(204, {});
+      // 204 carries no body
+      return { statusCode: 204, headers: {}, body: '' };
     }
     const item = await cache.getOrLoad(`item:${id}`, () => load(id), ITEM_CACHING);
     return item ? json(200, item) : json(404, { error: `item ${JSON.stringify(id)} not found` });

@@ -1,4 +1,6 @@
 import { createServiceCache, type GetOrLoadOptions, type ServiceCache } from '@cache-platform/cache-client';
+// IAM auth: short-lived SigV4 tokens signed with the function's role instead of a password
+import { iamAuthTokenProvider } from '@cache-platform/cache-client/iam-auth';
 
 /** Minimal HTTP-style event: API Gateway (v2) and Function URLs carry `rawPath`, v1 carries `path`. */
 export interface HandlerEvent {
@@ -64,7 +66,8 @@ export function createHandler(cache: ServiceCache, load: (id: string) => Promise
     if (method === 'DELETE') {
       // after the source changed: drop the cached copy so the next read loads it again
       await cache.invalidate(`item:${id}`, { namespace: ITEM_CACHING.namespace });
-      return json(204, {});
+      // 204 carries no body
+      return { statusCode: 204, headers: {}, body: '' };
     }
     const item = await cache.getOrLoad(`item:${id}`, () => load(id), ITEM_CACHING);
     return item ? json(200, item) : json(404, { error: `item ${JSON.stringify(id)} not found` });
@@ -82,4 +85,4 @@ export function createHandler(cache: ServiceCache, load: (id: string) => Promise
 }
 
 // one cache per execution environment: created lazily, reused across invocations
-export const handler = createHandler(createServiceCache());
+export const handler = createHandler(createServiceCache({ authTokenProvider: iamAuthTokenProvider() }));
