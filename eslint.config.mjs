@@ -86,7 +86,9 @@ export default [
     },
   },
   {
-    files: ['apps/**/src/stacks/**/*.ts', 'apps/**/src/main.ts'],
+    // a service's stack extension (cache-service.json `stackExtension`) adds resources next to the
+    // platform wiring; the wiring itself (provider, backend, user, secret) is the library's
+    files: ['apps/**/src/stack.ts', 'apps/**/src/stack/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -95,6 +97,10 @@ export default [
           patterns: [
             { group: runtimePackages, message: 'stack code must not import runtime clients' },
             { group: ['@cache-platform/cache-client', '@cache-platform/cache-client/*'], message: 'stack code must not import the runtime library' },
+            {
+              group: ['@cache-platform/stack-base'],
+              message: 'the service stack already configures the provider and state backend from cache-service.json: add resources, not wiring',
+            },
           ],
         },
       ],

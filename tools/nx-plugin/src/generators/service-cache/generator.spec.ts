@@ -1,5 +1,7 @@
-import { readProjectConfiguration, type Tree } from '@nx/devkit';
-import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { addProjectConfiguration, type Tree } from '@nx/devkit';
+import { createTestTree } from '../../../test/tree';
+import { assertServiceManifest } from '@cache-platform/cache-contract';
+import { serviceTargets } from '../../service-targets';
 import { serviceCacheGenerator } from './generator';
 
 const base = { owner: 'team-a', purpose: 'cache expensive lookups' };
@@ -10,54 +12,69 @@ function snapshotTree(tree: Tree): string[] {
 
 describe('service-cache generator', () => {
   let tree: Tree;
+  let cleanup: () => void;
   beforeEach(() => {
-    tree = createTreeWithEmptyWorkspace();
+    ({ tree, cleanup } = createTestTree());
   });
+  afterEach(() => cleanup());
 
-  it('writes a complete app with every target', async () => {
+  const TEAM_FILES = ['MIGRATION.md', 'cache-service.json', 'cdktf.json', 'src/handler/handler.spec.ts', 'src/handler/index.ts', 'src/stack.ts', 'tsconfig.json'];
+
+  it('writes only what a team owns: no project.json, no platform wiring', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
-    const project = readProjectConfiguration(tree, 'probe-svc');
-    expect(project.root).toBe('apps/probe-svc');
-    expect(Object.keys(project.targets ?? {}).sort()).toEqual(['bundle', 'deploy', 'destroy', 'diff', 'synth', 'typecheck', 'validate']);
-    expect(project.targets!['deploy']!.dependsOn).toEqual(expect.arrayContaining([{ projects: ['platform'], target: 'deploy' }]));
-    expect(project.tags).toContain('type:app');
-    for (const file of [
-      'cache-service.json',
-      'cdktf.json',
-      'tsconfig.json',
-      'jest.config.cjs',
-      'eslint.config.mjs',
-      'MIGRATION.md',
-      'src/main.ts',
-      'src/environments.ts',
-      'src/stacks/service-stack.ts',
-      'src/stacks/service-stack.spec.ts',
-      'src/handler/index.ts',
-    ]) {
-      expect(tree.exists(`apps/probe-svc/${file}`)).toBe(true);
+    const created = tree
+      .listChanges()
+      .filter((c) => c.type === 'CREATE' && c.path.startsWith('apps/probe-svc/'))
+      .map((c) => c.path.slice('apps/probe-svc/'.length))
+      .sort();
+    expect(created).toEqual(TEAM_FILES);
+    for (const file of created) {
+      const text = tree.read(`apps/probe-svc/${file}`, 'utf-8')!;
+      for (const wiring of ['new ServiceCacheAccess', 'new CacheFunction', 'configureAwsStack', 'selectEnvironments', 'TerraformStack']) {
+        expect(`${file}: ${text.includes(wiring)}`).toBe(`${file}: false`);
+      }
     }
   });
 
-  it('records owner, purpose and keyspace in the manifest, defaulting the keyspace to the name', async () => {
+  it('records owner, purpose, keyspace, handler and extension point in the manifest, defaulting the keyspace to the name', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
-    expect(JSON.parse(tree.read('apps/probe-svc/cache-service.json', 'utf-8')!)).toEqual({
+    const written = JSON.parse(tree.read('apps/probe-svc/cache-service.json', 'utf-8')!);
+    expect(written).toEqual({
+      $schema: '../../libs/cache-contract/cache-service.schema.json',
       service: 'probe-svc',
       keyspace: 'probe-svc',
       owner: 'team-a',
       purpose: 'cache expensive lookups',
       authMode: 'password',
       accessProfile: 'readwrite',
+      handler: 'src/handler/index.ts',
+      stackExtension: 'src/stack.ts',
     });
+    // what the generator writes is what the synth accepts
+    expect(() => assertServiceManifest(written, 'cache-service.json')).not.toThrow();
   });
 
-  it('fills the stack, handler and migration checklist in for the service', async () => {
+  it('fills the handler, extension point and migration checklist in for the service', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', keyspace: 'probe', ...base });
-    expect(tree.read('apps/probe-svc/src/stacks/service-stack.ts', 'utf-8')).toContain('export class ProbeSvcStack extends TerraformStack');
-    expect(tree.read('apps/probe-svc/src/main.ts', 'utf-8')).toContain('`probe-svc-${name}`');
+    expect(tree.read('apps/probe-svc/src/stack.ts', 'utf-8')).toContain('export function extendStack(stack: ServiceStack): void');
     const migration = tree.read('apps/probe-svc/MIGRATION.md', 'utf-8')!;
     expect(migration).toContain('Keyspace: **`probe:*`**');
     expect(migration.match(/^## \d\. /gm)).toHaveLength(6);
-    expect(tree.read('apps/probe-svc/cdktf.json', 'utf-8')).toContain('../../tools/lambda-bundle/bin/bundle.cjs');
+    expect(tree.read('apps/probe-svc/cdktf.json', 'utf-8')).toContain('../../tools/lambda-bundle/bin/bundle.cjs && node -r @swc-node/register ../../libs/service-access/src/main.ts');
+  });
+
+  it('writes generated-doc commands that run as written: known targets, environments named where required', async () => {
+    await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
+    const migration = tree.read('apps/probe-svc/MIGRATION.md', 'utf-8')!;
+    const commands = [...migration.matchAll(/`((?:[A-Z_]+=\S+ )*npx nx run ([\w-]+):(\w+)[^`]*)`/g)];
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    const inferred = Object.keys(serviceTargets('apps/probe-svc'));
+    for (const [, command, project, target] of commands) {
+      expect(`${command}: ${['probe-svc', 'platform'].includes(project!)}`).toBe(`${command}: true`);
+      if (project === 'probe-svc') expect(`${command}: ${inferred.includes(target!)}`).toBe(`${command}: true`);
+      // the deploy wrapper refuses these without an environment
+      if (['deploy', 'diff', 'destroy'].includes(target!)) expect(command).toMatch(/^CACHE_PLATFORM_ENVIRONMENTS=\w+ /);
+    }
   });
 
   it('wires IAM token auth into the handler of an iam service, and keeps SigV4 out of password services', async () => {
@@ -74,8 +91,9 @@ describe('service-cache generator', () => {
 
   it('honours a nested directory in relative paths', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', directory: 'apps/team-a', ...base });
-    expect(readProjectConfiguration(tree, 'probe-svc').root).toBe('apps/team-a/probe-svc');
     expect(tree.read('apps/team-a/probe-svc/tsconfig.json', 'utf-8')).toContain('"../../../tsconfig.base.json"');
+    expect(tree.read('apps/team-a/probe-svc/cdktf.json', 'utf-8')).toContain('node ../../../tools/lambda-bundle/bin/bundle.cjs');
+    expect(JSON.parse(tree.read('apps/team-a/probe-svc/cache-service.json', 'utf-8')!).$schema).toBe('../../../libs/cache-contract/cache-service.schema.json');
   });
 
   describe('refuses bad input with one clear message and leaves the tree untouched', () => {
@@ -88,6 +106,8 @@ describe('service-cache generator', () => {
       [{ name: 'probe', keyspace: 'a*' }, 'invalid keyspace "a*": must not contain "*"'],
       [{ name: 'probe', keyspace: 'default' }, 'invalid keyspace "default": is reserved'],
       [{ name: 'probe', owner: '' }, 'invalid tag cache-platform:owner "": must be a non-empty string'],
+      [{ name: 'probe', owner: undefined }, 'invalid --owner undefined: is required: pass it, e.g. --owner=team-orders'],
+      [{ name: 'probe', purpose: undefined }, 'invalid --purpose undefined: is required: pass it, e.g. --purpose="cache product lookups in front of the catalog DB"'],
       [{ name: 'probe', purpose: 'uses <redis>' }, 'AWS tag values allow only'],
       [{ name: 'probe', authMode: 'token' }, 'invalid authMode "token": must be one of password, iam'],
       [{ name: 'probe', directory: '../outside' }, 'invalid directory "../outside": must be a relative folder inside the workspace'],
@@ -97,13 +117,20 @@ describe('service-cache generator', () => {
       expect(snapshotTree(tree)).toEqual(before);
     });
 
-    it('a name that is already a project', async () => {
+    it('a name that is already a service (inferred from its manifest, no project.json)', async () => {
       await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
       const before = snapshotTree(tree);
-      await expect(serviceCacheGenerator(tree, { name: 'probe-svc', keyspace: 'other', ...base })).rejects.toThrow(
+      await expect(serviceCacheGenerator(tree, { name: 'probe-svc', keyspace: 'other', directory: 'apps/elsewhere', ...base })).rejects.toThrow(
         'invalid service name "probe-svc": a project with that name already exists at apps/probe-svc',
       );
       expect(snapshotTree(tree)).toEqual(before);
+    });
+
+    it('a name that is already a project.json project', async () => {
+      addProjectConfiguration(tree, 'platform', { root: 'apps/platform' });
+      await expect(serviceCacheGenerator(tree, { name: 'platform-x', ...base })).resolves.toBeUndefined();
+      addProjectConfiguration(tree, 'billing', { root: 'libs/billing' });
+      await expect(serviceCacheGenerator(tree, { name: 'billing', ...base })).rejects.toThrow('a project with that name already exists at libs/billing');
     });
 
     it('a keyspace another service already claims', async () => {

@@ -1,4 +1,4 @@
-import { formatFiles, generateFiles, getProjects, glob, joinPathFragments, offsetFromRoot, type Tree } from '@nx/devkit';
+import { formatFiles, generateFiles, joinPathFragments, offsetFromRoot, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
 import { join } from 'node:path';
 import {
   assertAuthMode,
@@ -57,9 +57,8 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
   const projectRoot = joinPathFragments(directory, service);
 
   // service apps are inferred from their manifests (no project.json), other projects from project.json
-  const services = readManifests(tree);
-  const taken = [...getProjects(tree)].map(([name, p]) => ({ name, root: p.root })).concat(services.map((s) => ({ name: s.manifest.service, root: s.root })));
-  const clash = taken.find((p) => p.name === service);
+  const { services, projects } = readWorkspace(tree);
+  const clash = [...projects, ...services.map((s) => ({ name: s.manifest.service, root: s.root }))].find((p) => p.name === service);
   if (clash) throw new ContractViolation('service name', service, `a project with that name already exists at ${clash.root}`);
   if (tree.exists(projectRoot) && tree.children(projectRoot).length > 0) {
     throw new ContractViolation('service name', service, `the folder ${projectRoot} already exists and is not empty`);
@@ -73,12 +72,27 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
   };
 }
 
-/** Every service manifest in the tree, validated (an invalid one names its file). */
-export function readManifests(tree: Tree): Array<{ root: string; manifest: ServiceManifest }> {
-  return glob(tree, [`**/${SERVICE_MANIFEST_FILE}`]).map((path) => ({
-    root: path.slice(0, -(SERVICE_MANIFEST_FILE.length + 1)),
-    manifest: assertServiceManifest(JSON.parse(tree.read(path, 'utf-8')!), path),
-  }));
+/**
+ * Every service manifest (validated: an invalid one names its file) and every project.json project
+ * in the tree, in one walk that skips git-ignored folders. Not Nx's `getProjects`/`glob`: they go
+ * through the native workspace context, which hangs on a generator test's tree.
+ */
+export function readWorkspace(tree: Tree): {
+  services: Array<{ root: string; manifest: ServiceManifest }>;
+  projects: Array<{ name: string; root: string }>;
+} {
+  const services: Array<{ root: string; manifest: ServiceManifest }> = [];
+  const projects: Array<{ name: string; root: string }> = [];
+  const folderOf = (path: string, file: string) => (path === file ? '.' : path.slice(0, -(file.length + 1)));
+  visitNotIgnoredFiles(tree, '', (path) => {
+    const file = path.split('/').pop();
+    if (file !== SERVICE_MANIFEST_FILE && file !== 'project.json') return;
+    const text = tree.read(path, 'utf-8') ?? '';
+    const root = folderOf(path, file);
+    if (file === SERVICE_MANIFEST_FILE) services.push({ root, manifest: assertServiceManifest(JSON.parse(text), path) });
+    else projects.push({ name: (JSON.parse(text) as { name?: string }).name ?? root.split('/').pop()!, root });
+  });
+  return { services, projects };
 }
 
 /** The manifest as written: the schema for editors first, then the fields a team reads most. */
