@@ -81,7 +81,7 @@ describe('service names', () => {
   it('reports a reserved name together with its case problem', () => {
     expect(violation(() => assertServiceName('Default')).rules).toEqual([
       expect.stringContaining('must be lower case'),
-      expect.stringContaining('is reserved once lower-cased ("default")'),
+      expect.stringContaining('is reserved once lower-cased, as "default" (reserved names: '),
     ]);
   });
 

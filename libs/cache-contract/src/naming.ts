@@ -108,7 +108,7 @@ function labelProblems(value: unknown, rules: LabelRules): string[] {
     // compared lower-cased too, so that `Default` is not accepted after its case is fixed
     const normalised = trimmed.toLowerCase();
     if (RESERVED_NAMES.includes(normalised)) {
-      const which = normalised === trimmed ? 'is reserved' : `is reserved once lower-cased (${JSON.stringify(normalised)})`;
+      const which = normalised === trimmed ? 'is reserved' : `is reserved once lower-cased, as ${JSON.stringify(normalised)}`;
       problems.push(`${which} (reserved names: ${RESERVED_NAMES.join(', ')})`);
     }
   }
