@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { terraformEnv } from './terraform';
 
@@ -278,41 +278,68 @@ export function runCdktf(args: readonly string[], options: RunCdktfOptions = {})
   const env = { ...terraformEnv({ baseEnv: options.env ?? process.env }) };
   const out = options.stdout ?? process.stdout;
   const err = options.stderr ?? process.stderr;
-  if (options.verbose) {
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [cdktfCliPath(), ...args], { cwd: options.cwd, env, stdio: 'inherit' });
-      child.on('error', reject);
-      child.on('close', (code) => resolvePromise(code ?? 1));
-    });
-  }
-  const state = new CondenserState();
   return new Promise((resolvePromise, reject) => {
     // stdin stays the terminal: `deploy` without --auto-approve asks for approval there
-    const child = spawn(process.execPath, [cdktfCliPath(), ...args], { cwd: options.cwd, env, stdio: ['inherit', 'pipe', 'pipe'] });
-    const pipe = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream) => {
-      const condenser = new CdktfOutputCondenser(state);
-      let timer: NodeJS.Timeout | undefined;
-      from.setEncoding('utf8');
-      from.on('data', (chunk: string) => {
-        to.write(condenser.push(chunk));
-        // a prompt ends without a newline: print it if nothing follows soon
-        clearTimeout(timer);
-        timer = setTimeout(() => to.write(condenser.flushPartial()), 100);
-      });
-      return () => {
-        clearTimeout(timer);
-        to.write(condenser.end());
+    const child = spawn(process.execPath, [cdktfCliPath(), ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: options.verbose ? 'inherit' : ['inherit', 'pipe', 'pipe'],
+    });
+    const release = outliveSignals(child);
+    let finish = (code: number) => resolvePromise(code);
+    if (child.stdout && child.stderr) {
+      const state = new CondenserState();
+      const endOut = condense(child.stdout, out, state);
+      const endErr = condense(child.stderr, err, state);
+      finish = (code) => {
+        // stderr first: a synth error there is what makes the logger's copy on stdout redundant
+        endErr();
+        endOut();
+        out.write(state.releaseLogEntries());
+        resolvePromise(code);
       };
-    };
-    const endOut = pipe(child.stdout, out);
-    const endErr = pipe(child.stderr, err);
-    child.on('error', reject);
+    }
+    child.on('error', (error) => {
+      release();
+      reject(error);
+    });
     child.on('close', (code) => {
-      // stderr first: a synth error there is what makes the logger's copy on stdout redundant
-      endErr();
-      endOut();
-      out.write(state.releaseLogEntries());
-      resolvePromise(code ?? 1);
+      release();
+      finish(code ?? 1);
     });
   });
+}
+
+/** Pipes one of cdktf's streams through a condenser; returns the function to call once cdktf has exited. */
+function condense(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, state: CondenserState): () => void {
+  const condenser = new CdktfOutputCondenser(state);
+  let timer: NodeJS.Timeout | undefined;
+  from.setEncoding('utf8');
+  from.on('data', (chunk: string) => {
+    to.write(condenser.push(chunk));
+    // a prompt ends without a newline: print it if nothing follows soon
+    clearTimeout(timer);
+    timer = setTimeout(() => to.write(condenser.flushPartial()), 100);
+  });
+  return () => {
+    clearTimeout(timer);
+    to.write(condenser.end());
+  };
+}
+
+/**
+ * Keeps the wrapper alive until cdktf has exited. Ctrl-C reaches cdktf (and Terraform) from the terminal
+ * anyway, and they stop an apply gracefully; if the wrapper died first, cdktf would lose the pipe it
+ * writes to in the middle of that. SIGTERM and SIGHUP sent to the wrapper alone (by nx, say) are passed on.
+ */
+function outliveSignals(child: ChildProcess): () => void {
+  const handlers: Array<[NodeJS.Signals, () => void]> = [
+    ['SIGINT', () => undefined],
+    ['SIGTERM', () => child.kill('SIGTERM')],
+    ['SIGHUP', () => child.kill('SIGHUP')],
+  ];
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
 }
