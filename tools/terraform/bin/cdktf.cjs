@@ -6,8 +6,8 @@
 // before anything is synthesized, and reports common failures in one line (--verbose: cdktf's full output).
 require('@swc-node/register');
 const { parseWrapperArgs, preflightProblem, runCdktf } = require('../src/cdktf-cli.ts');
-// the one list of environments, shared by the platform and every service
-const { ENVIRONMENTS } = require('@cache-platform/platform-environments');
+// the one list of environments and the one reading of CACHE_PLATFORM_ENVIRONMENTS, as every app uses them
+const { selectEnvironments } = require('@cache-platform/platform-environments');
 
 const { args, verbose } = parseWrapperArgs(process.argv.slice(2));
 const command = args[0];
@@ -15,7 +15,7 @@ if (!command) {
   console.error('usage: cdktf.cjs <synth|diff|deploy|destroy|...> [args...] [--verbose]');
   process.exit(2);
 }
-const problem = preflightProblem(command, process.env, Object.keys(ENVIRONMENTS));
+const problem = preflightProblem(command, process.env, (env) => selectEnvironments({ env }));
 if (problem) {
   console.error(problem);
   process.exit(1);

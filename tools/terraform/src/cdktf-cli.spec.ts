@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENTS } from '@cache-platform/platform-environments';
+import { ENVIRONMENTS, selectEnvironments } from '@cache-platform/platform-environments';
 import { CdktfOutputCondenser, CondenserState, parseWrapperArgs, preflightProblem, stripAnsi } from './cdktf-cli';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
 const WRAPPER = join(__dirname, '..', 'bin', 'cdktf.cjs');
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures');
-const KNOWN = Object.keys(ENVIRONMENTS);
+const KNOWN = ENVIRONMENTS.map((e) => e.name);
+const checkSelection = (env: NodeJS.ProcessEnv) => selectEnvironments({ env });
 // a Node stack frame, as printed for an uncaught error
 const STACK_FRAME = /^\s+at .+[(:]\d+/m;
 
@@ -44,6 +45,7 @@ describe('cdktf wrapper: environment selection', () => {
   it('reports an environment the platform does not define once, in one line, without a stack trace', () => {
     const { status, output } = runWrapper(join(WORKSPACE, 'apps', 'platform'), ['diff'], 'staging');
     const message = `invalid CACHE_PLATFORM_ENVIRONMENTS "staging": unknown environment(s) staging; the platform defines ${KNOWN.join(', ')}`;
+    expect(KNOWN).not.toContain('staging');
     expect(status).toBe(1);
     expect(occurrences(output, message)).toBe(1);
     expect(output.trim().split('\n')).toHaveLength(1);
@@ -52,33 +54,39 @@ describe('cdktf wrapper: environment selection', () => {
   }, 60_000);
 
   it('still refuses to diff, deploy or destroy every environment', () => {
-    expect(preflightProblem('deploy', {}, KNOWN)).toMatch(/^refusing to deploy every environment: set CACHE_PLATFORM_ENVIRONMENTS=/);
-    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: ' , ' }, KNOWN)).toMatch(/^refusing to deploy every environment/);
-    expect(preflightProblem('synth', {}, KNOWN)).toBeUndefined();
-  });
-
-  it('names every unknown environment and accepts known ones', () => {
-    expect(preflightProblem('diff', { CACHE_PLATFORM_ENVIRONMENTS: 'dev, qa,staging' }, ['dev', 'prod'])).toBe(
-      'invalid CACHE_PLATFORM_ENVIRONMENTS "dev, qa,staging": unknown environment(s) qa, staging; the platform defines dev, prod (libs/platform-environments)',
+    expect(preflightProblem('deploy', {}, checkSelection)).toMatch(
+      /^refusing to deploy every environment: set CACHE_PLATFORM_ENVIRONMENTS=/,
     );
-    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: 'dev' }, ['dev', 'prod'])).toBeUndefined();
-    // commands that do not synthesize do not read the selection
-    expect(preflightProblem('get', { CACHE_PLATFORM_ENVIRONMENTS: 'qa' }, ['dev'])).toBeUndefined();
+    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: ' , ' }, checkSelection)).toMatch(
+      /^refusing to deploy every environment/,
+    );
+    expect(preflightProblem('synth', {}, checkSelection)).toBeUndefined();
   });
 
-  // an app may define fewer environments than the shared list: then cdktf's synth refuses it
+  it('names every unknown environment, as the apps themselves would, and accepts known ones', () => {
+    expect(preflightProblem('diff', { CACHE_PLATFORM_ENVIRONMENTS: `${KNOWN[0]}, qa,staging` }, checkSelection)).toBe(
+      `invalid CACHE_PLATFORM_ENVIRONMENTS "${KNOWN[0]}, qa,staging": unknown environment(s) qa, staging; the platform defines ${KNOWN.join(', ')}`,
+    );
+    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: KNOWN.join(',') }, checkSelection)).toBeUndefined();
+    // commands that do not synthesize do not read the selection
+    expect(preflightProblem('get', { CACHE_PLATFORM_ENVIRONMENTS: 'qa' }, checkSelection)).toBeUndefined();
+  });
+
+  // any error thrown while the app synthesizes (here: a manifest with a bad service name)
   it('condenses a synth error of the app into one line without a stack trace', () => {
-    const { status, output } = runWrapper(join(FIXTURES, 'one-environment-app'), ['diff'], 'prod');
-    const message = 'invalid CACHE_PLATFORM_ENVIRONMENTS "prod": unknown environment(s) prod; this app defines dev';
+    const { status, output } = runWrapper(join(FIXTURES, 'failing-synth-app'), ['diff'], 'dev');
+    const message = 'apps/orders-api/cache-service.json: invalid service name "Orders_API": must be lower case';
     expect(status).toBe(1);
     expect(occurrences(output, message)).toBe(1);
-    expect(output).toContain(`cdktf synth failed: ${message} (--verbose shows cdktf's full output)`);
+    expect(output).toMatch(
+      /^cdktf synth failed: apps\/orders-api\/cache-service.json: invalid service name "Orders_API": .* \(--verbose shows cdktf's full output\)$/m,
+    );
     expect(output).not.toMatch(STACK_FRAME);
     expect(output).not.toContain('cdktf encountered an error');
   }, 120_000);
 
   it('shows cdktf its full output with --verbose', () => {
-    const { status, output } = runWrapper(join(FIXTURES, 'one-environment-app'), ['diff', '--verbose'], 'prod');
+    const { status, output } = runWrapper(join(FIXTURES, 'failing-synth-app'), ['diff', '--verbose'], 'dev');
     expect(status).toBe(1);
     expect(output).toContain('cdktf encountered an error while synthesizing');
     expect(output).toMatch(STACK_FRAME);

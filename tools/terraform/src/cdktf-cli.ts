@@ -55,21 +55,26 @@ export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): stri
 
 /**
  * Why the wrapper refuses to start cdktf, or undefined. Checked before cdktf starts, so a typo in the
- * environment costs one line and no synth; an app that defines fewer environments than the shared list
- * still refuses the rest at synth time (condensed by {@link CdktfOutputCondenser}).
+ * environment costs one line and no synth. `checkSelection` is libs/platform-environments'
+ * `selectEnvironments` (passed in: a tool does not import infrastructure libs): it throws, naming the
+ * known environments, when CACHE_PLATFORM_ENVIRONMENTS names one the platform does not define.
  */
-export function preflightProblem(command: string, env: NodeJS.ProcessEnv, knownEnvironments: readonly string[]): string | undefined {
-  const wanted = selectedEnvironments(env);
-  if (GUARDED_COMMANDS.includes(command) && wanted.length === 0) {
+export function preflightProblem(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  checkSelection: (env: NodeJS.ProcessEnv) => unknown,
+): string | undefined {
+  if (GUARDED_COMMANDS.includes(command) && selectedEnvironments(env).length === 0) {
     return `refusing to ${command} every environment: set ${ENVIRONMENTS_ENV_VAR}=<env>[,<env>] to choose (e.g. ${ENVIRONMENTS_ENV_VAR}=dev)`;
   }
   if (!SYNTHESIZING_COMMANDS.includes(command)) return undefined;
-  const unknown = wanted.filter((name) => !knownEnvironments.includes(name));
-  if (unknown.length === 0) return undefined;
-  return (
-    `invalid ${ENVIRONMENTS_ENV_VAR} ${JSON.stringify(env[ENVIRONMENTS_ENV_VAR])}: unknown environment(s) ${unknown.join(', ')}; ` +
-    `the platform defines ${knownEnvironments.join(', ')} (libs/platform-environments)`
-  );
+  try {
+    checkSelection(env);
+    return undefined;
+  } catch (error) {
+    // the selection's own message, without its stack: that is the one line this is for
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 // eslint-disable-next-line no-control-regex
