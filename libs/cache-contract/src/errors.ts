@@ -44,7 +44,8 @@ export class ContractViolations extends ContractViolation {
     readonly violations: readonly ContractViolation[],
     where?: string,
   ) {
-    super(violations[0]!.subject, violations[0]!.value, violations[0]!.rule, where ?? violations[0]!.where);
+    const first = firstOf(violations);
+    super(first.subject, first.value, first.rules, where ?? first.where);
     const located = (v: ContractViolation) => (v.where && v.where !== this.where ? `${v.where}: ` : '');
     this.message = `${this.where ? `${this.where}: ` : ''}${violations.length} problems:\n${violations
       .map((v) => `  - ${located(v)}invalid ${v.subject} ${JSON.stringify(v.value)}: ${v.rule}`)
@@ -52,10 +53,18 @@ export class ContractViolations extends ContractViolation {
   }
 }
 
+function firstOf(violations: readonly ContractViolation[]): ContractViolation {
+  const [first] = violations;
+  if (!first) throw new RangeError('ContractViolations needs at least one violation');
+  return first;
+}
+
 /** Throws nothing, the one violation, or all of them at once. */
 export function throwViolations(violations: readonly ContractViolation[], where?: string): void {
-  if (violations.length === 1) throw where ? violations[0]!.at(where) : violations[0]!;
-  if (violations.length > 1) throw new ContractViolations(violations, where);
+  const [only, ...more] = violations;
+  if (!only) return;
+  if (more.length === 0) throw where ? only.at(where) : only;
+  throw new ContractViolations(violations, where);
 }
 
 /**
