@@ -5,7 +5,6 @@ import {
   assertServiceName,
   buildAccessString,
   ContractViolation,
-  describeNameProblem,
   keyspaceClaimParameterName,
   keyspacesOverlap,
   ownershipTags,
@@ -49,19 +48,79 @@ describe('service names', () => {
     expect(assertServiceName(name)).toBe(name);
   });
 
-  it('describeNameProblem returns the message instead of throwing', () => {
-    expect(describeNameProblem('service', 'ok-name')).toBeUndefined();
-    expect(describeNameProblem('keyspace', 'a:b')).toContain('must not contain ":"');
+  it('lists every rule a name breaks in one message, not one per attempt', () => {
+    const error = violation(() => assertServiceName('Orders_API'));
+    expect(error.rules).toEqual([
+      'must be lower case (ElastiCache stores user ids lower-cased, so upper case would collide)',
+      'may only contain lower-case letters (a-z), digits (0-9) and hyphens (-), not "_"',
+    ]);
+    expect(error.message).toBe(`invalid service name "Orders_API": ${error.rules.join('; ')}`);
+  });
+
+  it('blames each character once and names every offending character', () => {
+    const error = violation(() => assertServiceName(' 1Orders_api--v2.x*:- '));
+    expect(error.message.startsWith('invalid service name " 1Orders_api--v2.x*:- ": ')).toBe(true);
+    expect(error.rules).toEqual([
+      'must not have leading or trailing whitespace',
+      expect.stringContaining('must be lower case'),
+      expect.stringContaining('must not contain "*", ":":'),
+      'must start with a letter (a-z)',
+      'must not contain consecutive hyphens',
+      'must not end with a hyphen',
+      'may only contain lower-case letters (a-z), digits (0-9) and hyphens (-), not "_", "."',
+    ]);
+  });
+
+  it('does not report a rule that only follows from another one', () => {
+    // upper case is not also "must start with a letter"; surrounding spaces are not "may only contain"
+    expect(violation(() => assertServiceName('Orders')).rules).toHaveLength(1);
+    expect(violation(() => assertServiceName(' orders ')).rules).toEqual(['must not have leading or trailing whitespace']);
+    expect(violation(() => assertServiceName('   ')).rules).toEqual(['must be a non-empty string (it has only whitespace)']);
+  });
+
+  it('reports a reserved name together with its case problem', () => {
+    expect(violation(() => assertServiceName('Default')).rules).toEqual([
+      expect.stringContaining('must be lower case'),
+      expect.stringContaining('is reserved once lower-cased, as "default" (reserved names: '),
+    ]);
+  });
+
+  it('reports the length together with the character rules', () => {
+    const name = `${'a'.repeat(28)}_`;
+    expect(violation(() => assertServiceName(name)).rules).toEqual([
+      expect.stringContaining('not "_"'),
+      'must be at most 28 characters (it has 29)',
+    ]);
   });
 });
+
+/** Runs `fn`, which must throw a ContractViolation, and returns it. */
+function violation(fn: () => unknown): ContractViolation {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ContractViolation) return error;
+    throw error;
+  }
+  throw new Error('expected a ContractViolation, nothing was thrown');
+}
 
 describe('environment names', () => {
   it('accepts short lower-case names and refuses long or odd ones', () => {
     expect(assertEnvironmentName('prod')).toBe('prod');
-    expect(() => assertEnvironmentName('production-eu1')).toThrow('invalid environment name "production-eu1": must be at most 10 characters (it has 14)');
+    expect(() => assertEnvironmentName('production-eu1')).toThrow(
+      'invalid environment name "production-eu1": must be at most 10 characters (it has 14)',
+    );
     expect(() => assertEnvironmentName('Prod')).toThrow('must be lower case');
     expect(() => assertEnvironmentName('eu-prod')).toThrow('invalid environment name "eu-prod": must not contain hyphens');
     expect(assertEnvironmentName('prod1')).toBe('prod1');
+  });
+
+  it('lists every rule an environment name breaks in one message', () => {
+    expect(() => assertEnvironmentName('EU-Prod_1')).toThrow(
+      'invalid environment name "EU-Prod_1": must be lower case (ElastiCache stores user ids lower-cased, so upper case would collide); ' +
+        'may only contain lower-case letters (a-z), digits (0-9) and hyphens (-), not "_"; must not contain hyphens',
+    );
   });
 });
 
@@ -70,6 +129,17 @@ describe('keyspaces', () => {
     expect(() => assertKeyspace('orders:v2')).toThrow('invalid keyspace "orders:v2": must not contain ":"');
     expect(() => assertKeyspace('default')).toThrow('invalid keyspace "default": is reserved');
     expect(() => assertKeyspace('x'.repeat(33))).toThrow('must be at most 32 characters (it has 33)');
+  });
+
+  it('lists every rule a keyspace breaks in one message', () => {
+    expect(violation(() => assertKeyspace('Orders_API')).message).toBe(
+      'invalid keyspace "Orders_API": must be lower case (ElastiCache stores user ids lower-cased, so upper case would collide); ' +
+        'may only contain lower-case letters (a-z), digits (0-9) and hyphens (-), not "_"',
+    );
+    expect(violation(() => assertKeyspace('Orders:v2*')).rules).toEqual([
+      expect.stringContaining('must be lower case'),
+      expect.stringContaining('must not contain ":", "*":'),
+    ]);
   });
 
   it('detects overlap on the key patterns', () => {
@@ -140,7 +210,9 @@ describe('access strings', () => {
 
   it('refuses a bad keyspace or profile', () => {
     expect(() => buildAccessString('*')).toThrow('invalid keyspace "*"');
-    expect(() => buildAccessString('orders', 'admin' as never)).toThrow('invalid access profile "admin": must be one of readwrite, readonly');
+    expect(() => buildAccessString('orders', 'admin' as never)).toThrow(
+      'invalid access profile "admin": must be one of readwrite, readonly',
+    );
   });
 });
 
@@ -259,7 +331,10 @@ describe('secret payload', () => {
       message = (error as Error).message;
     }
     expect(message).toBe(`cache secret ${arn}: field "(document)" is not valid JSON`);
-    for (const doc of [{ ...valid, port: valid.password }, { ...valid, host: 7 }]) {
+    for (const doc of [
+      { ...valid, port: valid.password },
+      { ...valid, host: 7 },
+    ]) {
       try {
         parseCacheSecret(JSON.stringify(doc), arn);
       } catch (error) {
@@ -270,7 +345,7 @@ describe('secret payload', () => {
 });
 
 describe('auth modes', () => {
-  it('accepts the known modes and names the caller\'s subject on refusal', () => {
+  it("accepts the known modes and names the caller's subject on refusal", () => {
     expect(assertAuthMode('iam')).toBe('iam');
     expect(() => assertAuthMode('token')).toThrow('invalid auth mode "token": must be one of password, iam');
     expect(() => assertAuthMode('token', 'authMode')).toThrow('invalid authMode "token": must be one of password, iam');

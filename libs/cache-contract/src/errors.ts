@@ -1,28 +1,37 @@
 /**
- * Thrown when a value breaks one of the contract's rules. The message always names the offending
- * value and the rule, and where the value came from when that is known (a construct path such as
- * `orders-api-dev/handler`, or a file such as `apps/orders-api/cache-service.json`), so a synth, a
- * generator run or a Lambda cold start fails with something a person can act on.
+ * Thrown when a value breaks one or more of the contract's rules. The message always names the
+ * offending value and every rule it breaks (so nobody fixes a name one rule per run), and where the
+ * value came from when that is known (a construct path such as `orders-api-dev/handler`, or a file such
+ * as `apps/orders-api/cache-service.json`), so a synth, a generator run or a Lambda cold start fails
+ * with something a person can act on.
  */
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
+  /** every rule the value breaks, in plain words, in the order the checks run */
+  readonly rules: readonly string[];
+  /** the rules joined into one sentence (`rule; rule`), as shown in the message */
+  readonly rule: string;
 
   constructor(
     /** what kind of value was checked, e.g. `service name` */
     readonly subject: string,
     /** the offending value, as given */
     readonly value: unknown,
-    /** the rule it broke, in plain words */
-    readonly rule: string,
+    /** the rule it broke, or every rule it broke */
+    rule: string | readonly string[],
     /** where the value came from: a construct path or a file */
     readonly where?: string,
   ) {
-    super(`${where ? `${where}: ` : ''}invalid ${subject} ${JSON.stringify(value)}: ${rule}`);
+    const rules = typeof rule === 'string' ? [rule] : [...rule];
+    const joined = rules.join('; ');
+    super(`${where ? `${where}: ` : ''}invalid ${subject} ${JSON.stringify(value)}: ${joined}`);
+    this.rules = Object.freeze(rules);
+    this.rule = joined;
   }
 
   /** The same violation, located: `at` is a construct path or a file. Keeps an existing location. */
   at(where: string): ContractViolation {
-    return this.where ? this : new ContractViolation(this.subject, this.value, this.rule, where);
+    return this.where ? this : new ContractViolation(this.subject, this.value, this.rules, where);
   }
 }
 
@@ -35,7 +44,8 @@ export class ContractViolations extends ContractViolation {
     readonly violations: readonly ContractViolation[],
     where?: string,
   ) {
-    super(violations[0]!.subject, violations[0]!.value, violations[0]!.rule, where ?? violations[0]!.where);
+    const first = firstOf(violations);
+    super(first.subject, first.value, first.rules, where ?? first.where);
     const located = (v: ContractViolation) => (v.where && v.where !== this.where ? `${v.where}: ` : '');
     this.message = `${this.where ? `${this.where}: ` : ''}${violations.length} problems:\n${violations
       .map((v) => `  - ${located(v)}invalid ${v.subject} ${JSON.stringify(v.value)}: ${v.rule}`)
@@ -43,10 +53,18 @@ export class ContractViolations extends ContractViolation {
   }
 }
 
+function firstOf(violations: readonly ContractViolation[]): ContractViolation {
+  const [first] = violations;
+  if (!first) throw new RangeError('ContractViolations needs at least one violation');
+  return first;
+}
+
 /** Throws nothing, the one violation, or all of them at once. */
 export function throwViolations(violations: readonly ContractViolation[], where?: string): void {
-  if (violations.length === 1) throw where ? violations[0]!.at(where) : violations[0]!;
-  if (violations.length > 1) throw new ContractViolations(violations, where);
+  const [only, ...more] = violations;
+  if (!only) return;
+  if (more.length === 0) throw where ? only.at(where) : only;
+  throw new ContractViolations(violations, where);
 }
 
 /**

@@ -42,54 +42,91 @@ export const RESERVED_NAMES: readonly string[] = Object.freeze([
 
 // lower-case letters, digits and single hyphens; starts with a letter; ends with a letter or digit
 const DNS_LABEL = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+// characters a Redis key pattern or hash tag gives a meaning to
+const PATTERN_CHARACTERS = /[:*?[\]{}\\]/g;
+// what is left once case, pattern characters and surrounding whitespace have their own rule
+const OTHER_FORBIDDEN = /[^a-zA-Z0-9\-:*?[\]{}\\]/g;
 
-function checkLabel(subject: string, value: unknown, maxLength: number): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ContractViolation(subject, value, 'must be a non-empty string');
-  }
-  if (value !== value.trim()) {
-    throw new ContractViolation(subject, value, 'must not have leading or trailing whitespace');
-  }
+function distinct(matches: RegExpMatchArray | null): string[] {
+  return [...new Set(matches ?? [])];
+}
+
+function quoted(characters: readonly string[]): string {
+  return characters.map((c) => JSON.stringify(c)).join(', ');
+}
+
+interface LabelRules {
+  readonly maxLength: number;
+  /** environments take no hyphens at all; services and keyspaces take single inner ones */
+  readonly hyphens: boolean;
+  /** whether the reserved names are refused */
+  readonly reserved: boolean;
+}
+
+/**
+ * Every rule a name breaks, in a fixed order (so the first rule of a value that breaks one is the same
+ * as it always was). Each rule is checked on its own, and a character is blamed by one rule only:
+ * `Orders_API` breaks "lower case" and "may only contain", but not "must start with a letter".
+ * Empty list: the value is valid.
+ */
+function labelProblems(value: unknown, rules: LabelRules): string[] {
+  if (typeof value !== 'string' || value.length === 0) return ['must be a non-empty string'];
+  const trimmed = value.trim();
+  if (trimmed.length === 0) return ['must be a non-empty string (it has only whitespace)'];
+  const problems: string[] = [];
+  if (trimmed !== value) problems.push('must not have leading or trailing whitespace');
   if (/[A-Z]/.test(value)) {
-    throw new ContractViolation(subject, value, 'must be lower case (ElastiCache stores user ids lower-cased, so upper case would collide)');
+    problems.push('must be lower case (ElastiCache stores user ids lower-cased, so upper case would collide)');
   }
-  const glob = value.match(/[:*?[\]{}\\]/);
-  if (glob) {
-    throw new ContractViolation(
-      subject,
-      value,
-      `must not contain ${JSON.stringify(glob[0])}: ':' '*' '?' '[' ']' '{' '}' '\\' change the meaning of a Redis key pattern or hash tag`,
+  const pattern = distinct(value.match(PATTERN_CHARACTERS));
+  if (pattern.length > 0) {
+    problems.push(
+      `must not contain ${quoted(pattern)}: ':' '*' '?' '[' ']' '{' '}' '\\' change the meaning of a Redis key pattern or hash tag`,
     );
   }
-  if (!/^[a-z]/.test(value)) {
-    throw new ContractViolation(subject, value, 'must start with a letter (a-z)');
+  // judged on the trimmed value, case-insensitively: whitespace and case have their own rules above
+  if (!/^[a-zA-Z]/.test(trimmed)) problems.push('must start with a letter (a-z)');
+  if (rules.hyphens) {
+    if (trimmed.includes('--')) problems.push('must not contain consecutive hyphens');
+    if (trimmed.endsWith('-')) problems.push('must not end with a hyphen');
   }
-  if (/--/.test(value)) {
-    throw new ContractViolation(subject, value, 'must not contain consecutive hyphens');
+  const other = distinct(trimmed.match(OTHER_FORBIDDEN));
+  if (other.length > 0) {
+    problems.push(`may only contain lower-case letters (a-z), digits (0-9) and hyphens (-), not ${quoted(other)}`);
   }
-  if (value.endsWith('-')) {
-    throw new ContractViolation(subject, value, 'must not end with a hyphen');
+  if (value.length > rules.maxLength) problems.push(`must be at most ${rules.maxLength} characters (it has ${value.length})`);
+  if (!rules.hyphens && trimmed.includes('-')) {
+    problems.push(
+      'must not contain hyphens (derived names are <service>-<environment>; a hyphen would let two service/environment pairs collide)',
+    );
   }
-  if (!DNS_LABEL.test(value)) {
-    throw new ContractViolation(subject, value, 'may only contain lower-case letters (a-z), digits (0-9) and hyphens (-)');
+  // safety net: the character rules above describe exactly DNS_LABEL; if they ever drift apart, still refuse
+  if (problems.length === 0 && !DNS_LABEL.test(value)) {
+    problems.push('may only contain lower-case letters (a-z), digits (0-9) and single hyphens, starting with a letter');
   }
-  if (value.length > maxLength) {
-    throw new ContractViolation(subject, value, `must be at most ${maxLength} characters (it has ${value.length})`);
+  if (rules.reserved) {
+    // compared lower-cased too, so that `Default` is not accepted after its case is fixed
+    const normalised = trimmed.toLowerCase();
+    if (RESERVED_NAMES.includes(normalised)) {
+      const which = normalised === trimmed ? 'is reserved' : `is reserved once lower-cased, as ${JSON.stringify(normalised)}`;
+      problems.push(`${which} (reserved names: ${RESERVED_NAMES.join(', ')})`);
+    }
   }
-  return value;
+  return problems;
 }
 
-function checkNotReserved(subject: string, value: string): void {
-  if (RESERVED_NAMES.includes(value)) {
-    throw new ContractViolation(subject, value, `is reserved (reserved names: ${RESERVED_NAMES.join(', ')})`);
-  }
+function checkLabel(subject: string, value: unknown, rules: LabelRules): string {
+  const problems = labelProblems(value, rules);
+  if (problems.length > 0) throw new ContractViolation(subject, value, problems);
+  return value as string;
 }
 
-/** Validates a service name and returns it; throws {@link ContractViolation} naming the rule. */
+/**
+ * Validates a service name and returns it; throws {@link ContractViolation} naming every rule it
+ * breaks.
+ */
 export function assertServiceName(name: unknown): string {
-  const value = checkLabel('service name', name, MAX_SERVICE_NAME_LENGTH);
-  checkNotReserved('service name', value);
-  return value;
+  return checkLabel('service name', name, { maxLength: MAX_SERVICE_NAME_LENGTH, hyphens: true, reserved: true });
 }
 
 /**
@@ -98,15 +135,7 @@ export function assertServiceName(name: unknown): string {
  * would get the same user id, function name and (account-global) IAM role name.
  */
 export function assertEnvironmentName(name: unknown): string {
-  const value = checkLabel('environment name', name, MAX_ENVIRONMENT_NAME_LENGTH);
-  if (value.includes('-')) {
-    throw new ContractViolation(
-      'environment name',
-      value,
-      'must not contain hyphens (derived names are <service>-<environment>; a hyphen would let two service/environment pairs collide)',
-    );
-  }
-  return value;
+  return checkLabel('environment name', name, { maxLength: MAX_ENVIRONMENT_NAME_LENGTH, hyphens: false, reserved: false });
 }
 
 /**
@@ -114,22 +143,7 @@ export function assertEnvironmentName(name: unknown): string {
  * `~<keyspace>:*`, so a keyspace containing ':' or a glob character could reach into another's keys.
  */
 export function assertKeyspace(keyspace: unknown): string {
-  const value = checkLabel('keyspace', keyspace, MAX_KEYSPACE_LENGTH);
-  checkNotReserved('keyspace', value);
-  return value;
-}
-
-/** Non-throwing form of the checks, for prompts and generators: the message, or undefined when valid. */
-export function describeNameProblem(kind: 'service' | 'environment' | 'keyspace', value: unknown): string | undefined {
-  try {
-    if (kind === 'service') assertServiceName(value);
-    else if (kind === 'environment') assertEnvironmentName(value);
-    else assertKeyspace(value);
-    return undefined;
-  } catch (error) {
-    if (error instanceof ContractViolation) return error.message;
-    throw error;
-  }
+  return checkLabel('keyspace', keyspace, { maxLength: MAX_KEYSPACE_LENGTH, hyphens: true, reserved: true });
 }
 
 /** Every AWS name derived for one service in one environment, each checked against its limit. */

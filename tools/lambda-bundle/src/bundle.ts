@@ -51,13 +51,16 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
     external: OPTIONAL_NATIVE_MODULES,
     logLevel: 'warning',
     // CommonJS dependencies call require('node:crypto') etc.; ESM output has no require without this
-    banner: { js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);",
+    },
   });
   return summarize(file, result.metafile);
 }
 
 function summarize(file: string, metafile: Metafile): BundleResult {
-  const output = Object.values(metafile.outputs)[0]!;
+  const output = Object.values(metafile.outputs)[0];
+  if (!output) throw new Error(`esbuild reported no output file for ${file}`);
   const largestInputs = Object.entries(output.inputs)
     .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)

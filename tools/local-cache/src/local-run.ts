@@ -29,7 +29,8 @@ export function findServices(workspace: string): LocalService[] {
     }
     if (depth === 0) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !['node_modules', 'dist', 'cdktf.out', 'src', 'state'].includes(entry.name)) walk(join(dir, entry.name), depth - 1);
+      if (entry.isDirectory() && !['node_modules', 'dist', 'cdktf.out', 'src', 'state'].includes(entry.name))
+        walk(join(dir, entry.name), depth - 1);
     }
   };
   walk(join(workspace, 'apps'), 3);
@@ -59,7 +60,8 @@ export interface LocalRunResult {
 /** `GET /?id=1` -> an API Gateway v2-shaped event. */
 export function requestToEvent(request: string): Record<string, unknown> {
   const match = /^(?:(GET|POST|PUT|DELETE|PATCH)\s+)?(\/[^?\s]*)(?:\?(\S*))?$/.exec(request.trim());
-  if (!match) throw new Error(`invalid request ${JSON.stringify(request)}: expected "[METHOD ]/path[?query]", e.g. "/health" or "DELETE /?id=1"`);
+  if (!match)
+    throw new Error(`invalid request ${JSON.stringify(request)}: expected "[METHOD ]/path[?query]", e.g. "/health" or "DELETE /?id=1"`);
   const [, method = 'GET', rawPath, query] = match;
   const queryStringParameters = query ? Object.fromEntries(new URLSearchParams(query)) : null;
   return { rawPath, requestContext: { http: { method } }, queryStringParameters };
@@ -91,12 +93,16 @@ export async function localRun(options: LocalRunOptions): Promise<LocalRunResult
         passwords: [randomBytes(24).toString('hex')],
       })),
     });
-    log(`redis-server on 127.0.0.1:${redis.tlsPort} (TLS, test CA), users: ${services.map((s) => localUserName(s.manifest.service)).join(', ')}`);
+    log(
+      `redis-server on 127.0.0.1:${redis.tlsPort} (TLS, test CA), users: ${services.map((s) => localUserName(s.manifest.service)).join(', ')}`,
+    );
 
     const secretFile = join(scratch, 'secret.json');
     writeFileSync(secretFile, JSON.stringify(redis.secretFor(localUserName(options.service), { clusterMode: false })), { mode: 0o600 });
     const caFile = join(scratch, 'ca.pem');
-    writeFileSync(caFile, redis.caPem!);
+    // startRedis always serves TLS here (as ElastiCache Serverless does), so it always has a CA
+    if (!redis.caPem) throw new Error('the local redis-server started without TLS material');
+    writeFileSync(caFile, redis.caPem);
 
     const bundle = await bundleHandler({ entry: join(target.root, 'src', 'handler', 'index.ts'), outdir: join(scratch, 'bundle') });
     log(`bundled ${options.service} handler: ${(bundle.bytes / 1024).toFixed(0)} KB`);
@@ -122,7 +128,14 @@ export async function localRun(options: LocalRunOptions): Promise<LocalRunResult
     const marker = lines.find((l) => l.startsWith('@@responses '));
     if (!marker) throw new Error(`the handler printed no responses:\n${stdout}`);
     const raw = JSON.parse(marker.slice('@@responses '.length)) as Array<{ statusCode: number; body?: string }>;
-    const responses = raw.map((r, i) => ({ request: options.requests[i]!, statusCode: r.statusCode, body: r.body ? safeJson(r.body) : undefined }));
+    if (raw.length !== options.requests.length) {
+      throw new Error(`the handler answered ${raw.length} of ${options.requests.length} requests:\n${stdout}`);
+    }
+    const responses = raw.map((r, i) => ({
+      request: options.requests[i],
+      statusCode: r.statusCode,
+      body: r.body ? safeJson(r.body) : undefined,
+    }));
     return { responses, metricLines: lines.filter((l) => l.includes('"_aws"')) };
   } finally {
     await redis?.stop();

@@ -1,25 +1,29 @@
 #!/usr/bin/env node
-// usage (from an app folder): cdktf.cjs <cdktf command> [args...]
+// usage (from an app folder): cdktf.cjs <cdktf command> [args...] [--verbose]
 // Runs the cdktf CLI with the same Terraform environment as `validate` (the local provider mirror when
-// there is one, a shared plugin cache otherwise), and refuses to deploy or destroy "every environment"
-// unless CACHE_PLATFORM_ENVIRONMENTS names them.
-const { spawnSync } = require('node:child_process');
-const { join } = require('node:path');
+// there is one, a shared plugin cache otherwise), refuses to deploy or destroy "every environment"
+// unless CACHE_PLATFORM_ENVIRONMENTS names them, refuses environment names the platform does not define
+// before anything is synthesized, and reports common failures in one line (--verbose: cdktf's full output).
 require('@swc-node/register');
-const { terraformEnv } = require('../src/terraform.ts');
+const { parseWrapperArgs, preflightProblem, runCdktf } = require('../src/cdktf-cli.ts');
+// the one list of environments and the one reading of CACHE_PLATFORM_ENVIRONMENTS, as every app uses them
+const { selectEnvironments } = require('@cache-platform/platform-environments');
 
-const args = process.argv.slice(2);
+const { args, verbose } = parseWrapperArgs(process.argv.slice(2));
 const command = args[0];
 if (!command) {
-  console.error('usage: cdktf.cjs <synth|diff|deploy|destroy|...> [args...]');
+  console.error('usage: cdktf.cjs <synth|diff|deploy|destroy|...> [args...] [--verbose]');
   process.exit(2);
 }
-if (['deploy', 'destroy', 'diff'].includes(command) && !process.env.CACHE_PLATFORM_ENVIRONMENTS) {
-  console.error(
-    `refusing to ${command} every environment: set CACHE_PLATFORM_ENVIRONMENTS=<env>[,<env>] to choose (e.g. CACHE_PLATFORM_ENVIRONMENTS=dev)`,
-  );
+const problem = preflightProblem(command, process.env, (env) => selectEnvironments({ env }));
+if (problem) {
+  console.error(problem);
   process.exit(1);
 }
-const cli = join(require.resolve('cdktf-cli/package.json'), '..', 'bundle', 'bin', 'cdktf');
-const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', env: terraformEnv() });
-process.exit(result.status ?? 1);
+runCdktf(args, { verbose }).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(verbose || !(error instanceof Error) ? error : error.message);
+    process.exit(1);
+  },
+);

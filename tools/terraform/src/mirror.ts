@@ -12,7 +12,6 @@ export interface ProviderRequirement {
 
 /** The AWS provider version the pinned @cdktf/provider-aws bindings were generated for. */
 export function awsProviderRequirement(): ProviderRequirement {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pkg = require('@cdktf/provider-aws/package.json') as { cdktf: { provider: { name: string; version: string } } };
   return { source: pkg.cdktf.provider.name, version: pkg.cdktf.provider.version };
 }

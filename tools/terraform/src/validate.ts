@@ -72,11 +72,11 @@ export async function validateStacks(
 ): Promise<StackValidation[]> {
   const env = options.env ?? terraformEnv();
   const results: StackValidation[] = new Array(dirs.length);
-  let next = 0;
+  // one iterator shared by the workers: each takes the next stack as soon as it is free
+  const queue = dirs.entries();
   const worker = async () => {
-    while (next < dirs.length) {
-      const index = next++;
-      const result = await validateStack(dirs[index]!, env);
+    for (const [index, dir] of queue) {
+      const result = await validateStack(dir, env);
       results[index] = result;
       options.onResult?.(result);
     }

@@ -1,0 +1,176 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENVIRONMENTS, selectEnvironments } from '@cache-platform/platform-environments';
+import { CdktfOutputCondenser, CondenserState, parseWrapperArgs, preflightProblem, stripAnsi } from './cdktf-cli';
+
+const WORKSPACE = join(__dirname, '..', '..', '..');
+const WRAPPER = join(__dirname, '..', 'bin', 'cdktf.cjs');
+const FIXTURES = join(__dirname, '..', 'test', 'fixtures');
+const KNOWN = ENVIRONMENTS.map((e) => e.name);
+const checkSelection = (env: NodeJS.ProcessEnv) => selectEnvironments({ env });
+// a Node stack frame, as printed for an uncaught error
+const STACK_FRAME = /^\s+at .+[(:]\d+/m;
+
+/** Runs the wrapper as `nx run <app>:diff` does; stdout and stderr together, without colours. */
+function runWrapper(cwd: string, args: string[], environments: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, CACHE_PLATFORM_ENVIRONMENTS: environments, NO_COLOR: '1', FORCE_COLOR: '0' };
+  delete env['NX_VERBOSE_LOGGING'];
+  const result = spawnSync(process.execPath, [WRAPPER, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, output: stripAnsi(`${result.stdout}\n${result.stderr}`) };
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+/** Feeds recorded cdktf output through the two condensers the way the wrapper does. */
+function condense(stdout: string, stderr: string): string {
+  const state = new CondenserState();
+  const out = new CdktfOutputCondenser(state);
+  const err = new CdktfOutputCondenser(state);
+  // in small chunks, as a pipe delivers them
+  const chunks = (text: string) => text.match(/[\s\S]{1,97}/g) ?? [];
+  let printed = chunks(stdout)
+    .map((c) => out.push(c))
+    .join('');
+  printed += chunks(stderr)
+    .map((c) => err.push(c))
+    .join('');
+  printed += err.end() + out.end() + state.releaseLogEntries();
+  return stripAnsi(printed);
+}
+
+describe('cdktf wrapper: environment selection', () => {
+  it('reports an environment the platform does not define once, in one line, without a stack trace', () => {
+    const { status, output } = runWrapper(join(WORKSPACE, 'apps', 'platform'), ['diff'], 'staging');
+    const message = `invalid CACHE_PLATFORM_ENVIRONMENTS "staging": unknown environment(s) staging; the platform defines ${KNOWN.join(', ')}`;
+    expect(KNOWN).not.toContain('staging');
+    expect(status).toBe(1);
+    expect(occurrences(output, message)).toBe(1);
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).not.toMatch(STACK_FRAME);
+    expect(output).not.toContain('cdktf encountered an error');
+  }, 60_000);
+
+  it('still refuses to diff, deploy or destroy every environment', () => {
+    expect(preflightProblem('deploy', {}, checkSelection)).toMatch(
+      /^refusing to deploy every environment: set CACHE_PLATFORM_ENVIRONMENTS=/,
+    );
+    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: ' , ' }, checkSelection)).toMatch(
+      /^refusing to deploy every environment/,
+    );
+    expect(preflightProblem('synth', {}, checkSelection)).toBeUndefined();
+  });
+
+  it('names every unknown environment, as the apps themselves would, and accepts known ones', () => {
+    expect(preflightProblem('diff', { CACHE_PLATFORM_ENVIRONMENTS: `${KNOWN[0]}, qa,staging` }, checkSelection)).toBe(
+      `invalid CACHE_PLATFORM_ENVIRONMENTS "${KNOWN[0]}, qa,staging": unknown environment(s) qa, staging; the platform defines ${KNOWN.join(', ')}`,
+    );
+    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: KNOWN.join(',') }, checkSelection)).toBeUndefined();
+    // commands that do not synthesize do not read the selection
+    expect(preflightProblem('get', { CACHE_PLATFORM_ENVIRONMENTS: 'qa' }, checkSelection)).toBeUndefined();
+  });
+
+  // any error thrown while the app synthesizes (here: a manifest with a bad service name)
+  it('condenses a synth error of the app into one line without a stack trace', () => {
+    const { status, output } = runWrapper(join(FIXTURES, 'failing-synth-app'), ['diff'], 'dev');
+    const message = 'apps/orders-api/cache-service.json: invalid service name "Orders_API": must be lower case';
+    expect(status).toBe(1);
+    expect(occurrences(output, message)).toBe(1);
+    expect(output).toMatch(
+      /^cdktf synth failed: apps\/orders-api\/cache-service.json: invalid service name "Orders_API": .* \(--verbose shows cdktf's full output\)$/m,
+    );
+    expect(output).not.toMatch(STACK_FRAME);
+    expect(output).not.toContain('cdktf encountered an error');
+  }, 120_000);
+
+  it('shows cdktf its full output with --verbose', () => {
+    const { status, output } = runWrapper(join(FIXTURES, 'failing-synth-app'), ['diff', '--verbose'], 'dev');
+    expect(status).toBe(1);
+    expect(output).toContain('cdktf encountered an error while synthesizing');
+    expect(output).toMatch(STACK_FRAME);
+  }, 120_000);
+});
+
+describe('cdktf wrapper: arguments', () => {
+  it('takes --verbose for itself and never passes it to cdktf', () => {
+    expect(parseWrapperArgs(['deploy', '*', '--verbose', '--auto-approve'], {})).toEqual({
+      args: ['deploy', '*', '--auto-approve'],
+      verbose: true,
+    });
+    expect(parseWrapperArgs(['diff'], {})).toEqual({ args: ['diff'], verbose: false });
+  });
+
+  it('is verbose under `nx ... --verbose`', () => {
+    expect(parseWrapperArgs(['diff'], { NX_VERBOSE_LOGGING: 'true' }).verbose).toBe(true);
+  });
+});
+
+describe('cdktf output condenser', () => {
+  // recorded from `cdktf diff` of platform-dev without AWS credentials (cdktf 0.21.0, hashicorp/aws
+  // 5.100.0): the logger's copy of the provider error, the UI's copy, then cdktf's own summary on stderr
+  const stdout = readFileSync(join(FIXTURES, 'cdktf-diff-no-credentials.stdout.txt'), 'utf8');
+  const stderr = readFileSync(join(FIXTURES, 'cdktf-diff-no-credentials.stderr.txt'), 'utf8');
+
+  it('reports missing AWS credentials once, in one line naming the stack, without the credential-chain details', () => {
+    const output = condense(stdout, stderr);
+    expect(stripAnsi(stdout)).toContain('No valid credential sources found');
+    const lines = output.split('\n').filter((l) => l.includes('credentials'));
+    expect(lines).toEqual([expect.stringMatching(/^platform-dev: no AWS credentials found: sign in .*AWS_PROFILE.*AWS_ACCESS_KEY_ID/)]);
+    expect(output).not.toContain('IMDS');
+    expect(output).not.toContain('[ERROR]');
+    expect(output).not.toContain('Please check the logs');
+    // the rest of the run is still shown
+    expect(output).toContain('platform-dev  Planning failed.');
+  });
+
+  it('passes a Terraform error through unchanged, once', () => {
+    const box = [
+      'platform-dev  ╷',
+      '              │ Error: Invalid provider configuration',
+      '              │ ',
+      '              │ Region is required',
+      '              ╵',
+    ];
+    const logged = [
+      '[2026-12-01T16:43:44.277] [ERROR] default - ╷',
+      '│ Error: Invalid provider configuration',
+      '│ ',
+      '│ Region is required',
+      '╵',
+      '',
+    ];
+    const output = condense([...logged, ...box, ''].join('\n'), '');
+    expect(occurrences(output, 'Error: Invalid provider configuration')).toBe(1);
+    expect(output).toContain(box.join('\n'));
+  });
+
+  it('never drops a logger entry that says something the rest of the output does not', () => {
+    const output = condense(
+      ['[2026-12-01T16:43:44.277] [ERROR] default - something only the log says', '⠋  Processing', ''].join('\n'),
+      '',
+    );
+    expect(output).toContain('[ERROR] default - something only the log says');
+    expect(output).toContain('⠋  Processing');
+  });
+
+  it('leaves a synth error it cannot parse as it is', () => {
+    const text = [
+      'ERROR: cdktf encountered an error while synthesizing',
+      '',
+      'Synth command: node main.js',
+      'Error:         killed',
+      '',
+    ].join('\n');
+    expect(condense('', text)).toBe(text);
+  });
+
+  it('prints an unfinished line (a prompt) when asked, but not in the middle of a diagnostic', () => {
+    const condenser = new CdktfOutputCondenser();
+    expect(condenser.push('Approve? ')).toBe('');
+    expect(condenser.flushPartial()).toBe('Approve? ');
+    expect(condenser.push('\nplatform-dev  ╷\n  │ Error: x')).toBe('\n');
+    expect(condenser.flushPartial()).toBe('');
+  });
+});
