@@ -33,7 +33,8 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
       throw new ContractViolation('environments', options.only, `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a platform environment (known: ${known.join(', ')})`, options.source);
     }
   }
-  const own = options.only ? all.filter((e) => options.only!.includes(e.name)) : [...all];
+  const only = options.only;
+  const own = only ? all.filter((e) => only.includes(e.name)) : [...all];
   const raw = (options.env ?? process.env)[ENVIRONMENTS_ENV_VAR];
   const wanted = (raw ?? '')
     .split(',')

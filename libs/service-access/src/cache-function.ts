@@ -123,7 +123,7 @@ export class CacheFunction extends Construct implements IGrantable {
     const match = HANDLER.exec(handler);
     if (!match) refuse(this, 'handler', handler, 'expected "<file>.<export>", e.g. "index.handler"');
     const bundleDir = resolve(props.bundleDir);
-    this.checkBundle(bundleDir, match[1]!, handler);
+    this.checkBundle(bundleDir, match[1], handler);
     const extraSecurityGroups = [...(props.securityGroupIds ?? [])];
     for (const groupId of extraSecurityGroups) {
       // references resolved at apply cannot be checked here

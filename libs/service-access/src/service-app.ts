@@ -46,7 +46,6 @@ function loadExtension(appDir: string, manifest: ServiceManifest, source: string
   const path = resolve(appDir, manifest.stackExtension);
   if (!existsSync(path)) throw new ContractViolation('field stackExtension', manifest.stackExtension, 'names a file that does not exist', source);
   // the synth runs with a TypeScript loader (swc) registered, so the team's .ts module loads as is
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(path) as { extendStack?: unknown };
   if (typeof loaded.extendStack !== 'function') {
     throw new ContractViolation('field stackExtension', manifest.stackExtension, 'the module must export a function extendStack(stack: ServiceStack)', source);

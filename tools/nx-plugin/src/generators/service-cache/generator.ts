@@ -1,5 +1,5 @@
 import { formatFiles, generateFiles, joinPathFragments, offsetFromRoot, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   assertAuthMode,
   assertKeyspace,
@@ -90,7 +90,7 @@ export function readWorkspace(tree: Tree): {
     const text = tree.read(path, 'utf-8') ?? '';
     const root = folderOf(path, file);
     if (file === SERVICE_MANIFEST_FILE) services.push({ root, manifest: assertServiceManifest(JSON.parse(text), path) });
-    else projects.push({ name: (JSON.parse(text) as { name?: string }).name ?? root.split('/').pop()!, root });
+    else projects.push({ name: (JSON.parse(text) as { name?: string }).name ?? basename(root), root });
   });
   return { services, projects };
 }
