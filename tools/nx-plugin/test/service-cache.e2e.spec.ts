@@ -48,7 +48,13 @@ describe('nx g service-cache, end to end', () => {
 
   it('generates a service whose test, synth and validate targets pass with no edits', () => {
     const out = run(dir, ['nx', 'g', 'service-cache', 'e2e-probe', '--owner=team-e2e', '--purpose=prove the generator end to end', '--no-interactive']);
-    expect(out).toContain('CREATE apps/e2e-probe/project.json');
+    expect(out).toContain('CREATE apps/e2e-probe/cache-service.json');
+    expect(out).not.toContain('project.json');
+    // no formatter noise: the workspace formats with prettier
+    expect(out).not.toMatch(/oxfmt|Could not format/);
+    // the targets are inferred from the manifest
+    const project = JSON.parse(run(dir, ['nx', 'show', 'project', 'e2e-probe', '--json']));
+    expect(Object.keys(project.targets).sort()).toEqual(['bundle', 'deploy', 'destroy', 'diff', 'lint', 'synth', 'test', 'typecheck', 'validate']);
 
     expect(run(dir, ['nx', 'run', 'e2e-probe:test', '--skip-nx-cache'])).toMatch(/Successfully ran target test/);
     expect(run(dir, ['nx', 'run', 'e2e-probe:synth', '--skip-nx-cache'])).toMatch(/Successfully ran target synth/);
@@ -59,6 +65,7 @@ describe('nx g service-cache, end to end', () => {
     expect(json).toContain('REDIS_SECRET_ARN');
     expect(run(dir, ['nx', 'run', 'e2e-probe:validate', '--skip-nx-cache'])).toMatch(/1\/1 stack\(s\) valid/);
     expect(run(dir, ['nx', 'run', 'e2e-probe:lint', '--skip-nx-cache'])).toMatch(/Successfully ran target lint/);
+    expect(run(dir, ['nx', 'run', 'e2e-probe:typecheck', '--skip-nx-cache'])).toMatch(/Successfully ran target typecheck/);
     // a change inside the new service affects that service alone: CI tests only it
     const affected = run(dir, ['nx', 'show', 'projects', '--affected', '--files=apps/e2e-probe/src/handler/index.ts']);
     expect(affected.trim().split('\n')).toEqual(['e2e-probe']);
