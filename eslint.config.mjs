@@ -6,7 +6,8 @@ const providerRootBan = {
   paths: [
     {
       name: '@cdktf/provider-aws',
-      message: 'import the resource module instead: @cdktf/provider-aws/lib/<resource> (the package root costs seconds and hundreds of MB per process)',
+      message:
+        'import the resource module instead: @cdktf/provider-aws/lib/<resource> (the package root costs seconds and hundreds of MB per process)',
     },
     {
       name: '@cdktf/provider-aws/lib',
@@ -96,10 +97,14 @@ export default [
           ...providerRootBan,
           patterns: [
             { group: runtimePackages, message: 'stack code must not import runtime clients' },
-            { group: ['@cache-platform/cache-client', '@cache-platform/cache-client/*'], message: 'stack code must not import the runtime library' },
+            {
+              group: ['@cache-platform/cache-client', '@cache-platform/cache-client/*'],
+              message: 'stack code must not import the runtime library',
+            },
             {
               group: ['@cache-platform/stack-base'],
-              message: 'the service stack already configures the provider and state backend from cache-service.json: add resources, not wiring',
+              message:
+                'the service stack already configures the provider and state backend from cache-service.json: add resources, not wiring',
             },
           ],
         },

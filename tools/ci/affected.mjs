@@ -1,16 +1,14 @@
 #!/usr/bin/env node
-// Runs `nx affected -t <targets>` against a base that actually means something in CI.
+// `npm run affected:test`: `nx affected -t <targets>` with the settings of `.ci/run`, against the same
+// base `npx nx affected` uses, and a plain sentence when nothing is affected.
 //
-// How the base is chosen (first that applies):
-//   1. NX_BASE (and NX_HEAD) from the environment: CI systems that know the PR base set this.
-//   2. On a branch other than the default branch: the merge base with it (origin/<default> if fetched,
-//      else the local branch) — i.e. everything this branch changed.
-//   3. On the default branch itself: HEAD~1 — what the last commit changed. (Nx's own default, `main`,
-//      would compare main with itself and run nothing.)
-//   4. No usable base (a single-commit clone): everything, via `nx run-many`.
-// Uncommitted changes are included unless NX_HEAD is set (Nx compares the working tree when no head is given).
+// The base is NX_BASE when CI provides it (a pull request's target), else nx.json's `defaultBase`
+// (main) - exactly what `npx nx affected` compares with. Nx compares with the merge base of that and
+// the head, and counts uncommitted changes unless NX_HEAD is set: on a branch, everything the branch
+// changed; on main itself, only what is not committed yet.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { CI_ENV } from './ci-env.mjs';
 
 const targets = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
@@ -19,33 +17,30 @@ if (targets.length === 0) {
   process.exit(2);
 }
 
-const git = (...args) => {
-  try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-};
+const defaultBase = JSON.parse(readFileSync(new URL('../../nx.json', import.meta.url), 'utf8')).defaultBase ?? 'main';
+const base = process.env.NX_BASE || defaultBase;
+const head = process.env.NX_HEAD;
+const env = { ...process.env, ...CI_ENV };
+const range = [`--base=${base}`, ...(head ? [`--head=${head}`] : [])];
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
-function chooseBase() {
-  if (process.env.NX_BASE) return { base: process.env.NX_BASE, why: 'NX_BASE from the environment' };
-  const defaultBranch = JSON.parse(readFileSync(new URL('../../nx.json', import.meta.url), 'utf8')).defaultBase ?? 'main';
-  const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
-  if (branch && branch !== defaultBranch && branch !== 'HEAD') {
-    for (const ref of [`origin/${defaultBranch}`, defaultBranch]) {
-      const mergeBase = git('merge-base', 'HEAD', ref);
-      if (mergeBase) return { base: mergeBase, why: `merge base of ${branch} with ${ref}` };
-    }
-  }
-  const previous = git('rev-parse', '--verify', '--quiet', 'HEAD~1');
-  if (previous) return { base: previous, why: `HEAD~1 (on ${branch ?? 'a detached HEAD'}: what the last commit changed)` };
-  return undefined;
+let affected;
+try {
+  const out = execFileSync(npx, ['nx', 'show', 'projects', '--affected', '-t', ...targets, ...range, '--json'], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  affected = JSON.parse(out);
+} catch (error) {
+  console.error(`could not compute affected projects against ${base}: ${(error.stderr || error.message || '').toString().trim()}`);
+  process.exit(1);
 }
-
-const choice = chooseBase();
-const nxArgs = choice
-  ? ['nx', 'affected', '-t', targets.join(','), `--base=${choice.base}`, ...(process.env.NX_HEAD ? [`--head=${process.env.NX_HEAD}`] : []), ...passThrough]
-  : ['nx', 'run-many', '-t', targets.join(','), ...passThrough];
-console.log(choice ? `affected base: ${choice.base} (${choice.why})` : 'no base commit to compare with: running every project');
-const result = spawnSync('npx', nxArgs, { stdio: 'inherit', env: { NX_NO_CLOUD: 'true', ...process.env } });
+const against = `${base}${head ? `..${head}` : ' (and uncommitted changes)'}`;
+if (affected.length === 0) {
+  console.log(`nothing affected against ${against}: no ${targets.join(', ')} to run`);
+  process.exit(0);
+}
+console.log(`affected against ${against}: ${affected.join(', ')}`);
+const result = spawnSync(npx, ['nx', 'affected', '-t', targets.join(','), ...range, ...passThrough], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

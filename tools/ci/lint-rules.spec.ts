@@ -23,20 +23,74 @@ async function lint(path: string, code: string): Promise<string> {
 
 describe('workspace lint rules', () => {
   it.each([
-    ['the provider package root anywhere', 'libs/stack-base/src/x.ts', `import { AwsProvider } from '${PROVIDER_ROOT}';\nexport const x = AwsProvider;\n`, 'import the resource module instead'],
-    ['cdktf in a Lambda handler', 'apps/catalog-api/src/handler/x.ts', "import { App } from 'cdktf';\nexport const x = App;\n", 'handler code is bundled into the Lambda'],
-    ['an infrastructure lib in a Lambda handler', 'apps/catalog-api/src/handler/x.ts', "import { ServiceCacheAccess } from '@cache-platform/service-access';\nexport const x = ServiceCacheAccess;\n", 'handler code must not import infrastructure libs'],
-    ['a runtime client in stack code', 'apps/catalog-api/src/stack.ts', "import { createClient } from '@redis/client';\nexport const x = createClient;\n", 'stack code must not import runtime clients'],
-    ['provider and backend wiring in a stack extension', 'apps/catalog-api/src/stack.ts', "import { configureAwsStack } from '@cache-platform/stack-base';\nexport const x = configureAwsStack;\n", 'the service stack already configures the provider'],
-    ['cdktf in the runtime library', 'libs/cache-client/src/x.ts', "import { App } from 'cdktf';\nexport const x = App;\n", 'A project tagged with "type:runtime" is not allowed to import "cdktf"'],
-    ['a runtime client in an infrastructure lib', 'libs/service-access/src/x.ts', "import { createClient } from '@redis/client';\nexport const x = createClient;\n", 'A project tagged with "type:infra" is not allowed to import "@redis/client"'],
-    ['any package in the contract', 'libs/cache-contract/src/x.ts', "import { App } from 'cdktf';\nexport const x = App;\n", 'A project tagged with "type:contract" is not allowed to import "cdktf"'],
-  ])('refuses %s', async (_what, path, code, message) => {
-    expect(await lint(path, code)).toContain(message);
-  }, 60_000);
+    [
+      'the provider package root anywhere',
+      'libs/stack-base/src/x.ts',
+      `import { AwsProvider } from '${PROVIDER_ROOT}';\nexport const x = AwsProvider;\n`,
+      'import the resource module instead',
+    ],
+    [
+      'cdktf in a Lambda handler',
+      'apps/catalog-api/src/handler/x.ts',
+      "import { App } from 'cdktf';\nexport const x = App;\n",
+      'handler code is bundled into the Lambda',
+    ],
+    [
+      'an infrastructure lib in a Lambda handler',
+      'apps/catalog-api/src/handler/x.ts',
+      "import { ServiceCacheAccess } from '@cache-platform/service-access';\nexport const x = ServiceCacheAccess;\n",
+      'handler code must not import infrastructure libs',
+    ],
+    [
+      'a runtime client in stack code',
+      'apps/catalog-api/src/stack.ts',
+      "import { createClient } from '@redis/client';\nexport const x = createClient;\n",
+      'stack code must not import runtime clients',
+    ],
+    [
+      'provider and backend wiring in a stack extension',
+      'apps/catalog-api/src/stack.ts',
+      "import { configureAwsStack } from '@cache-platform/stack-base';\nexport const x = configureAwsStack;\n",
+      'the service stack already configures the provider',
+    ],
+    [
+      'cdktf in the runtime library',
+      'libs/cache-client/src/x.ts',
+      "import { App } from 'cdktf';\nexport const x = App;\n",
+      'A project tagged with "type:runtime" is not allowed to import "cdktf"',
+    ],
+    [
+      'a runtime client in an infrastructure lib',
+      'libs/service-access/src/x.ts',
+      "import { createClient } from '@redis/client';\nexport const x = createClient;\n",
+      'A project tagged with "type:infra" is not allowed to import "@redis/client"',
+    ],
+    [
+      'any package in the contract',
+      'libs/cache-contract/src/x.ts',
+      "import { App } from 'cdktf';\nexport const x = App;\n",
+      'A project tagged with "type:contract" is not allowed to import "cdktf"',
+    ],
+  ])(
+    'refuses %s',
+    async (_what, path, code, message) => {
+      expect(await lint(path, code)).toContain(message);
+    },
+    60_000,
+  );
 
   it('accepts a deep provider import in an infrastructure lib and the runtime library in a handler', async () => {
-    expect(await lint('libs/service-access/src/x.ts', "import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';\nexport const x = SsmParameter;\n")).not.toMatch(/\berror\b/);
-    expect(await lint('apps/catalog-api/src/handler/x.ts', "import { createServiceCache } from '@cache-platform/cache-client';\nexport const x = createServiceCache;\n")).not.toMatch(/\berror\b/);
+    expect(
+      await lint(
+        'libs/service-access/src/x.ts',
+        "import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';\nexport const x = SsmParameter;\n",
+      ),
+    ).not.toMatch(/\berror\b/);
+    expect(
+      await lint(
+        'apps/catalog-api/src/handler/x.ts',
+        "import { createServiceCache } from '@cache-platform/cache-client';\nexport const x = createServiceCache;\n",
+      ),
+    ).not.toMatch(/\berror\b/);
   }, 60_000);
 });

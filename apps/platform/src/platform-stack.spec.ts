@@ -19,7 +19,10 @@ const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
 const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
 
 /** `base` with some cache settings changed. */
-const withPlatform = (base: Environment, platform: Partial<PlatformSettings>): Environment => ({ ...base, platform: { ...base.platform, ...platform } });
+const withPlatform = (base: Environment, platform: Partial<PlatformSettings>): Environment => ({
+  ...base,
+  platform: { ...base.platform, ...platform },
+});
 
 function synth(environment: Environment): Json {
   const stack = new PlatformStack(Testing.app(), platformStackId(environment.name), { environment });
@@ -117,7 +120,9 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     const intoEndpoint = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
       (rule) => rule.security_group_id === ref('aws_security_group', endpointSg, 'id'),
     );
-    expect(intoEndpoint).toEqual([expect.objectContaining({ from_port: 443, to_port: 443, referenced_security_group_id: ref('aws_security_group', clientSg, 'id') })]);
+    expect(intoEndpoint).toEqual([
+      expect.objectContaining({ from_port: 443, to_port: 443, referenced_security_group_id: ref('aws_security_group', clientSg, 'id') }),
+    ]);
   });
 
   it('creates the Secrets Manager interface endpoint with private DNS in the cache subnets', () => {
@@ -135,7 +140,11 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
   it('holds the disabled user named default in a user group that ignores its member list', () => {
     const [userKey, user] = only(json, 'aws_elasticache_user');
     const [, group] = only(json, 'aws_elasticache_user_group');
-    expect(user).toMatchObject({ user_name: 'default', user_id: names.disabledDefaultUserId, access_string: DISABLED_DEFAULT_ACCESS_STRING });
+    expect(user).toMatchObject({
+      user_name: 'default',
+      user_id: names.disabledDefaultUserId,
+      access_string: DISABLED_DEFAULT_ACCESS_STRING,
+    });
     expect(user.user_id).not.toBe('default');
     expect(group).toMatchObject({
       user_group_id: names.userGroupId,
@@ -162,7 +171,12 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     const provider = json.provider.aws[0];
     expect(provider.region).toBe(environment.region);
     expect(provider.default_tags[0].tags).toEqual(
-      ownershipTags({ service: PLATFORM_SERVICE, owner: environment.platform.owner, purpose: PLATFORM_PURPOSE, environment: environment.name }),
+      ownershipTags({
+        service: PLATFORM_SERVICE,
+        owner: environment.platform.owner,
+        purpose: PLATFORM_PURPOSE,
+        environment: environment.name,
+      }),
     );
   });
 
@@ -204,7 +218,9 @@ describe('environment variations', () => {
     const defaults = { ...prod.platform };
     delete (defaults as { preventDestroy?: boolean }).preventDestroy;
     expect(only(synth({ ...prod, platform: defaults }), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(true);
-    expect(only(synth(withPlatform(prod, { preventDestroy: false })), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(false);
+    expect(
+      only(synth(withPlatform(prod, { preventDestroy: false })), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy,
+    ).toBe(false);
   });
 
   it('uses an S3 backend with lock files when the environment names a state bucket', () => {
@@ -232,7 +248,9 @@ describe('environment variations', () => {
   });
 
   it('refuses bad environment settings at synth time, naming the value and the rule', () => {
-    expect(() => synth(withPlatform(dev, { subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-xyz'] }))).toThrow('invalid subnet id "subnet-xyz"');
+    expect(() => synth(withPlatform(dev, { subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-xyz'] }))).toThrow(
+      'invalid subnet id "subnet-xyz"',
+    );
     expect(() => synth(withPlatform(dev, { subnetIds: ['subnet-0a1b2c3d4e5f60001'] }))).toThrow('(got 1)');
     expect(() => synth(withPlatform(dev, { vpcId: 'vpc-123' }))).toThrow('invalid vpc id "vpc-123"');
     expect(() => synth({ ...dev, region: 'Europe' })).toThrow('invalid region "Europe"');

@@ -37,7 +37,7 @@ describe('planConnection', () => {
 });
 
 describe('shipped code', () => {
-  // the case study's client switched certificate checks off; make sure nothing here ever does
+  // a common hand-wired setup switches certificate checks off; make sure nothing here ever does
   it('never disables certificate or host name verification', () => {
     const files = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
     expect(files.length).toBeGreaterThan(5);

@@ -19,9 +19,13 @@ describe('keyspace claims', () => {
   });
 
   it('refuses documents that are not a claim', () => {
-    expect(() => parseKeyspaceClaim('orders', 'nope')).toThrow('invalid claim of keyspace "orders" "nope": must be a JSON object {service, owner, purpose}');
+    expect(() => parseKeyspaceClaim('orders', 'nope')).toThrow(
+      'invalid claim of keyspace "orders" "nope": must be a JSON object {service, owner, purpose}',
+    );
     expect(() => parseKeyspaceClaim('orders', '[1]')).toThrow('must be a JSON object');
-    expect(() => parseKeyspaceClaim('orders', '{"service":"orders-api","owner":"t"}')).toThrow('invalid keyspace claim purpose undefined: must be a non-empty string');
+    expect(() => parseKeyspaceClaim('orders', '{"service":"orders-api","owner":"t"}')).toThrow(
+      'invalid keyspace claim purpose undefined: must be a non-empty string',
+    );
     expect(() => parseKeyspaceClaim('a:b', formatKeyspaceClaim(record))).toThrow('invalid keyspace "a:b"');
   });
 });

@@ -23,7 +23,11 @@ function checkField(field: keyof KeyspaceClaimRecord, value: unknown): string {
     throw new ContractViolation(`keyspace claim ${field}`, value, 'must be a non-empty string');
   }
   if (value.length > MAX_CLAIM_FIELD_LENGTH) {
-    throw new ContractViolation(`keyspace claim ${field}`, value, `must be at most ${MAX_CLAIM_FIELD_LENGTH} characters (it has ${value.length})`);
+    throw new ContractViolation(
+      `keyspace claim ${field}`,
+      value,
+      `must be at most ${MAX_CLAIM_FIELD_LENGTH} characters (it has ${value.length})`,
+    );
   }
   return value;
 }

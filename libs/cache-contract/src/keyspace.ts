@@ -37,7 +37,11 @@ export function assertKeyspacesDisjoint(claims: readonly KeyspaceClaim[]): void 
   claims.forEach((b, j) => {
     for (const a of claims.slice(0, j)) {
       if (a.keyspace === b.keyspace) {
-        throw new ContractViolation('keyspace', b.keyspace, `is already claimed by service ${JSON.stringify(a.service)}; keyspaces must be unique`);
+        throw new ContractViolation(
+          'keyspace',
+          b.keyspace,
+          `is already claimed by service ${JSON.stringify(a.service)}; keyspaces must be unique`,
+        );
       }
       if (keyspacesOverlap(a.keyspace, b.keyspace)) {
         throw new ContractViolation(

@@ -64,8 +64,10 @@ export class SecretPayloadError extends Error {
 
 type Check = (value: unknown) => string | undefined;
 
-const nonEmptyString: Check = (v) => (typeof v !== 'string' ? `must be a string (got ${typeName(v)})` : v.trim() === '' ? 'must not be empty' : undefined);
-const port: Check = (v) => (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535 ? `must be an integer port 1-65535 (got ${describe(v)})` : undefined);
+const nonEmptyString: Check = (v) =>
+  typeof v !== 'string' ? `must be a string (got ${typeName(v)})` : v.trim() === '' ? 'must not be empty' : undefined;
+const port: Check = (v) =>
+  typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535 ? `must be an integer port 1-65535 (got ${describe(v)})` : undefined;
 const boolean: Check = (v) => (typeof v !== 'boolean' ? `must be a boolean (got ${typeName(v)})` : undefined);
 
 function typeName(v: unknown): string {
@@ -108,7 +110,11 @@ export function parseCacheSecret(secretString: string | undefined, source: strin
   };
 
   if (d['schemaVersion'] !== SECRET_SCHEMA_VERSION) {
-    throw new SecretPayloadError('schemaVersion', source, `must be ${SECRET_SCHEMA_VERSION} (got ${describe(d['schemaVersion'])}); this client is older or newer than the secret`);
+    throw new SecretPayloadError(
+      'schemaVersion',
+      source,
+      `must be ${SECRET_SCHEMA_VERSION} (got ${describe(d['schemaVersion'])}); this client is older or newer than the secret`,
+    );
   }
   require('host', nonEmptyString);
   require('port', port);
@@ -119,7 +125,10 @@ export function parseCacheSecret(secretString: string | undefined, source: strin
   require('clusterMode', boolean);
   require('cacheName', nonEmptyString);
   require('user_arn', nonEmptyString);
-  require('authMode', (v) => (AUTH_MODES.includes(v as AuthMode) ? undefined : `must be one of ${AUTH_MODES.join(', ')} (got ${typeof v === 'string' ? JSON.stringify(v) : typeName(v)})`));
+  require('authMode', (v) =>
+    AUTH_MODES.includes(v as AuthMode)
+      ? undefined
+      : `must be one of ${AUTH_MODES.join(', ')} (got ${typeof v === 'string' ? JSON.stringify(v) : typeName(v)})`);
   if (d['authMode'] === 'password') require('password', nonEmptyString);
   else optional('password', (v) => (typeof v === 'string' ? undefined : `must be a string (got ${typeName(v)})`));
   try {

@@ -12,7 +12,14 @@ import {
 } from './service-manifest';
 
 const FILE = 'apps/orders-api/cache-service.json';
-const manifest = { service: 'orders-api', keyspace: 'orders', owner: 'team-orders', purpose: 'cache lookups', authMode: 'password', accessProfile: 'readwrite' };
+const manifest = {
+  service: 'orders-api',
+  keyspace: 'orders',
+  owner: 'team-orders',
+  purpose: 'cache lookups',
+  authMode: 'password',
+  accessProfile: 'readwrite',
+};
 
 function problemOf(value: unknown): ContractViolation {
   try {
@@ -49,8 +56,14 @@ describe('service manifest', () => {
     [{ authMode: 'token' }, 'invalid field authMode "token": must be one of password, iam'],
     [{ accessProfile: 'admin' }, 'invalid field accessProfile "admin": must be one of readwrite, readonly'],
     [{ keyspace: 'a:b' }, 'invalid field keyspace "a:b": must not contain ":"'],
-    [{ owners: 'x' }, 'invalid field owners "x": unknown field; allowed fields are service, keyspace, owner, purpose, authMode, accessProfile, handler,'],
-    [{ handler: '../other/index.ts' }, 'invalid field handler "../other/index.ts": must be a relative path to a .ts file inside the app folder'],
+    [
+      { owners: 'x' },
+      'invalid field owners "x": unknown field; allowed fields are service, keyspace, owner, purpose, authMode, accessProfile, handler,',
+    ],
+    [
+      { handler: '../other/index.ts' },
+      'invalid field handler "../other/index.ts": must be a relative path to a .ts file inside the app folder',
+    ],
     [{ handler: '/abs/index.ts' }, 'invalid field handler "/abs/index.ts"'],
     [{ environments: [] }, 'invalid field environments []: must be a non-empty list of environment names'],
     [{ environments: ['dev', 'dev'] }, 'invalid field environments ["dev","dev"]: lists an environment more than once'],
@@ -58,9 +71,18 @@ describe('service manifest', () => {
     [{ function: { memorySize: 100 } }, 'invalid field function.memorySize 100: must be an integer from 128 to 10240 MB'],
     [{ function: { timeoutSeconds: 1.5 } }, 'invalid field function.timeoutSeconds 1.5: must be an integer from 1 to 900 seconds'],
     [{ function: { logRetentionDays: 2 } }, 'invalid field function.logRetentionDays 2: must be one of 1, 3, 5'],
-    [{ function: { memory: 512 } }, 'invalid field function.memory 512: unknown field; allowed fields are memorySize, timeoutSeconds, logRetentionDays, securityGroupIds'],
-    [{ function: { securityGroupIds: ['sg-0123456789abcdef0'] } }, 'invalid field function.securityGroupIds ["sg-0123456789abcdef0"]: must map environment names to lists of security group ids'],
-    [{ environments: ['dev'], function: { securityGroupIds: { prod: [] } } }, `invalid field function.securityGroupIds key "prod": is not one of this service's environments (dev)`],
+    [
+      { function: { memory: 512 } },
+      'invalid field function.memory 512: unknown field; allowed fields are memorySize, timeoutSeconds, logRetentionDays, securityGroupIds',
+    ],
+    [
+      { function: { securityGroupIds: ['sg-0123456789abcdef0'] } },
+      'invalid field function.securityGroupIds ["sg-0123456789abcdef0"]: must map environment names to lists of security group ids',
+    ],
+    [
+      { environments: ['dev'], function: { securityGroupIds: { prod: [] } } },
+      `invalid field function.securityGroupIds key "prod": is not one of this service's environments (dev)`,
+    ],
   ])('refuses %j naming the file, the field, the value and the rule', (override, message) => {
     const problem = problemOf({ ...manifest, ...override });
     expect(problem.message).toContain(`${FILE}: `);
@@ -91,7 +113,10 @@ describe('service manifest', () => {
 });
 
 describe('cache-service.schema.json', () => {
-  const schema = serviceManifestJsonSchema() as { properties: Record<string, { enum?: unknown[]; properties?: Record<string, { enum?: unknown[] }> }>; required: string[] };
+  const schema = serviceManifestJsonSchema() as {
+    properties: Record<string, { enum?: unknown[]; properties?: Record<string, { enum?: unknown[] }> }>;
+    required: string[];
+  };
 
   it('is the committed file, written from the contract (npm run manifest-schema)', () => {
     const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', SERVICE_MANIFEST_SCHEMA_PATH), 'utf8'));
@@ -101,7 +126,9 @@ describe('cache-service.schema.json', () => {
   it('knows the same fields and values as the validator', () => {
     const fields = Object.keys(schema.properties);
     // the validator's list of allowed fields is the schema's, in the same order ($schema last)
-    expect(problemOf({ ...manifest, notAField: 1 }).message).toContain(`allowed fields are ${fields.filter((f) => f !== '$schema').join(', ')}, $schema`);
+    expect(problemOf({ ...manifest, notAField: 1 }).message).toContain(
+      `allowed fields are ${fields.filter((f) => f !== '$schema').join(', ')}, $schema`,
+    );
     expect(schema.required).toEqual(['service', 'keyspace', 'owner', 'purpose', 'authMode', 'accessProfile']);
     expect(schema.properties['authMode']!.enum).toEqual([...AUTH_MODES]);
     expect(schema.properties['accessProfile']!.enum).toEqual([...ACCESS_PROFILES]);

@@ -152,7 +152,9 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
   for (const [name, fieldValue] of Object.entries(value)) {
     const known = FIELDS[name];
     if (!known) {
-      problems.push(new ContractViolation(`field ${name}`, fieldValue, `unknown field; allowed fields are ${Object.keys(FIELDS).join(', ')}`));
+      problems.push(
+        new ContractViolation(`field ${name}`, fieldValue, `unknown field; allowed fields are ${Object.keys(FIELDS).join(', ')}`),
+      );
     } else {
       field(name, known.check, fieldValue);
     }
@@ -164,7 +166,13 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
   const environments = value['environments'];
   if (environments !== undefined) {
     if (!Array.isArray(environments) || environments.length === 0) {
-      problems.push(new ContractViolation('field environments', environments, 'must be a non-empty list of environment names (leave it out for every environment)'));
+      problems.push(
+        new ContractViolation(
+          'field environments',
+          environments,
+          'must be a non-empty list of environment names (leave it out for every environment)',
+        ),
+      );
     } else {
       environments.forEach((name, i) => field(`environments[${i}]`, assertEnvironmentName, name));
       if (new Set(environments).size !== environments.length) {
@@ -175,27 +183,49 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
 
   const fn = value['function'];
   if (fn !== undefined && !isObject(fn)) {
-    problems.push(new ContractViolation('field function', fn, 'must be an object with memorySize, timeoutSeconds, logRetentionDays and/or securityGroupIds'));
+    problems.push(
+      new ContractViolation(
+        'field function',
+        fn,
+        'must be an object with memorySize, timeoutSeconds, logRetentionDays and/or securityGroupIds',
+      ),
+    );
   } else if (fn) {
     for (const [name, fieldValue] of Object.entries(fn)) {
       const check = FUNCTION_FIELDS[name];
       if (!check) {
-        problems.push(new ContractViolation(`field function.${name}`, fieldValue, `unknown field; allowed fields are ${Object.keys(FUNCTION_FIELDS).join(', ')}`));
+        problems.push(
+          new ContractViolation(
+            `field function.${name}`,
+            fieldValue,
+            `unknown field; allowed fields are ${Object.keys(FUNCTION_FIELDS).join(', ')}`,
+          ),
+        );
       } else {
         field(`function.${name}`, check, fieldValue);
       }
     }
     const groups = fn['securityGroupIds'];
     if (groups !== undefined && !isObject(groups)) {
-      problems.push(new ContractViolation('field function.securityGroupIds', groups, 'must map environment names to lists of security group ids'));
+      problems.push(
+        new ContractViolation('field function.securityGroupIds', groups, 'must map environment names to lists of security group ids'),
+      );
     } else if (groups) {
       for (const [environment, ids] of Object.entries(groups)) {
         field(`function.securityGroupIds key`, assertEnvironmentName, environment);
         if (Array.isArray(environments) && !environments.includes(environment)) {
-          problems.push(new ContractViolation('field function.securityGroupIds key', environment, `is not one of this service's environments (${environments.join(', ')})`));
+          problems.push(
+            new ContractViolation(
+              'field function.securityGroupIds key',
+              environment,
+              `is not one of this service's environments (${environments.join(', ')})`,
+            ),
+          );
         }
         if (!Array.isArray(ids)) {
-          problems.push(new ContractViolation(`field function.securityGroupIds.${environment}`, ids, 'must be a list of security group ids'));
+          problems.push(
+            new ContractViolation(`field function.securityGroupIds.${environment}`, ids, 'must be a list of security group ids'),
+          );
         } else {
           ids.forEach((id, i) => field(`function.securityGroupIds.${environment}[${i}]`, assertSecurityGroupId, id));
         }
@@ -241,13 +271,26 @@ export function serviceManifestJsonSchema(): Record<string, unknown> {
       .map(([name]) => name),
     properties: {
       $schema: { type: 'string', description: 'path of this schema, for editors' },
-      service: { ...label, maxLength: MAX_SERVICE_NAME_LENGTH, description: 'service name: lower-case letters, digits and single hyphens, starting with a letter' },
-      keyspace: { ...label, maxLength: MAX_KEYSPACE_LENGTH, description: 'every key of the service lives under "<keyspace>:"; unique per environment' },
+      service: {
+        ...label,
+        maxLength: MAX_SERVICE_NAME_LENGTH,
+        description: 'service name: lower-case letters, digits and single hyphens, starting with a letter',
+      },
+      keyspace: {
+        ...label,
+        maxLength: MAX_KEYSPACE_LENGTH,
+        description: 'every key of the service lives under "<keyspace>:"; unique per environment',
+      },
       owner: { type: 'string', minLength: 1, description: 'owning team (ownership tag and keyspace claim)' },
       purpose: { type: 'string', minLength: 1, maxLength: 256, description: 'why the service needs the cache, in a sentence' },
       authMode: { enum: [...AUTH_MODES], description: 'password (rotated secret) or iam (SigV4 tokens)' },
       accessProfile: { enum: [...ACCESS_PROFILES], description: 'what the service may do inside its keyspace' },
-      handler: { type: 'string', pattern: APP_FILE_PATTERN, default: DEFAULT_HANDLER_ENTRY, description: 'handler entry file, relative to the app' },
+      handler: {
+        type: 'string',
+        pattern: APP_FILE_PATTERN,
+        default: DEFAULT_HANDLER_ENTRY,
+        description: 'handler entry file, relative to the app',
+      },
       environments: {
         type: 'array',
         minItems: 1,
@@ -259,8 +302,18 @@ export function serviceManifestJsonSchema(): Record<string, unknown> {
         type: 'object',
         additionalProperties: false,
         properties: {
-          memorySize: { type: 'integer', minimum: LAMBDA_MEMORY_MB.minimum, maximum: LAMBDA_MEMORY_MB.maximum, default: LAMBDA_MEMORY_MB.default },
-          timeoutSeconds: { type: 'integer', minimum: LAMBDA_TIMEOUT_SECONDS.minimum, maximum: LAMBDA_TIMEOUT_SECONDS.maximum, default: LAMBDA_TIMEOUT_SECONDS.default },
+          memorySize: {
+            type: 'integer',
+            minimum: LAMBDA_MEMORY_MB.minimum,
+            maximum: LAMBDA_MEMORY_MB.maximum,
+            default: LAMBDA_MEMORY_MB.default,
+          },
+          timeoutSeconds: {
+            type: 'integer',
+            minimum: LAMBDA_TIMEOUT_SECONDS.minimum,
+            maximum: LAMBDA_TIMEOUT_SECONDS.maximum,
+            default: LAMBDA_TIMEOUT_SECONDS.default,
+          },
           logRetentionDays: { enum: [...LOG_RETENTION_DAYS], default: DEFAULT_LOG_RETENTION_DAYS },
           securityGroupIds: {
             type: 'object',

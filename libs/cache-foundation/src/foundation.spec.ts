@@ -1,6 +1,13 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { DISABLED_DEFAULT_ACCESS_STRING, EXPORT_KEYS, platformExportNames, platformResourceNames } from '@cache-platform/cache-contract';
-import { CacheNetwork, CacheUserGroup, PlatformExports, SharedCacheFoundation, SharedCacheFoundationProps, SharedServerlessCache } from './index';
+import {
+  CacheNetwork,
+  CacheUserGroup,
+  PlatformExports,
+  SharedCacheFoundation,
+  SharedCacheFoundationProps,
+  SharedServerlessCache,
+} from './index';
 
 const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1', 'subnet-89abcdef'];
 const VPC = 'vpc-0123456789abcdef0';
@@ -126,7 +133,9 @@ describe('SharedCacheFoundation', () => {
       [6380, 6380, cacheSg],
     ]);
     const endpointIngress = all(json, 'aws_vpc_security_group_ingress_rule').filter((r) => r.security_group_id === endpointSg);
-    expect(endpointIngress).toEqual([expect.objectContaining({ ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: clientSg })]);
+    expect(endpointIngress).toEqual([
+      expect.objectContaining({ ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: clientSg }),
+    ]);
   });
 
   it('creates the Secrets Manager interface endpoint with private DNS in the cache subnets', () => {
@@ -145,8 +154,16 @@ describe('SharedCacheFoundation', () => {
   it('leaves the endpoint, its security group and the 443 rule out when disabled', () => {
     const json = synthFoundation({ secretsManagerEndpoint: false });
     expect(all(json, 'aws_vpc_endpoint')).toHaveLength(0);
-    expect(all(json, 'aws_security_group').map((sg) => sg.name).sort()).toEqual([names.cacheSecurityGroupName, names.clientSecurityGroupName]);
-    expect(all(json, 'aws_vpc_security_group_egress_rule').map((r) => r.from_port).sort()).toEqual([6379, 6380]);
+    expect(
+      all(json, 'aws_security_group')
+        .map((sg) => sg.name)
+        .sort(),
+    ).toEqual([names.cacheSecurityGroupName, names.clientSecurityGroupName]);
+    expect(
+      all(json, 'aws_vpc_security_group_egress_rule')
+        .map((r) => r.from_port)
+        .sort(),
+    ).toEqual([6379, 6380]);
     expect(json.data?.aws_region).toBeUndefined();
   });
 
@@ -164,7 +181,9 @@ describe('SharedCacheFoundation', () => {
     expect(user.user_id).not.toBe('default');
     expect(user.no_password_required).toBeUndefined();
     // the password comes from Secrets Manager at plan time: only a reference is synthesized
-    expect(user.authentication_mode.passwords).toEqual([expect.stringMatching(/^\$\{data\.aws_secretsmanager_random_password\.[^.]+\.random_password\}$/)]);
+    expect(user.authentication_mode.passwords).toEqual([
+      expect.stringMatching(/^\$\{data\.aws_secretsmanager_random_password\.[^.]+\.random_password\}$/),
+    ]);
     expect(user.passwords).toBeUndefined();
     const generator = Object.values(json.data.aws_secretsmanager_random_password) as Json[];
     expect(generator).toEqual([{ password_length: 64, exclude_punctuation: true, include_space: false }]);
@@ -239,9 +258,14 @@ describe('smaller constructs', () => {
   it('SharedServerlessCache needs a security group and accepts token subnets', () => {
     expect(() =>
       synth((stack) => new SharedServerlessCache(stack, 'c', { name: 'cache-x', securityGroupIds: [], subnetIds: SUBNETS.slice(0, 2) })),
-    ).toThrow('invalid security group ids []: a serverless cache needs at least one security group, else AWS attaches the VPC default group');
+    ).toThrow(
+      'invalid security group ids []: a serverless cache needs at least one security group, else AWS attaches the VPC default group',
+    );
     expect(() =>
-      synth((stack) => new SharedServerlessCache(stack, 'c', { name: 'Cache_X', securityGroupIds: ['sg-89abcdef'], subnetIds: SUBNETS.slice(0, 2) })),
+      synth(
+        (stack) =>
+          new SharedServerlessCache(stack, 'c', { name: 'Cache_X', securityGroupIds: ['sg-89abcdef'], subnetIds: SUBNETS.slice(0, 2) }),
+      ),
     ).toThrow('invalid serverless cache name "Cache_X"');
 
     const json = synth((stack) => {
@@ -294,7 +318,9 @@ describe('smaller constructs', () => {
 
   it('PlatformExports refuses to skip an export', () => {
     expect(() =>
-      synth((stack) => new PlatformExports(stack, 'e', { environment: 'dev', values: { endpointAddress: 'x' } as never, subnetIds: SUBNETS })),
+      synth(
+        (stack) => new PlatformExports(stack, 'e', { environment: 'dev', values: { endpointAddress: 'x' } as never, subnetIds: SUBNETS }),
+      ),
     ).toThrow('missing export values ["endpointPort","readerPort","cacheName","cacheArn","engine","userGroupId","clientSecurityGroupId"]');
   });
 });

@@ -105,7 +105,11 @@ export class SharedServerlessCache extends Construct {
     const subnetIds = assertSubnetIds(props.subnetIds);
     if (!Token.isUnresolved(props.securityGroupIds)) {
       if (props.securityGroupIds.length === 0) {
-        throw new ContractViolation('security group ids', props.securityGroupIds, 'a serverless cache needs at least one security group, else AWS attaches the VPC default group');
+        throw new ContractViolation(
+          'security group ids',
+          props.securityGroupIds,
+          'a serverless cache needs at least one security group, else AWS attaches the VPC default group',
+        );
       }
       props.securityGroupIds.forEach(assertSecurityGroupId);
     }

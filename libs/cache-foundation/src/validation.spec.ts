@@ -45,15 +45,21 @@ describe('subnet ids', () => {
     expect(() => assertSubnetIds([A])).toThrow(
       `invalid subnet ids ["${A}"]: a serverless cache takes 2 to 3 subnets, each in a different Availability Zone (got 1)`,
     );
-    expect(() => assertSubnetIds([])).toThrow('invalid subnet ids []: a serverless cache takes 2 to 3 subnets, each in a different Availability Zone (got 0)');
+    expect(() => assertSubnetIds([])).toThrow(
+      'invalid subnet ids []: a serverless cache takes 2 to 3 subnets, each in a different Availability Zone (got 0)',
+    );
   });
 
   it('refuses too many subnets', () => {
-    expect(() => assertSubnetIds([A, B, C, D])).toThrow('a serverless cache takes 2 to 3 subnets, each in a different Availability Zone (got 4)');
+    expect(() => assertSubnetIds([A, B, C, D])).toThrow(
+      'a serverless cache takes 2 to 3 subnets, each in a different Availability Zone (got 4)',
+    );
   });
 
   it('refuses something that is not a list', () => {
-    expect(() => assertSubnetIds('subnet-0123456789abcdef0' as never)).toThrow('invalid subnet ids "subnet-0123456789abcdef0": must be a list of subnet ids');
+    expect(() => assertSubnetIds('subnet-0123456789abcdef0' as never)).toThrow(
+      'invalid subnet ids "subnet-0123456789abcdef0": must be a list of subnet ids',
+    );
   });
 });
 
@@ -64,12 +70,19 @@ describe('vpc and security group ids', () => {
     expect(assertSecurityGroupId('sg-0123456789abcdef0')).toBe('sg-0123456789abcdef0');
   });
 
-  it.each(['vpc-123', 'vpc-0123456789abcdef', 'VPC-0123456789abcdef0', 'subnet-0123456789abcdef0', 'vpc-0123456789abcdef0 '])('refuses the vpc id %j', (bad) => {
-    expect(() => assertVpcId(bad)).toThrow(`invalid vpc id ${JSON.stringify(bad)}: must be "vpc-" followed by 8 or 17 lower-case hexadecimal digits`);
-  });
+  it.each(['vpc-123', 'vpc-0123456789abcdef', 'VPC-0123456789abcdef0', 'subnet-0123456789abcdef0', 'vpc-0123456789abcdef0 '])(
+    'refuses the vpc id %j',
+    (bad) => {
+      expect(() => assertVpcId(bad)).toThrow(
+        `invalid vpc id ${JSON.stringify(bad)}: must be "vpc-" followed by 8 or 17 lower-case hexadecimal digits`,
+      );
+    },
+  );
 
   it('refuses a malformed security group id', () => {
-    expect(() => assertSecurityGroupId('sg-xyz')).toThrow('invalid security group id "sg-xyz": must be "sg-" followed by 8 or 17 lower-case hexadecimal digits');
+    expect(() => assertSecurityGroupId('sg-xyz')).toThrow(
+      'invalid security group id "sg-xyz": must be "sg-" followed by 8 or 17 lower-case hexadecimal digits',
+    );
   });
 });
 
@@ -93,8 +106,12 @@ describe('engine and version', () => {
   });
 
   it('refuses a version the engine does not offer, or a minor version', () => {
-    expect(() => resolveEngineVersion('redis', '8')).toThrow('invalid major engine version "8": engine redis on ElastiCache Serverless supports major version 7');
-    expect(() => resolveEngineVersion('valkey', '6')).toThrow('invalid major engine version "6": engine valkey on ElastiCache Serverless supports major version 7 or 8');
+    expect(() => resolveEngineVersion('redis', '8')).toThrow(
+      'invalid major engine version "8": engine redis on ElastiCache Serverless supports major version 7',
+    );
+    expect(() => resolveEngineVersion('valkey', '6')).toThrow(
+      'invalid major engine version "6": engine valkey on ElastiCache Serverless supports major version 7 or 8',
+    );
     expect(() => resolveEngineVersion('valkey', '7.2')).toThrow('invalid major engine version "7.2"');
   });
 });
@@ -110,8 +127,14 @@ describe('usage limits', () => {
     [{ dataStorageGb: { maximum: 5001 } }, 'invalid data storage limit maximum 5001: must be a whole number of GB from 1 to 5,000'],
     [{ dataStorageGb: { minimum: 0 } }, 'invalid data storage limit minimum 0: must be a whole number of GB from 1 to 5,000'],
     [{ dataStorageGb: { maximum: 2.5 } }, 'invalid data storage limit maximum 2.5: must be a whole number of GB'],
-    [{ ecpuPerSecond: { maximum: 999 } }, 'invalid ecpu per second limit maximum 999: must be a whole number of ECPU per second from 1,000 to 15,000,000'],
-    [{ ecpuPerSecond: { minimum: 15_000_001 } }, 'invalid ecpu per second limit minimum 15000001: must be a whole number of ECPU per second from 1,000 to 15,000,000'],
+    [
+      { ecpuPerSecond: { maximum: 999 } },
+      'invalid ecpu per second limit maximum 999: must be a whole number of ECPU per second from 1,000 to 15,000,000',
+    ],
+    [
+      { ecpuPerSecond: { minimum: 15_000_001 } },
+      'invalid ecpu per second limit minimum 15000001: must be a whole number of ECPU per second from 1,000 to 15,000,000',
+    ],
   ])('refuses %j', (limits, message) => {
     expect(() => assertCacheUsageLimits(limits)).toThrow(message);
   });
@@ -126,9 +149,15 @@ describe('usage limits', () => {
   });
 
   it('refuses an empty range and unknown fields', () => {
-    expect(() => assertCacheUsageLimits({ dataStorageGb: {} })).toThrow('invalid data storage limit {}: set a minimum, a maximum or both (or leave the limit out)');
-    expect(() => assertCacheUsageLimits({ dataStorageGb: { max: 10 } as never })).toThrow('invalid data storage limit {"max":10}: unknown field "max"; use minimum and/or maximum');
-    expect(() => assertCacheUsageLimits({ storage: {} } as never)).toThrow('invalid cache usage limits {"storage":{}}: unknown field "storage"; use dataStorageGb and/or ecpuPerSecond');
+    expect(() => assertCacheUsageLimits({ dataStorageGb: {} })).toThrow(
+      'invalid data storage limit {}: set a minimum, a maximum or both (or leave the limit out)',
+    );
+    expect(() => assertCacheUsageLimits({ dataStorageGb: { max: 10 } as never })).toThrow(
+      'invalid data storage limit {"max":10}: unknown field "max"; use minimum and/or maximum',
+    );
+    expect(() => assertCacheUsageLimits({ storage: {} } as never)).toThrow(
+      'invalid cache usage limits {"storage":{}}: unknown field "storage"; use dataStorageGb and/or ecpuPerSecond',
+    );
   });
 });
 
@@ -155,7 +184,9 @@ describe('snapshots and names', () => {
   it('checks the retention limit', () => {
     expect(assertSnapshotRetentionLimit(0)).toBe(0);
     expect(assertSnapshotRetentionLimit(35)).toBe(35);
-    expect(() => assertSnapshotRetentionLimit(36)).toThrow('invalid snapshot retention limit 36: must be a whole number of days from 0 to 35 (0 turns automatic snapshots off)');
+    expect(() => assertSnapshotRetentionLimit(36)).toThrow(
+      'invalid snapshot retention limit 36: must be a whole number of days from 0 to 35 (0 turns automatic snapshots off)',
+    );
     expect(() => assertSnapshotRetentionLimit(-1)).toThrow('invalid snapshot retention limit -1');
   });
 
@@ -163,14 +194,18 @@ describe('snapshots and names', () => {
     expect(assertDailySnapshotTime('00:00')).toBe('00:00');
     expect(assertDailySnapshotTime('23:59')).toBe('23:59');
     for (const bad of ['24:00', '9:00', '09:60', '0900', '09:00Z']) {
-      expect(() => assertDailySnapshotTime(bad)).toThrow(`invalid daily snapshot time ${JSON.stringify(bad)}: must be HH:MM in UTC, from 00:00 to 23:59`);
+      expect(() => assertDailySnapshotTime(bad)).toThrow(
+        `invalid daily snapshot time ${JSON.stringify(bad)}: must be HH:MM in UTC, from 00:00 to 23:59`,
+      );
     }
   });
 
   it('checks serverless cache names', () => {
     expect(assertServerlessCacheName('cache-platform-dev')).toBe('cache-platform-dev');
     for (const bad of ['Cache', '1cache', 'cache--x', 'cache-', 'a'.repeat(41), 'cache_x']) {
-      expect(() => assertServerlessCacheName(bad)).toThrow(`invalid serverless cache name ${JSON.stringify(bad)}: must be 1-40 lower-case letters`);
+      expect(() => assertServerlessCacheName(bad)).toThrow(
+        `invalid serverless cache name ${JSON.stringify(bad)}: must be 1-40 lower-case letters`,
+      );
     }
   });
 });

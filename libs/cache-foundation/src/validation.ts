@@ -135,7 +135,11 @@ export function assertSubnetIds(subnetIds: readonly string[]): readonly string[]
   for (const id of subnetIds) {
     if (Token.isUnresolved(id)) continue;
     if (seen.has(id)) {
-      throw new ContractViolation('subnet ids', subnetIds, `${JSON.stringify(id)} is listed more than once; give each subnet once, one per Availability Zone`);
+      throw new ContractViolation(
+        'subnet ids',
+        subnetIds,
+        `${JSON.stringify(id)} is listed more than once; give each subnet once, one per Availability Zone`,
+      );
     }
     seen.add(id);
   }
@@ -198,10 +202,15 @@ export function assertCacheUsageLimits(limits: CacheUsageLimits): CacheUsageLimi
   }
   const unknown = Object.keys(limits).filter((k) => k !== 'dataStorageGb' && k !== 'ecpuPerSecond');
   if (unknown.length > 0) {
-    throw new ContractViolation('cache usage limits', limits, `unknown field ${JSON.stringify(unknown[0])}; use dataStorageGb and/or ecpuPerSecond`);
+    throw new ContractViolation(
+      'cache usage limits',
+      limits,
+      `unknown field ${JSON.stringify(unknown[0])}; use dataStorageGb and/or ecpuPerSecond`,
+    );
   }
   if (limits.dataStorageGb !== undefined) checkRange('data storage limit', limits.dataStorageGb, DATA_STORAGE_GB_RANGE, 'GB');
-  if (limits.ecpuPerSecond !== undefined) checkRange('ecpu per second limit', limits.ecpuPerSecond, ECPU_PER_SECOND_RANGE, 'ECPU per second');
+  if (limits.ecpuPerSecond !== undefined)
+    checkRange('ecpu per second limit', limits.ecpuPerSecond, ECPU_PER_SECOND_RANGE, 'ECPU per second');
   return limits;
 }
 
@@ -221,7 +230,11 @@ export function assertKmsKeyArn(arn: string): string {
 /** Validates the number of days automatic snapshots are kept (0-35; 0 turns them off). */
 export function assertSnapshotRetentionLimit(days: number): number {
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > MAX_SNAPSHOT_RETENTION_DAYS) {
-    throw new ContractViolation('snapshot retention limit', days, `must be a whole number of days from 0 to ${MAX_SNAPSHOT_RETENTION_DAYS} (0 turns automatic snapshots off)`);
+    throw new ContractViolation(
+      'snapshot retention limit',
+      days,
+      `must be a whole number of days from 0 to ${MAX_SNAPSHOT_RETENTION_DAYS} (0 turns automatic snapshots off)`,
+    );
   }
   return days;
 }

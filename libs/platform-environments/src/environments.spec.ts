@@ -32,7 +32,7 @@ describe('selectEnvironments', () => {
     );
   });
 
-  it("keeps a service to its own environments, and selects nothing where it does not run", () => {
+  it('keeps a service to its own environments, and selects nothing where it does not run', () => {
     expect(names(selectEnvironments({ environments: three, only: ['dev'], env: {} }))).toEqual(['dev']);
     expect(names(selectEnvironments({ environments: three, only: ['dev'], env: { [ENVIRONMENTS_ENV_VAR]: 'prod' } }))).toEqual([]);
   });
@@ -40,6 +40,8 @@ describe('selectEnvironments', () => {
   it('names the source of a subset that lists an environment the platform does not have', () => {
     const attempt = () => selectEnvironments({ environments: three, only: ['dev', 'qa'], source: 'apps/x/cache-service.json', env: {} });
     expect(attempt).toThrow(ContractViolation);
-    expect(attempt).toThrow('apps/x/cache-service.json: invalid environments ["dev","qa"]: qa is not a platform environment (known: dev, staging, prod)');
+    expect(attempt).toThrow(
+      'apps/x/cache-service.json: invalid environments ["dev","qa"]: qa is not a platform environment (known: dev, staging, prod)',
+    );
   });
 });

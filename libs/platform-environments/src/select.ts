@@ -30,7 +30,12 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
   if (options.only) {
     const unknown = options.only.filter((name) => !known.includes(name));
     if (unknown.length > 0) {
-      throw new ContractViolation('environments', options.only, `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a platform environment (known: ${known.join(', ')})`, options.source);
+      throw new ContractViolation(
+        'environments',
+        options.only,
+        `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a platform environment (known: ${known.join(', ')})`,
+        options.source,
+      );
     }
   }
   const only = options.only;
@@ -43,7 +48,11 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
   if (wanted.length === 0) return own;
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new ContractViolation(ENVIRONMENTS_ENV_VAR, raw, `unknown environment(s) ${unknown.join(', ')}; the platform defines ${known.join(', ')}`);
+    throw new ContractViolation(
+      ENVIRONMENTS_ENV_VAR,
+      raw,
+      `unknown environment(s) ${unknown.join(', ')}; the platform defines ${known.join(', ')}`,
+    );
   }
   return own.filter((e) => wanted.includes(e.name));
 }

@@ -72,14 +72,19 @@ describe('CacheFunction', () => {
     it('attaches the AWS managed VPC access policy (ENIs and logs) in the right partition', () => {
       const attachment = only(json, 'resource', 'aws_iam_role_policy_attachment');
       expect(attachment.role).toBe(`\${${roleAddress}.name}`);
-      expect(attachment.policy_arn).toBe(`arn:\${${addressOf(json, 'data', 'aws_partition')}.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`);
+      expect(attachment.policy_arn).toBe(
+        `arn:\${${addressOf(json, 'data', 'aws_partition')}.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+      );
     });
 
     it("grants the role read of exactly the service's secret and waits for its grants", () => {
       const policy = only(json, 'resource', 'aws_iam_role_policy');
       expect(policy.role).toBe(`\${${roleAddress}.name}`);
       expect(only(json, 'data', 'aws_iam_policy_document').statement).toEqual([
-        expect.objectContaining({ actions: ['secretsmanager:GetSecretValue'], resources: [`\${${addressOf(json, 'resource', 'aws_secretsmanager_secret')}.arn}`] }),
+        expect.objectContaining({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [`\${${addressOf(json, 'resource', 'aws_secretsmanager_secret')}.arn}`],
+        }),
       ]);
       expect(fn.depends_on).toEqual([
         addressOf(json, 'resource', 'aws_iam_role_policy_attachment'),
@@ -98,14 +103,20 @@ describe('CacheFunction', () => {
 
     it('leaves no secretsmanager or elasticache statement with a "*" resource in the stack', () => {
       const broad = allStatements(json).filter(
-        (s) => asList(s.Action).some((a) => /^(secretsmanager|elasticache):|^\*$/i.test(String(a))) && asList(s.Resource).some((r) => String(r).includes('*')),
+        (s) =>
+          asList(s.Action).some((a) => /^(secretsmanager|elasticache):|^\*$/i.test(String(a))) &&
+          asList(s.Resource).some((r) => String(r).includes('*')),
       );
       expect(broad).toEqual([]);
     });
   });
 
   it('applies explicit settings and merges extra environment variables', () => {
-    const fn = only(synthFunction({ handler: 'index.main', memorySize: 1024, timeoutSeconds: 30, environment: { LOG_LEVEL: 'debug' } }), 'resource', 'aws_lambda_function');
+    const fn = only(
+      synthFunction({ handler: 'index.main', memorySize: 1024, timeoutSeconds: 30, environment: { LOG_LEVEL: 'debug' } }),
+      'resource',
+      'aws_lambda_function',
+    );
     expect(fn).toMatchObject({ handler: 'index.main', memory_size: 1024, timeout: 30 });
     expect(Object.keys(fn.environment.variables).sort()).toEqual(['LOG_LEVEL', 'REDIS_SECRET_ARN']);
     expect(fn.environment.variables.LOG_LEVEL).toBe('debug');
@@ -135,7 +146,9 @@ describe('CacheFunction', () => {
 
   it('adds elasticache:Connect for IAM authentication', () => {
     const json = synthFunction({}, { authMode: 'iam' });
-    const actions = (Object.values(json.data.aws_iam_policy_document) as SynthJson[]).flatMap((d) => d.statement.flatMap((s: SynthJson) => s.actions)).sort();
+    const actions = (Object.values(json.data.aws_iam_policy_document) as SynthJson[])
+      .flatMap((d) => d.statement.flatMap((s: SynthJson) => s.actions))
+      .sort();
     expect(actions).toEqual(['elasticache:Connect', 'secretsmanager:GetSecretValue']);
     expect(only(json, 'resource', 'aws_lambda_function').depends_on).toHaveLength(5);
   });
@@ -154,9 +167,15 @@ describe('CacheFunction', () => {
       [{ timeoutSeconds: 0 }, 'invalid timeout 0: must be an integer from 1 to 900 seconds'],
       [{ timeoutSeconds: 901 }, 'invalid timeout 901: must be an integer from 1 to 900 seconds'],
       [{ handler: 'index' }, 'invalid handler "index": expected "<file>.<export>", e.g. "index.handler"'],
-      [{ environment: { REDIS_SECRET_ARN: 'arn:aws:secretsmanager:x' } }, 'invalid environment variable "REDIS_SECRET_ARN": it is set by the cache wiring and must not be overridden'],
+      [
+        { environment: { REDIS_SECRET_ARN: 'arn:aws:secretsmanager:x' } },
+        'invalid environment variable "REDIS_SECRET_ARN": it is set by the cache wiring and must not be overridden',
+      ],
       [{ environment: { AWS_REGION: 'eu-west-1' } }, 'invalid environment variable "AWS_REGION": reserved by the Lambda runtime'],
-      [{ environment: { '1BAD': 'x' } }, 'invalid environment variable "1BAD": names start with a letter and hold only letters, digits and _'],
+      [
+        { environment: { '1BAD': 'x' } },
+        'invalid environment variable "1BAD": names start with a letter and hold only letters, digits and _',
+      ],
       [{ securityGroupIds: ['sg-XYZ'] }, 'invalid security group id "sg-XYZ": expected "sg-" followed by 8 or 17 lower-case hex digits'],
       [{ logRetentionDays: 10 }, 'invalid log retention 10: must be one of 1, 3, 5, 7, 14, 30'],
     ])('refuses %j', (props, message) => {
@@ -174,7 +193,9 @@ describe('CacheFunction', () => {
     it('refuses a bundle without the handler file', () => {
       const other = fakeBundle({ 'main.js': 'exports.handler = async () => 1;' });
       try {
-        expect(() => synthFunction({ bundleDir: other.dir })).toThrow(`handler "index.handler" needs index.js or index.mjs or index.cjs in it`);
+        expect(() => synthFunction({ bundleDir: other.dir })).toThrow(
+          `handler "index.handler" needs index.js or index.mjs or index.cjs in it`,
+        );
         expect(() => synthFunction({ bundleDir: other.dir, handler: 'main.handler' })).not.toThrow();
       } finally {
         other.cleanup();

@@ -194,7 +194,8 @@ export class CacheFunction extends Construct implements IGrantable {
 
   private checkVariable(name: string, value: unknown): void {
     if (name in this.wiring) refuse(this, 'environment variable', name, 'it is set by the cache wiring and must not be overridden');
-    if (!ENVIRONMENT_NAME.test(name)) refuse(this, 'environment variable', name, 'names start with a letter and hold only letters, digits and _');
+    if (!ENVIRONMENT_NAME.test(name))
+      refuse(this, 'environment variable', name, 'names start with a letter and hold only letters, digits and _');
     if (RESERVED_ENVIRONMENT.has(name)) refuse(this, 'environment variable', name, 'reserved by the Lambda runtime');
     if (typeof value !== 'string') refuse(this, 'environment variable', name, `the value must be a string (got ${typeof value})`);
   }
@@ -204,7 +205,12 @@ export class CacheFunction extends Construct implements IGrantable {
       refuse(this, 'bundle folder', dir, 'it does not exist; build the handler bundle (esbuild) before synth');
     }
     if (!BUNDLE_EXTENSIONS.some((ext) => existsSync(join(dir, file + ext)))) {
-      refuse(this, 'bundle folder', dir, `handler ${JSON.stringify(handler)} needs ${BUNDLE_EXTENSIONS.map((ext) => file + ext).join(' or ')} in it`);
+      refuse(
+        this,
+        'bundle folder',
+        dir,
+        `handler ${JSON.stringify(handler)} needs ${BUNDLE_EXTENSIONS.map((ext) => file + ext).join(' or ')} in it`,
+      );
     }
   }
 }

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
-import { assertServiceManifest, ContractViolation, SERVICE_BUNDLE_DIR, SERVICE_MANIFEST_FILE, type ServiceManifest } from '@cache-platform/cache-contract';
+import {
+  assertServiceManifest,
+  ContractViolation,
+  SERVICE_BUNDLE_DIR,
+  SERVICE_MANIFEST_FILE,
+  type ServiceManifest,
+} from '@cache-platform/cache-contract';
 import { selectEnvironments, type Environment } from '@cache-platform/platform-environments';
 import { ServiceStack, serviceStackId } from './service-stack';
 
@@ -44,11 +50,17 @@ export function readServiceManifest(appDir: string): ServiceManifest {
 function loadExtension(appDir: string, manifest: ServiceManifest, source: string): StackExtension | undefined {
   if (!manifest.stackExtension) return undefined;
   const path = resolve(appDir, manifest.stackExtension);
-  if (!existsSync(path)) throw new ContractViolation('field stackExtension', manifest.stackExtension, 'names a file that does not exist', source);
+  if (!existsSync(path))
+    throw new ContractViolation('field stackExtension', manifest.stackExtension, 'names a file that does not exist', source);
   // the synth runs with a TypeScript loader (swc) registered, so the team's .ts module loads as is
   const loaded = require(path) as { extendStack?: unknown };
   if (typeof loaded.extendStack !== 'function') {
-    throw new ContractViolation('field stackExtension', manifest.stackExtension, 'the module must export a function extendStack(stack: ServiceStack)', source);
+    throw new ContractViolation(
+      'field stackExtension',
+      manifest.stackExtension,
+      'the module must export a function extendStack(stack: ServiceStack)',
+      source,
+    );
   }
   return loaded.extendStack as StackExtension;
 }

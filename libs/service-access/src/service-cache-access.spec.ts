@@ -114,7 +114,10 @@ describe('ServiceCacheAccess', () => {
           if (JSON.stringify(config).includes(password)) users.push(`${type}.${name}`);
         }
       }
-      expect(users).toEqual([addressOf(json, 'resource', 'aws_elasticache_user'), addressOf(json, 'resource', 'aws_secretsmanager_secret_version')]);
+      expect(users).toEqual([
+        addressOf(json, 'resource', 'aws_elasticache_user'),
+        addressOf(json, 'resource', 'aws_secretsmanager_secret_version'),
+      ]);
     });
   });
 
@@ -129,7 +132,15 @@ describe('ServiceCacheAccess', () => {
     it('reads every platform value through SSM data sources named by the contract', () => {
       const read = (Object.values(json.data.aws_ssm_parameter) as SynthJson[]).map((d) => d.name).sort();
       expect(read).toEqual(
-        [exportsDev.endpointAddress, exportsDev.endpointPort, exportsDev.readerPort, exportsDev.cacheName, exportsDev.userGroupId, exportsDev.subnetIds, exportsDev.clientSecurityGroupId].sort(),
+        [
+          exportsDev.endpointAddress,
+          exportsDev.endpointPort,
+          exportsDev.readerPort,
+          exportsDev.cacheName,
+          exportsDev.userGroupId,
+          exportsDev.subnetIds,
+          exportsDev.clientSecurityGroupId,
+        ].sort(),
       );
     });
 
@@ -265,7 +276,15 @@ describe('ServiceCacheAccess', () => {
     }
     expect(untagged).toEqual([]);
     expect(Object.keys(json.resource).sort()).toEqual(
-      ['aws_elasticache_user', 'aws_elasticache_user_group_association', 'aws_iam_role', 'aws_iam_role_policy', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version', 'aws_ssm_parameter'].sort(),
+      [
+        'aws_elasticache_user',
+        'aws_elasticache_user_group_association',
+        'aws_iam_role',
+        'aws_iam_role_policy',
+        'aws_secretsmanager_secret',
+        'aws_secretsmanager_secret_version',
+        'aws_ssm_parameter',
+      ].sort(),
     );
   });
 
@@ -308,7 +327,9 @@ describe('ServiceCacheAccess', () => {
       const statements = allStatements(json);
       expect(statements.length).toBeGreaterThan(0);
       const broad = statements.filter(
-        (s) => asList(s.Action).some((a) => /^(secretsmanager|elasticache):/i.test(String(a)) || a === '*') && asList(s.Resource).some((r) => String(r).includes('*')),
+        (s) =>
+          asList(s.Action).some((a) => /^(secretsmanager|elasticache):/i.test(String(a)) || a === '*') &&
+          asList(s.Resource).some((r) => String(r).includes('*')),
       );
       expect(broad).toEqual([]);
     });
@@ -368,9 +389,9 @@ describe('ServiceCacheAccess', () => {
     });
 
     it('refuses grantConnect for password users', () => {
-      expect(() =>
-        synthAccess({}, (access, stack) => access.grantConnect(new IamRole(stack, 'role', { assumeRolePolicy: '{}' }))),
-      ).toThrow('orders-api-dev/cache: invalid grant "elasticache:Connect": is for IAM authentication, but service "orders-api" uses auth mode "password": grant secret read only');
+      expect(() => synthAccess({}, (access, stack) => access.grantConnect(new IamRole(stack, 'role', { assumeRolePolicy: '{}' })))).toThrow(
+        'orders-api-dev/cache: invalid grant "elasticache:Connect": is for IAM authentication, but service "orders-api" uses auth mode "password": grant secret read only',
+      );
     });
   });
 

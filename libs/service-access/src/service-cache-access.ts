@@ -214,7 +214,12 @@ export class ServiceCacheAccess extends Construct {
    */
   grantConnect(grantee: Grantee): Grant {
     if (this.authMode !== 'iam') {
-      refuse(this, 'grant', 'elasticache:Connect', `is for IAM authentication, but service ${JSON.stringify(this.service)} uses auth mode ${JSON.stringify(this.authMode)}: grant secret read only`);
+      refuse(
+        this,
+        'grant',
+        'elasticache:Connect',
+        `is for IAM authentication, but service ${JSON.stringify(this.service)} uses auth mode ${JSON.stringify(this.authMode)}: grant secret read only`,
+      );
     }
     return this.grant(grantee, 'connect', 'ConnectAsServiceUser', ['elasticache:Connect'], [this.platform.cacheArn, this.user.arn]);
   }

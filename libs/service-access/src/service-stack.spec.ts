@@ -2,7 +2,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdktf';
-import { buildAccessString, OWNERSHIP_TAG_KEYS, SECRET_ARN_ENV_VAR, SERVICE_BUNDLE_DIR, SERVICE_MANIFEST_FILE } from '@cache-platform/cache-contract';
+import {
+  buildAccessString,
+  OWNERSHIP_TAG_KEYS,
+  SECRET_ARN_ENV_VAR,
+  SERVICE_BUNDLE_DIR,
+  SERVICE_MANIFEST_FILE,
+} from '@cache-platform/cache-contract';
 import type { Environment } from '@cache-platform/platform-environments';
 import { allStatements, asList, type SynthJson } from '../test/synth';
 import { buildServiceApp, ServiceStack } from './index';
@@ -10,7 +16,12 @@ import { buildServiceApp, ServiceStack } from './index';
 const workspace = resolve(__dirname, '..', '..', '..');
 const environments: Environment[] = [
   { name: 'dev', region: 'eu-west-1', platform: { owner: 'team-platform', vpcId: 'vpc-00000000', subnetIds: [] } },
-  { name: 'prod', region: 'eu-central-1', stateBucket: { bucket: 'acme-state' }, platform: { owner: 'team-platform', vpcId: 'vpc-00000001', subnetIds: [] } },
+  {
+    name: 'prod',
+    region: 'eu-central-1',
+    stateBucket: { bucket: 'acme-state' },
+    platform: { owner: 'team-platform', vpcId: 'vpc-00000001', subnetIds: [] },
+  },
 ];
 const manifest = {
   service: 'orders-api',
@@ -141,7 +152,10 @@ describe('service app built from cache-service.json', () => {
       [{ function: { memorySize: 64 } }, 'invalid field function.memorySize 64: must be an integer from 128 to 10240 MB'],
       [{ environments: ['qa'] }, 'invalid environments ["qa"]: qa is not a platform environment (known: dev, prod)'],
       [{ stackExtension: 'src/missing.ts' }, 'invalid field stackExtension "src/missing.ts": names a file that does not exist'],
-      [{ function: { securityGroupIds: { dev: ['sg-1'] } } }, 'invalid field function.securityGroupIds.dev[0] "sg-1": expected "sg-" followed by 8 or 17 lower-case hex digits'],
+      [
+        { function: { securityGroupIds: { dev: ['sg-1'] } } },
+        'invalid field function.securityGroupIds.dev[0] "sg-1": expected "sg-" followed by 8 or 17 lower-case hex digits',
+      ],
     ])('%j', (fields, message) => {
       const dir = app(fields);
       expect(() => synthApp(dir)).toThrow(message);
@@ -152,7 +166,9 @@ describe('service app built from cache-service.json', () => {
       const dir = app({ stackExtension: 'src/stack.ts' });
       mkdirSync(join(dir, 'src'));
       writeFileSync(join(dir, 'src', 'stack.ts'), 'export const nothing = 1;\n');
-      expect(() => synthApp(dir)).toThrow('invalid field stackExtension "src/stack.ts": the module must export a function extendStack(stack: ServiceStack)');
+      expect(() => synthApp(dir)).toThrow(
+        'invalid field stackExtension "src/stack.ts": the module must export a function extendStack(stack: ServiceStack)',
+      );
     });
   });
 });

@@ -39,7 +39,9 @@ const describeMoto = missing.length > 0 && allowMissing ? describe.skip : descri
 if (missing.length > 0 && !allowMissing) {
   describe('moto_server apply-then-plan prerequisites', () => {
     it('has moto_server and terraform on PATH', () => {
-      throw new Error(`${missing.join(', ')} not on PATH: install them (pip install 'moto[server]'; Terraform >= 1.10), or set CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 to skip this suite knowingly`);
+      throw new Error(
+        `${missing.join(', ')} not on PATH: install them (pip install 'moto[server]'; Terraform >= 1.10), or set CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 to skip this suite knowingly`,
+      );
     });
   });
 }
@@ -57,7 +59,11 @@ const PLATFORM_EXPORTS = {
 } as const;
 
 /** moto's region; the platform settings are never read by a service stack */
-const MOTO_ENVIRONMENT: Environment = { name: ENV, region: MOTO_REGION, platform: { owner: 'team-platform', vpcId: 'vpc-00000000', subnetIds: [] } };
+const MOTO_ENVIRONMENT: Environment = {
+  name: ENV,
+  region: MOTO_REGION,
+  platform: { owner: 'team-platform', vpcId: 'vpc-00000000', subnetIds: [] },
+};
 
 type ManifestFields = { service: string; keyspace: string; owner: string; purpose: string };
 
@@ -89,7 +95,12 @@ describeMoto('service access against moto_server (apply, then plan shows no chan
     const app = new App({ outdir, skipValidation: false });
     const manifest = assertServiceManifest({ authMode: 'password', accessProfile: 'readwrite', ...fields }, `${name}/cache-service.json`);
     const stackId = serviceStackId(manifest.service, ENV);
-    const stack = new ServiceStack(app, stackId, { manifest, environment: MOTO_ENVIRONMENT, bundleDir, providerOverrides: moto.providerOverrides() });
+    const stack = new ServiceStack(app, stackId, {
+      manifest,
+      environment: MOTO_ENVIRONMENT,
+      bundleDir,
+      providerOverrides: moto.providerOverrides(),
+    });
     const { access } = stack;
     const targets = [access.keyspaceClaim, access.user, access.secret, access.secretVersion].map(address);
     if (withFunction) {
@@ -106,7 +117,8 @@ describeMoto('service access against moto_server (apply, then plan shows no chan
     return runTerraform([...args, '-no-color'], dir, env);
   }
 
-  const explain = (result: TerraformResult) => `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}\nmoto: ${moto.log().slice(-1500)}`;
+  const explain = (result: TerraformResult) =>
+    `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}\nmoto: ${moto.log().slice(-1500)}`;
 
   async function init(dir: string): Promise<void> {
     const result = await terraform(['init', '-input=false'], dir);
@@ -165,11 +177,17 @@ describeMoto('service access against moto_server (apply, then plan shows no chan
     });
     expect(payload.password).toMatch(/^[A-Za-z0-9]{64}$/);
     const claim = await moto.getParameter(keyspaceClaimParameterName(ENV, 'orders-api'));
-    expect(parseKeyspaceClaim('orders-api', claim)).toEqual({ service: 'orders-api', owner: 'team-orders', purpose: 'cache product lookups' });
+    expect(parseKeyspaceClaim('orders-api', claim)).toEqual({
+      service: 'orders-api',
+      owner: 'team-orders',
+      purpose: 'cache product lookups',
+    });
 
     // the user and the secret got the same generated password (one read of the data source); the
     // local state file is read directly, `terraform show -json` would cost another provider start
-    const state = JSON.parse(readFileSync(stack.statePath, 'utf8')) as { resources: { type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[] };
+    const state = JSON.parse(readFileSync(stack.statePath, 'utf8')) as {
+      resources: { type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[];
+    };
     const user = state.resources.find((r) => `${r.type}.${r.name}` === address(stack.access.user))!;
     expect((user.instances[0].attributes['authentication_mode'] as { passwords: string[] }[])[0].passwords).toEqual([payload.password]);
     // the synthesized configuration never held it
@@ -177,7 +195,11 @@ describeMoto('service access against moto_server (apply, then plan shows no chan
   }, 240_000);
 
   it('refuses a second stack claiming the same keyspace at apply, creating no user or secret for it', async () => {
-    const intruder = synthStack('orders-worker', { service: 'orders-worker', keyspace: 'orders-api', owner: 'team-other', purpose: 'reuse the orders cache' }, false);
+    const intruder = synthStack(
+      'orders-worker',
+      { service: 'orders-worker', keyspace: 'orders-api', owner: 'team-other', purpose: 'reuse the orders cache' },
+      false,
+    );
     await init(intruder.dir);
     // the whole stack as far as moto supports it, not just the claim
     const apply = await terraform(['apply', '-auto-approve', '-input=false', ...targetArgs(intruder.targets)], intruder.dir);
@@ -185,7 +207,9 @@ describeMoto('service access against moto_server (apply, then plan shows no chan
     expect(apply.stderr).toContain('ParameterAlreadyExists');
     // nothing that could reach the keyspace was created
     const created = existsSync(intruder.statePath)
-      ? (JSON.parse(readFileSync(intruder.statePath, 'utf8')) as { resources: { mode: string; type: string }[] }).resources.filter((r) => r.mode === 'managed').map((r) => r.type)
+      ? (JSON.parse(readFileSync(intruder.statePath, 'utf8')) as { resources: { mode: string; type: string }[] }).resources
+          .filter((r) => r.mode === 'managed')
+          .map((r) => r.type)
       : [];
     expect(created).not.toContain('aws_elasticache_user');
     expect(created).not.toContain('aws_secretsmanager_secret');

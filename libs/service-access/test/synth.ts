@@ -39,7 +39,10 @@ export function addressOf(json: SynthJson, kind: 'resource' | 'data', type: stri
 }
 
 /** A throwaway folder holding a minimal handler bundle; removed by the returned cleanup. */
-export function fakeBundle(files: Record<string, string> = { 'index.mjs': 'export const handler = async () => ({ ok: true });\n' }): { dir: string; cleanup: () => void } {
+export function fakeBundle(files: Record<string, string> = { 'index.mjs': 'export const handler = async () => ({ ok: true });\n' }): {
+  dir: string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'service-access-bundle-'));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

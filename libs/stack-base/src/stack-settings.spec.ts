@@ -4,7 +4,14 @@ import { configureAwsStack, OWNERSHIP_TAG_KEYS } from './index';
 function synthStack(props: Partial<Parameters<typeof configureAwsStack>[1]> = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'platform-dev');
-  configureAwsStack(stack, { environment: 'dev', region: 'eu-west-1', service: 'platform', owner: 'team-platform', purpose: 'shared cache', ...props });
+  configureAwsStack(stack, {
+    environment: 'dev',
+    region: 'eu-west-1',
+    service: 'platform',
+    owner: 'team-platform',
+    purpose: 'shared cache',
+    ...props,
+  });
   return JSON.parse(Testing.synth(stack));
 }
 

@@ -71,7 +71,9 @@ export function configureAwsStack(stack: TerraformStack, props: AwsStackSettings
   if (props.stateBucket) {
     const { bucket, region, keyPrefix = 'cache-platform', dynamodbTable } = props.stateBucket;
     if (!BUCKET.test(bucket)) {
-      throw new Error(`invalid state bucket ${JSON.stringify(bucket)}: S3 bucket names are 3-63 lower-case letters, digits, dots and hyphens`);
+      throw new Error(
+        `invalid state bucket ${JSON.stringify(bucket)}: S3 bucket names are 3-63 lower-case letters, digits, dots and hyphens`,
+      );
     }
     const backend = new S3Backend(stack, {
       bucket,

@@ -10,8 +10,14 @@ describe('bundleHandler', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('produces a loadable ESM bundle whose CommonJS dependencies can still require node built-ins', async () => {
-    writeFileSync(join(dir, 'dep.cjs'), "const { createHash } = require('node:crypto'); module.exports = (s) => createHash('sha256').update(s).digest('hex');");
-    writeFileSync(join(dir, 'entry.ts'), "import hash from './dep.cjs';\nexport const handler = async (e: { v: string }) => ({ hash: hash(e.v) });\n");
+    writeFileSync(
+      join(dir, 'dep.cjs'),
+      "const { createHash } = require('node:crypto'); module.exports = (s) => createHash('sha256').update(s).digest('hex');",
+    );
+    writeFileSync(
+      join(dir, 'entry.ts'),
+      "import hash from './dep.cjs';\nexport const handler = async (e: { v: string }) => ({ hash: hash(e.v) });\n",
+    );
     const out = join(dir, 'out');
     writeFileSync(join(dir, 'stale.txt'), 'x');
     const result = await bundleHandler({ entry: join(dir, 'entry.ts'), outdir: out });

@@ -9,7 +9,8 @@ import { assertServiceManifest, SERVICE_BUNDLE_DIR, SERVICE_MANIFEST_FILE } from
  */
 export function serviceBundlePaths(appDir: string): { entry: string; outdir: string } {
   const path = join(appDir, SERVICE_MANIFEST_FILE);
-  if (!existsSync(path)) throw new Error(`no ${SERVICE_MANIFEST_FILE} in ${appDir}: pass <entry.ts> <outdir>, or run from a service app folder`);
+  if (!existsSync(path))
+    throw new Error(`no ${SERVICE_MANIFEST_FILE} in ${appDir}: pass <entry.ts> <outdir>, or run from a service app folder`);
   const manifest = assertServiceManifest(JSON.parse(readFileSync(path, 'utf8')), path);
   return { entry: manifest.handler, outdir: SERVICE_BUNDLE_DIR };
 }

@@ -14,13 +14,23 @@ describe('local run', () => {
   });
 
   it('turns request strings into API Gateway v2 events and refuses malformed ones', () => {
-    expect(requestToEvent('DELETE /?id=7')).toEqual({ rawPath: '/', requestContext: { http: { method: 'DELETE' } }, queryStringParameters: { id: '7' } });
-    expect(requestToEvent('/health')).toEqual({ rawPath: '/health', requestContext: { http: { method: 'GET' } }, queryStringParameters: null });
+    expect(requestToEvent('DELETE /?id=7')).toEqual({
+      rawPath: '/',
+      requestContext: { http: { method: 'DELETE' } },
+      queryStringParameters: { id: '7' },
+    });
+    expect(requestToEvent('/health')).toEqual({
+      rawPath: '/health',
+      requestContext: { http: { method: 'GET' } },
+      queryStringParameters: null,
+    });
     expect(() => requestToEvent('health')).toThrow('invalid request "health": expected "[METHOD ]/path[?query]"');
   });
 
   it('refuses an unknown service, naming the known ones', async () => {
-    await expect(localRun({ workspace: WORKSPACE_ROOT, service: 'nope', requests: ['/health'] })).rejects.toThrow(/unknown service "nope": services in this workspace are .*catalog-api/);
+    await expect(localRun({ workspace: WORKSPACE_ROOT, service: 'nope', requests: ['/health'] })).rejects.toThrow(
+      /unknown service "nope": services in this workspace are .*catalog-api/,
+    );
   });
 
   it('runs the bundled handler against a local Redis through the secret -> TLS client path', async () => {

@@ -34,7 +34,17 @@ describe('service target inference (createNodes)', () => {
     const orders = projects['apps/orders-api']!;
     expect(orders.name).toBe('orders-api');
     expect(orders.tags).toEqual(['type:app', 'kind:service']);
-    expect(Object.keys(orders.targets!).sort()).toEqual(['bundle', 'deploy', 'destroy', 'diff', 'lint', 'synth', 'test', 'typecheck', 'validate']);
+    expect(Object.keys(orders.targets!).sort()).toEqual([
+      'bundle',
+      'deploy',
+      'destroy',
+      'diff',
+      'lint',
+      'synth',
+      'test',
+      'typecheck',
+      'validate',
+    ]);
     const t = orders.targets!;
     expect(t['bundle']).toMatchObject({ cache: true, outputs: ['{projectRoot}/dist/handler'], inputs: ['production', '^production'] });
     expect(t['synth']).toMatchObject({ cache: true, dependsOn: ['bundle'], outputs: ['{projectRoot}/cdktf.out'] });
@@ -47,7 +57,10 @@ describe('service target inference (createNodes)', () => {
     // an opted-out (skipping) test run is never replayed for a full one
     expect(t['test']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' });
     expect(t['test']!.options.command).toBe('jest --config ../../jest.preset.cjs --rootDir .');
-    expect(t['synth']!.options).toEqual({ cwd: 'apps/orders-api', command: 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts' });
+    expect(t['synth']!.options).toEqual({
+      cwd: 'apps/orders-api',
+      command: 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',
+    });
     // what every service's build depends on: a change there affects every service
     expect(orders.implicitDependencies).toEqual(['service-access', 'lambda-bundle', 'terraform-tools']);
 

@@ -15,7 +15,10 @@ const SYNTH_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ENVIRONMENTS' }];
 export const TEST_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' }];
 
 export function serviceTargets(projectRoot: string): Record<string, TargetConfiguration> {
-  const toRoot = projectRoot.split('/').map(() => '..').join('/');
+  const toRoot = projectRoot
+    .split('/')
+    .map(() => '..')
+    .join('/');
   const inApp = (command: string, extra: Record<string, unknown> = {}) => ({
     executor: 'nx:run-commands',
     options: { cwd: projectRoot, command, ...extra },

@@ -3,7 +3,19 @@
 // graph knows it (a change to the library or the build tools marks every service affected).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -57,7 +69,13 @@ function appsDigest(root: string): string {
  */
 function scratchWorkspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'one-definition-'));
-  cpSync(workspace, dir, { recursive: true, filter: (src) => !relative(workspace, src).split('/').some((part) => BUILD_OUTPUTS.has(part)) });
+  cpSync(workspace, dir, {
+    recursive: true,
+    filter: (src) =>
+      !relative(workspace, src)
+        .split('/')
+        .some((part) => BUILD_OUTPUTS.has(part)),
+  });
   const modules = join(workspace, 'node_modules');
   mkdirSync(join(dir, 'node_modules'));
   for (const entry of readdirSync(modules)) {
@@ -95,12 +113,16 @@ describe('one definition per service', () => {
       writeFileSync(stackFile, source.replace(anchor, `    this.access.user.addOverride('tags.library-probe', 'reached');\n${anchor}`));
       const before = appsDigest(dir);
 
-      nx(dir, ['run-many', '-t', 'synth', '--projects=tag:kind:service', '--skip-nx-cache', '--output-style=static'], { CACHE_PLATFORM_ENVIRONMENTS: 'dev' });
+      nx(dir, ['run-many', '-t', 'synth', '--projects=tag:kind:service', '--skip-nx-cache', '--output-style=static'], {
+        CACHE_PLATFORM_ENVIRONMENTS: 'dev',
+      });
 
       for (const service of services(dir)) {
         const stack = join(dir, service.root, 'cdktf.out', 'stacks', `${service.name}-dev`, 'cdk.tf.json');
         expect(`${service.name}: ${existsSync(stack)}`).toBe(`${service.name}: true`);
-        const users = Object.values(JSON.parse(readFileSync(stack, 'utf8')).resource.aws_elasticache_user) as Array<{ tags: Record<string, string> }>;
+        const users = Object.values(JSON.parse(readFileSync(stack, 'utf8')).resource.aws_elasticache_user) as Array<{
+          tags: Record<string, string>;
+        }>;
         expect(users.map((u) => `${service.name}: ${u.tags['library-probe']}`)).toEqual([`${service.name}: reached`]);
       }
       // and not one file under apps/ changed to get there
@@ -113,7 +135,12 @@ describe('one definition per service', () => {
       JSON.parse(nx(workspace, ['show', 'projects', '--affected', `--files=${file}`, '--json'])) as string[];
     const names = all.map((s) => s.name);
 
-    it.each(['tools/lambda-bundle/src/bundle.ts', 'tools/terraform/src/validate.ts', 'libs/service-access/src/service-stack.ts', 'libs/cache-contract/src/access-string.ts'])(
+    it.each([
+      'tools/lambda-bundle/src/bundle.ts',
+      'tools/terraform/src/validate.ts',
+      'libs/service-access/src/service-stack.ts',
+      'libs/cache-contract/src/access-string.ts',
+    ])(
       'a change in %s marks every service affected',
       (file) => {
         expect(affectedBy(file)).toEqual(expect.arrayContaining(names));

@@ -28,7 +28,16 @@ function run(cwd: string, args: string[]): string {
     return execFileSync('npx', args, {
       cwd,
       encoding: 'utf8',
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', CACHE_PLATFORM_ENVIRONMENTS: 'dev' },
+      env: {
+        ...process.env,
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+        NX_NO_CLOUD: 'true',
+        NX_DAEMON: 'false',
+        NX_TUI: 'false',
+        CI: 'true',
+        CACHE_PLATFORM_ENVIRONMENTS: 'dev',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {
@@ -47,14 +56,32 @@ describe('nx g service-cache, end to end', () => {
   });
 
   it('generates a service whose test, synth and validate targets pass with no edits', () => {
-    const out = run(dir, ['nx', 'g', 'service-cache', 'e2e-probe', '--owner=team-e2e', '--purpose=prove the generator end to end', '--no-interactive']);
+    const out = run(dir, [
+      'nx',
+      'g',
+      'service-cache',
+      'e2e-probe',
+      '--owner=team-e2e',
+      '--purpose=prove the generator end to end',
+      '--no-interactive',
+    ]);
     expect(out).toContain('CREATE apps/e2e-probe/cache-service.json');
     expect(out).not.toContain('project.json');
     // no formatter noise: the workspace formats with prettier
     expect(out).not.toMatch(/oxfmt|Could not format/);
     // the targets are inferred from the manifest
     const project = JSON.parse(run(dir, ['nx', 'show', 'project', 'e2e-probe', '--json']));
-    expect(Object.keys(project.targets).sort()).toEqual(['bundle', 'deploy', 'destroy', 'diff', 'lint', 'synth', 'test', 'typecheck', 'validate']);
+    expect(Object.keys(project.targets).sort()).toEqual([
+      'bundle',
+      'deploy',
+      'destroy',
+      'diff',
+      'lint',
+      'synth',
+      'test',
+      'typecheck',
+      'validate',
+    ]);
 
     expect(run(dir, ['nx', 'run', 'e2e-probe:test', '--skip-nx-cache'])).toMatch(/Successfully ran target test/);
     expect(run(dir, ['nx', 'run', 'e2e-probe:synth', '--skip-nx-cache'])).toMatch(/Successfully ran target synth/);
@@ -72,9 +99,18 @@ describe('nx g service-cache, end to end', () => {
   }, 300_000);
 
   it('refuses a second service with the same keyspace and writes nothing', () => {
-    expect(() => run(dir, ['nx', 'g', 'service-cache', 'e2e-other', '--keyspace=e2e-probe', '--owner=team-e2e', '--purpose=collide', '--no-interactive'])).toThrow(
-      'invalid keyspace "e2e-probe": is already claimed by service "e2e-probe"',
-    );
+    expect(() =>
+      run(dir, [
+        'nx',
+        'g',
+        'service-cache',
+        'e2e-other',
+        '--keyspace=e2e-probe',
+        '--owner=team-e2e',
+        '--purpose=collide',
+        '--no-interactive',
+      ]),
+    ).toThrow('invalid keyspace "e2e-probe": is already claimed by service "e2e-probe"');
     expect(existsSync(join(dir, 'apps', 'e2e-other'))).toBe(false);
   }, 60_000);
 });

@@ -49,7 +49,10 @@ describe('provider mirror discovery', () => {
   });
 
   it('drops a TF_CLI_CONFIG_FILE that points at a missing file', () => {
-    const env = terraformEnv({ baseEnv: { PATH: process.env['PATH'], HOME: process.env['HOME'], TF_CLI_CONFIG_FILE: join(scratch, 'missing.tfrc') }, scratchDir: scratch });
+    const env = terraformEnv({
+      baseEnv: { PATH: process.env['PATH'], HOME: process.env['HOME'], TF_CLI_CONFIG_FILE: join(scratch, 'missing.tfrc') },
+      scratchDir: scratch,
+    });
     expect(env['TF_CLI_CONFIG_FILE']).not.toBe(join(scratch, 'missing.tfrc'));
     expect(env['CHECKPOINT_DISABLE']).toBe('1');
     if (env['TF_CLI_CONFIG_FILE']) expect(readFileSync(env['TF_CLI_CONFIG_FILE'], 'utf8')).toContain('filesystem_mirror');
@@ -98,14 +101,26 @@ describe('validate against the real provider schema', () => {
     const result = await validateStack(dir);
     expect(result.diagnostics).toEqual([]);
     expect(result.valid).toBe(true);
-    const versionDir = join(dir, '.terraform', 'providers', 'registry.terraform.io', 'hashicorp', 'aws', provider.version, terraformPlatform());
+    const versionDir = join(
+      dir,
+      '.terraform',
+      'providers',
+      'registry.terraform.io',
+      'hashicorp',
+      'aws',
+      provider.version,
+      terraformPlatform(),
+    );
     // either the platform dir itself or the binary in it is a link into the mirror/cache, never a fresh copy
     const entries = [versionDir, ...readdirSync(versionDir).map((f) => join(versionDir, f))];
     expect(entries.some((p) => lstatSync(p).isSymbolicLink() || /plugin-cache|mirror|plugins/.test(safeReadlink(p)))).toBe(true);
   }, 120_000);
 
   it('fails on an attribute the schema does not have, naming it', async () => {
-    const dir = writeStack('bad-attribute', stackJson({ aws_ssm_parameter: { p: { name: '/x', type: 'String', value: 'v', not_an_attribute: 1 } } }));
+    const dir = writeStack(
+      'bad-attribute',
+      stackJson({ aws_ssm_parameter: { p: { name: '/x', type: 'String', value: 'v', not_an_attribute: 1 } } }),
+    );
     const result = await validateStack(dir);
     expect(result.valid).toBe(false);
     expect(result.diagnostics.map((d) => `${d.summary} ${d.detail}`).join('\n')).toMatch(/not_an_attribute/);
@@ -116,7 +131,13 @@ describe('validate against the real provider schema', () => {
       'bad-runtime',
       stackJson({
         aws_lambda_function: {
-          f: { function_name: 'f', role: 'arn:aws:iam::123456789012:role/r', runtime: 'nodejs99.x', handler: 'index.handler', filename: 'x.zip' },
+          f: {
+            function_name: 'f',
+            role: 'arn:aws:iam::123456789012:role/r',
+            runtime: 'nodejs99.x',
+            handler: 'index.handler',
+            filename: 'x.zip',
+          },
         },
       }),
     );

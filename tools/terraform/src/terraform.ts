@@ -80,7 +80,11 @@ export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error('terraform is not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)') : error),
+      reject(
+        error.code === 'ENOENT'
+          ? new Error('terraform is not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)')
+          : error,
+      ),
     );
     child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
   });

@@ -19,7 +19,9 @@ export async function main(argv: string[]): Promise<number> {
     dirs.push(...stacks);
   }
   const mirror = findProviderMirror();
-  console.log(`validating ${dirs.length} stack(s) against the provider schema (${mirror ? `local mirror ${mirror}` : 'registry.terraform.io'})`);
+  console.log(
+    `validating ${dirs.length} stack(s) against the provider schema (${mirror ? `local mirror ${mirror}` : 'registry.terraform.io'})`,
+  );
   const t0 = Date.now();
   const results = await validateStacks(dirs, {
     onResult: (r) => {

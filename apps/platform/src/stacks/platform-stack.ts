@@ -53,7 +53,10 @@ export class PlatformStack extends TerraformStack {
 
     // what an operator wants to see after `cdktf deploy`; service stacks read the SSM exports instead
     new TerraformOutput(this, 'cache_name', { value: this.foundation.cache.name, description: 'serverless cache name' });
-    new TerraformOutput(this, 'endpoint_address', { value: this.foundation.cache.endpointAddress, description: 'cache endpoint (TLS, 6379 primary, 6380 reader)' });
+    new TerraformOutput(this, 'endpoint_address', {
+      value: this.foundation.cache.endpointAddress,
+      description: 'cache endpoint (TLS, 6379 primary, 6380 reader)',
+    });
     new TerraformOutput(this, 'client_security_group_id', {
       value: this.foundation.network.clientSecurityGroup.id,
       description: 'security group services attach to reach the cache',

@@ -7,7 +7,10 @@ import { serviceCacheGenerator } from './generator';
 const base = { owner: 'team-a', purpose: 'cache expensive lookups' };
 
 function snapshotTree(tree: Tree): string[] {
-  return tree.listChanges().map((c) => `${c.type} ${c.path}`).sort();
+  return tree
+    .listChanges()
+    .map((c) => `${c.type} ${c.path}`)
+    .sort();
 }
 
 describe('service-cache generator', () => {
@@ -18,7 +21,15 @@ describe('service-cache generator', () => {
   });
   afterEach(() => cleanup());
 
-  const TEAM_FILES = ['MIGRATION.md', 'cache-service.json', 'cdktf.json', 'src/handler/handler.spec.ts', 'src/handler/index.ts', 'src/stack.ts', 'tsconfig.json'];
+  const TEAM_FILES = [
+    'MIGRATION.md',
+    'cache-service.json',
+    'cdktf.json',
+    'src/handler/handler.spec.ts',
+    'src/handler/index.ts',
+    'src/stack.ts',
+    'tsconfig.json',
+  ];
 
   it('writes only what a team owns: no project.json, no platform wiring', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
@@ -60,7 +71,9 @@ describe('service-cache generator', () => {
     const migration = tree.read('apps/probe-svc/MIGRATION.md', 'utf-8')!;
     expect(migration).toContain('Keyspace: **`probe:*`**');
     expect(migration.match(/^## \d\. /gm)).toHaveLength(6);
-    expect(tree.read('apps/probe-svc/cdktf.json', 'utf-8')).toContain('../../tools/lambda-bundle/bin/bundle.cjs && node -r @swc-node/register ../../libs/service-access/src/main.ts');
+    expect(tree.read('apps/probe-svc/cdktf.json', 'utf-8')).toContain(
+      '../../tools/lambda-bundle/bin/bundle.cjs && node -r @swc-node/register ../../libs/service-access/src/main.ts',
+    );
   });
 
   it('writes generated-doc commands that run as written: known targets, environments named where required', async () => {
@@ -93,7 +106,9 @@ describe('service-cache generator', () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', directory: 'apps/team-a', ...base });
     expect(tree.read('apps/team-a/probe-svc/tsconfig.json', 'utf-8')).toContain('"../../../tsconfig.base.json"');
     expect(tree.read('apps/team-a/probe-svc/cdktf.json', 'utf-8')).toContain('node ../../../tools/lambda-bundle/bin/bundle.cjs');
-    expect(JSON.parse(tree.read('apps/team-a/probe-svc/cache-service.json', 'utf-8')!).$schema).toBe('../../../libs/cache-contract/cache-service.schema.json');
+    expect(JSON.parse(tree.read('apps/team-a/probe-svc/cache-service.json', 'utf-8')!).$schema).toBe(
+      '../../../libs/cache-contract/cache-service.schema.json',
+    );
   });
 
   describe('refuses bad input with one clear message and leaves the tree untouched', () => {
@@ -107,7 +122,10 @@ describe('service-cache generator', () => {
       [{ name: 'probe', keyspace: 'default' }, 'invalid keyspace "default": is reserved'],
       [{ name: 'probe', owner: '' }, 'invalid tag cache-platform:owner "": must be a non-empty string'],
       [{ name: 'probe', owner: undefined }, 'invalid --owner undefined: is required: pass it, e.g. --owner=team-orders'],
-      [{ name: 'probe', purpose: undefined }, 'invalid --purpose undefined: is required: pass it, e.g. --purpose="cache product lookups in front of the catalog DB"'],
+      [
+        { name: 'probe', purpose: undefined },
+        'invalid --purpose undefined: is required: pass it, e.g. --purpose="cache product lookups in front of the catalog DB"',
+      ],
       [{ name: 'probe', purpose: 'uses <redis>' }, 'AWS tag values allow only'],
       [{ name: 'probe', authMode: 'token' }, 'invalid authMode "token": must be one of password, iam'],
       [{ name: 'probe', directory: '../outside' }, 'invalid directory "../outside": must be a relative folder inside the workspace'],
@@ -120,9 +138,9 @@ describe('service-cache generator', () => {
     it('a name that is already a service (inferred from its manifest, no project.json)', async () => {
       await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
       const before = snapshotTree(tree);
-      await expect(serviceCacheGenerator(tree, { name: 'probe-svc', keyspace: 'other', directory: 'apps/elsewhere', ...base })).rejects.toThrow(
-        'invalid service name "probe-svc": a project with that name already exists at apps/probe-svc',
-      );
+      await expect(
+        serviceCacheGenerator(tree, { name: 'probe-svc', keyspace: 'other', directory: 'apps/elsewhere', ...base }),
+      ).rejects.toThrow('invalid service name "probe-svc": a project with that name already exists at apps/probe-svc');
       expect(snapshotTree(tree)).toEqual(before);
     });
 
@@ -130,7 +148,9 @@ describe('service-cache generator', () => {
       addProjectConfiguration(tree, 'platform', { root: 'apps/platform' });
       await expect(serviceCacheGenerator(tree, { name: 'platform-x', ...base })).resolves.toBeUndefined();
       addProjectConfiguration(tree, 'billing', { root: 'libs/billing' });
-      await expect(serviceCacheGenerator(tree, { name: 'billing', ...base })).rejects.toThrow('a project with that name already exists at libs/billing');
+      await expect(serviceCacheGenerator(tree, { name: 'billing', ...base })).rejects.toThrow(
+        'a project with that name already exists at libs/billing',
+      );
     });
 
     it('a keyspace another service already claims', async () => {
@@ -142,7 +162,7 @@ describe('service-cache generator', () => {
       expect(snapshotTree(tree)).toEqual(before);
     });
 
-    it('a keyspace equal to another service\'s defaulted keyspace', async () => {
+    it("a keyspace equal to another service's defaulted keyspace", async () => {
       await serviceCacheGenerator(tree, { name: 'catalog', ...base });
       await expect(serviceCacheGenerator(tree, { name: 'catalog-v2', keyspace: 'catalog', ...base })).rejects.toThrow(
         'is already claimed by service "catalog"',
@@ -151,7 +171,9 @@ describe('service-cache generator', () => {
 
     it('a folder that exists with files in it', async () => {
       tree.write('apps/probe-svc/notes.txt', 'hand-made');
-      await expect(serviceCacheGenerator(tree, { name: 'probe-svc', ...base })).rejects.toThrow('the folder apps/probe-svc already exists and is not empty');
+      await expect(serviceCacheGenerator(tree, { name: 'probe-svc', ...base })).rejects.toThrow(
+        'the folder apps/probe-svc already exists and is not empty',
+      );
     });
   });
 });

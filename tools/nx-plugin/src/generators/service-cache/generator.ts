@@ -67,7 +67,17 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
   assertKeyspacesDisjoint([...claims, { keyspace, service }]);
 
   return {
-    manifest: { service, keyspace, owner, purpose, authMode, accessProfile: 'readwrite', handler: DEFAULT_HANDLER_ENTRY, function: {}, stackExtension: STACK_EXTENSION_FILE },
+    manifest: {
+      service,
+      keyspace,
+      owner,
+      purpose,
+      authMode,
+      accessProfile: 'readwrite',
+      handler: DEFAULT_HANDLER_ENTRY,
+      function: {},
+      stackExtension: STACK_EXTENSION_FILE,
+    },
     projectRoot,
   };
 }
@@ -98,7 +108,17 @@ export function readWorkspace(tree: Tree): {
 /** The manifest as written: the schema for editors first, then the fields a team reads most. */
 function manifestFile(manifest: ServiceManifest, toRoot: string): string {
   const { service, keyspace, owner, purpose, authMode, accessProfile, handler, stackExtension } = manifest;
-  const file = { $schema: `${toRoot}${SERVICE_MANIFEST_SCHEMA_PATH}`, service, keyspace, owner, purpose, authMode, accessProfile, handler, stackExtension };
+  const file = {
+    $schema: `${toRoot}${SERVICE_MANIFEST_SCHEMA_PATH}`,
+    service,
+    keyspace,
+    owner,
+    purpose,
+    authMode,
+    accessProfile,
+    handler,
+    stackExtension,
+  };
   return JSON.stringify(file, null, 2) + '\n';
 }
 

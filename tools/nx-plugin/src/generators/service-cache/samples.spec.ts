@@ -40,7 +40,10 @@ function formatPairs(pairs: Array<{ path: string; want: string; have: string }>)
       }
     });
     if (process.env.KEEP_SAMPLES_DIR) console.log(dir);
-    execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', '--log-level=warn', '.'], { cwd: dir, stdio: 'pipe' });
+    execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', '--log-level=warn', '.'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
     return pairs.map((pair, i) => ({
       path: pair.path,
       want: readFileSync(join(dir, 'want', String(i), pair.path), 'utf8'),
