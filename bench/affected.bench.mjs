@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// How CI cost scales with the number of services: in a scratch copy of the workspace with N services,
-// time `nx affected -t test` after a one-service change against the full `nx run-many -t test`.
-// Also times `nx g service-cache`. Usage: node bench/affected.bench.mjs [2 20]
+// How the workspace scales with the number of services: in a scratch copy with N services, time
+// project inference (`nx show projects` with the project-graph cache off, so every manifest is read
+// and every service's targets inferred), `nx show projects --affected` and `nx affected -t test` after
+// a one-service change, and (with --full) the whole `nx run-many -t test`. Also times `nx g
+// service-cache` and the synth of one service stack. Usage: node bench/affected.bench.mjs [--full] 2 50
 // Prints a table and writes bench/affected-results.json.
 import { execFileSync, execSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
@@ -12,28 +14,59 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const workspace = resolve(new URL('..', import.meta.url).pathname);
 const counts = process.argv.slice(2).map(Number).filter(Boolean);
+const full = process.argv.includes('--full');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const SKIP = new Set(['node_modules', '.git', '.nx', 'tmp', 'cdktf.out', 'dist', 'state', '.terraform', 'coverage']);
-const env = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', CACHE_PLATFORM_ENVIRONMENTS: 'dev' };
+const env = {
+  ...process.env,
+  NX_NO_CLOUD: 'true',
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+  CI: 'true',
+  FORCE_COLOR: '0',
+  CACHE_PLATFORM_ENVIRONMENTS: 'dev',
+};
 
 function scratch() {
   const dir = mkdtempSync(join(tmpdir(), 'affected-bench-'));
-  cpSync(workspace, dir, { recursive: true, filter: (src) => !relative(workspace, src).split('/').some((p) => SKIP.has(p)) });
+  cpSync(workspace, dir, {
+    recursive: true,
+    filter: (src) =>
+      !relative(workspace, src)
+        .split('/')
+        .some((p) => SKIP.has(p)),
+  });
   symlinkSync(join(workspace, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
   git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'add', '-A');
   git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'commit', '-qm', 'base');
-  return { dir, commit: (msg) => (git('add', '-A'), git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'commit', '-q', '--allow-empty', '-m', msg)) };
+  return {
+    dir,
+    commit: (msg) => (
+      git('add', '-A'),
+      git('-c', 'user.email=bench@local', '-c', 'user.name=bench', 'commit', '-q', '--allow-empty', '-m', msg)
+    ),
+  };
 }
 
-function timed(cwd, command) {
+function timed(cwd, command, extraEnv = {}) {
   const t0 = process.hrtime.bigint();
-  const out = execSync(command, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const out = execSync(command, {
+    cwd,
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const ran = out.match(/Successfully ran target test for (\d+) projects?/) ?? out.match(/Successfully ran target test for project/);
   const projects = ran ? (ran[1] ? Number(ran[1]) : 1) : 0;
-  return { seconds, projects };
+  return { seconds, projects, out };
 }
+
+/** Median of three runs, in seconds. */
+const median3 = (cwd, command, extraEnv) => median([0, 1, 2].map(() => timed(cwd, command, extraEnv).seconds));
 
 const serviceCount = (dir) => readdirSync(join(dir, 'apps')).filter((a) => existsSync(join(dir, 'apps', a, 'cache-service.json'))).length;
 
@@ -47,6 +80,12 @@ try {
     gen.push(t.seconds);
   }
   results.generatorSeconds = gen;
+  // one service stack, in process, as the synth target runs it (bundle built first)
+  const app = join(dir, 'apps', 'catalog-api');
+  timed(app, 'node ../../tools/lambda-bundle/bin/bundle.cjs');
+  results.synthOneStackSeconds = median3(app, 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts', {
+    CACHE_PLATFORM_ENVIRONMENTS: 'dev',
+  });
   for (let i = 0; i < 3; i++) rmSync(join(dir, 'apps', `gen-probe-${i}`), { recursive: true, force: true });
   commit('base without probes');
 
@@ -71,14 +110,30 @@ try {
     // a one-service change
     appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), `\n// bench change ${n}\n`);
     commit(`touch catalog-api (${n})`);
-    const affected = timed(dir, 'npx nx affected -t test --base=HEAD~1 --skip-nx-cache --parallel=2');
-    const full = timed(dir, 'npx nx run-many -t test --skip-nx-cache --parallel=2');
-    const run = { services, affected, full };
+    const noGraphCache = { NX_CACHE_PROJECT_GRAPH: 'false' };
+    const showProjects = median3(dir, 'npx nx show projects', noGraphCache);
+    const showAffected = median3(dir, 'npx nx show projects --affected --base=HEAD~1', noGraphCache);
+    const affectedList = timed(dir, 'npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');
+    const { out: _o, ...affected } = timed(dir, 'npx nx affected -t test --base=HEAD~1 --skip-nx-cache --parallel=2');
+    const runMany = full ? (({ out: _x, ...r }) => r)(timed(dir, 'npx nx run-many -t test --skip-nx-cache --parallel=2')) : undefined;
+    const run = {
+      services,
+      showProjectsSeconds: showProjects,
+      showAffectedSeconds: showAffected,
+      affectedProjects: affectedList,
+      affected,
+      runMany,
+    };
     results.runs.push(run);
-    console.log(`${services} services: affected ${affected.seconds.toFixed(1)} s (${affected.projects} project(s)), run-many ${full.seconds.toFixed(1)} s (${full.projects} projects)`);
+    console.log(
+      `${services} services: nx show projects ${showProjects.toFixed(2)} s, show --affected ${showAffected.toFixed(2)} s (${affectedList.join(', ')}), ` +
+        `affected -t test ${affected.seconds.toFixed(1)} s (${affected.projects} project(s))` +
+        (runMany ? `, run-many ${runMany.seconds.toFixed(1)} s (${runMany.projects} projects)` : ''),
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`nx g service-cache: ${results.generatorSeconds.map((s) => s.toFixed(1)).join(' s, ')} s`);
+console.log(`synth of one service stack (median of 3): ${results.synthOneStackSeconds.toFixed(2)} s`);
 writeFileSync(join(workspace, 'bench', 'affected-results.json'), JSON.stringify(results, null, 2) + '\n');

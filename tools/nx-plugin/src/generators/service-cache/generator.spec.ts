@@ -1,7 +1,7 @@
 import { addProjectConfiguration, type Tree } from '@nx/devkit';
 import { createTestTree } from '../../../test/tree';
 import { assertServiceManifest } from '@cache-platform/cache-contract';
-import { serviceTargets } from '../../service-targets';
+import { serviceTargets } from '../../../plugin.cjs';
 import { serviceCacheGenerator } from './generator';
 
 const base = { owner: 'team-a', purpose: 'cache expensive lookups' };

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateNodesContext, ProjectConfiguration } from '@nx/devkit';
-import { createNodes, SERVICE_MANIFEST_GLOB } from './index';
+import { createNodes, SERVICE_MANIFEST_GLOB } from '../plugin.cjs';
 
 describe('service target inference (createNodes)', () => {
   let workspaceRoot: string;

@@ -1,0 +1,143 @@
+// @ts-check
+// The Nx plugin that makes every `cache-service.json` a project with every service target. Plain
+// CommonJS on purpose: Nx loads plugins on every project-graph computation, in a worker of their own,
+// and a TypeScript plugin makes that worker register a TypeScript transpiler first, which measured
+// 1.5-2 s per `nx` command on our machines (docs/benchmarks.md); this file loads in about 20 ms.
+// `// @ts-check` and the JSDoc types keep it typechecked with the rest of the project.
+const { readFileSync } = require('node:fs');
+const { basename, dirname, join } = require('node:path');
+
+/** Manifests the plugin reads: every service app holds one. */
+const SERVICE_MANIFEST_GLOB = '**/cache-service.json';
+/** Projects whose change must rebuild, re-synth and re-test every service. */
+const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools'];
+const SERVICE_TAGS = ['type:app', 'kind:service'];
+/** Variables that change what synth produces: part of its hash, so a cached synth of dev never stands in for prod. */
+const SYNTH_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ENVIRONMENTS' }];
+/** The opt-out that lets integration tests skip a missing tool: a skipped run must never be replayed as a full one. */
+const TEST_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' }];
+
+/**
+ * The targets every service app gets (no project.json restates them): a change here reaches every
+ * service at once. Commands run from the app folder, so `cdktf` there and `nx run` behave the same.
+ * @param {string} projectRoot
+ * @returns {Record<string, import('@nx/devkit').TargetConfiguration>}
+ */
+function serviceTargets(projectRoot) {
+  const toRoot = projectRoot
+    .split('/')
+    .map(() => '..')
+    .join('/');
+  /** @param {string} command @param {Record<string, unknown>} [extra] */
+  const inApp = (command, extra = {}) => ({ executor: 'nx:run-commands', options: { cwd: projectRoot, command, ...extra } });
+  // cdktf's own update checks stay off: the tool runs offline and in CI
+  /** @param {string} args */
+  const cdktf = (args) => inApp(`node ${toRoot}/tools/terraform/bin/cdktf.cjs ${args}`, { env: { CHECKPOINT_DISABLE: '1' } });
+  return {
+    bundle: {
+      ...inApp(`node ${toRoot}/tools/lambda-bundle/bin/bundle.cjs`),
+      cache: true,
+      inputs: ['production', '^production'],
+      outputs: ['{projectRoot}/dist/handler'],
+    },
+    synth: {
+      ...inApp(`node ${toRoot}/tools/terraform/bin/synth.cjs ${toRoot}/libs/service-access/src/main.ts`),
+      dependsOn: ['bundle'],
+      cache: true,
+      inputs: ['production', '^production', ...SYNTH_ENV_INPUTS],
+      outputs: ['{projectRoot}/cdktf.out'],
+    },
+    validate: {
+      executor: 'nx:run-commands',
+      options: { command: `node tools/terraform/bin/validate.cjs ${projectRoot}` },
+      dependsOn: ['synth'],
+      // runs the Terraform and provider installed on this machine, which no input describes
+      cache: false,
+    },
+    diff: { ...cdktf('diff'), dependsOn: ['bundle'], cache: false },
+    deploy: {
+      // refuses to run without CACHE_PLATFORM_ENVIRONMENTS, so no deploy (nor the platform deploy it
+      // depends on) ever reaches every environment by default
+      ...cdktf("deploy '*' --auto-approve"),
+      // the platform's exports must exist before a service can read them
+      dependsOn: ['bundle', { projects: ['platform'], target: 'deploy' }],
+      cache: false,
+    },
+    destroy: { ...cdktf("destroy '*'"), cache: false },
+    // the workspace's shared jest preset and ESLint config: an app carries no copy of either
+    test: {
+      ...inApp(`jest --config ${toRoot}/jest.preset.cjs --rootDir .`),
+      cache: true,
+      inputs: ['default', '^production', '{workspaceRoot}/jest.preset.cjs', ...TEST_ENV_INPUTS],
+    },
+    lint: {
+      ...inApp('eslint .'),
+      cache: true,
+      inputs: ['default', '^production', '{workspaceRoot}/eslint.config.mjs'],
+    },
+    typecheck: {
+      executor: 'nx:run-commands',
+      options: { command: `tsc --noEmit -p ${projectRoot}/tsconfig.json` },
+      cache: true,
+      inputs: ['default', '^production'],
+    },
+  };
+}
+
+/**
+ * The project name of a service app. Only the name is read: the manifest is validated by the synth
+ * (with the file, field, value and rule), so a typo in one manifest never stops Nx itself.
+ * @param {string} workspaceRoot
+ * @param {string} manifestPath
+ */
+function serviceName(workspaceRoot, manifestPath) {
+  try {
+    const parsed = JSON.parse(readFileSync(join(workspaceRoot, manifestPath), 'utf8'));
+    if (typeof parsed.service === 'string' && parsed.service.trim() !== '') return parsed.service;
+  } catch {
+    // invalid JSON: the synth says so; the project still exists under its folder name
+  }
+  return basename(dirname(manifestPath));
+}
+
+/**
+ * @param {string} workspaceRoot
+ * @param {string} manifestPath
+ * @returns {import('@nx/devkit').CreateNodesResult}
+ */
+function serviceProject(workspaceRoot, manifestPath) {
+  const root = dirname(manifestPath);
+  return {
+    projects: {
+      [root]: {
+        name: serviceName(workspaceRoot, manifestPath),
+        root,
+        sourceRoot: `${root}/src`,
+        projectType: 'application',
+        tags: [...SERVICE_TAGS],
+        implicitDependencies: [...SERVICE_IMPLICIT_DEPENDENCIES],
+        targets: serviceTargets(root),
+      },
+    },
+  };
+}
+
+/**
+ * One project per `cache-service.json`. (Nx 23 names this export `createNodes`; `createNodesV2` is
+ * its deprecated alias with the same signature.)
+ * @type {import('@nx/devkit').CreateNodes}
+ */
+const createNodes = [
+  SERVICE_MANIFEST_GLOB,
+  (manifestPaths, _options, context) => manifestPaths.map((path) => [path, serviceProject(context.workspaceRoot, path)]),
+];
+
+module.exports = {
+  name: '@cache-platform/nx-plugin',
+  createNodes,
+  serviceTargets,
+  SERVICE_MANIFEST_GLOB,
+  SERVICE_IMPLICIT_DEPENDENCIES,
+  SERVICE_TAGS,
+  TEST_ENV_INPUTS,
+};
