@@ -37,7 +37,12 @@ jest.mock('./connection', () => ({
   },
 }));
 
-const secret: CacheSecretPayload = exampleSecret({ password: 'first-password-00000001', cacheName: 'c', user_arn: 'arn:aws:elasticache:eu-west-1:1:user:orders-api-dev', clusterMode: false });
+const secret: CacheSecretPayload = exampleSecret({
+  password: 'first-password-00000001',
+  cacheName: 'c',
+  user_arn: 'arn:aws:elasticache:eu-west-1:1:user:orders-api-dev',
+  clusterMode: false,
+});
 
 it('re-reads the secret, reconnects and retries once when a command is refused for authentication', async () => {
   let current = secret;

@@ -4,7 +4,10 @@ import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { planConnection } from './connection';
 import { exampleSecret } from '../test/helpers';
 
-const secret: CacheSecretPayload = exampleSecret({ host: 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com', readerPort: 6380 });
+const secret: CacheSecretPayload = exampleSecret({
+  host: 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com',
+  readerPort: 6380,
+});
 const settings = { connectTimeoutMs: 1000, maxQueuedCommands: 1000 };
 
 describe('planConnection', () => {
@@ -26,7 +29,10 @@ describe('planConnection', () => {
 
   it('verifies an IP address host against the certificate IP (no SNI), and honours overrides', () => {
     expect(planConnection({ ...secret, host: '127.0.0.1' }, settings).tls).toEqual({ servername: undefined, ca: undefined });
-    const plan = planConnection({ ...secret, host: '127.0.0.1' }, { ...settings, clusterMode: false, tls: { ca: 'PEM', servername: 'localhost' } });
+    const plan = planConnection(
+      { ...secret, host: '127.0.0.1' },
+      { ...settings, clusterMode: false, tls: { ca: 'PEM', servername: 'localhost' } },
+    );
     expect(plan.mode).toBe('standalone');
     expect(plan.tls).toEqual({ servername: 'localhost', ca: 'PEM' });
   });
@@ -43,7 +49,10 @@ describe('shipped code', () => {
     expect(files.length).toBeGreaterThan(5);
     for (const file of files) {
       const text = readFileSync(join(__dirname, file), 'utf8');
-      expect({ file, found: /rejectUnauthorized|checkServerIdentity|NODE_TLS_REJECT_UNAUTHORIZED/.test(text) }).toEqual({ file, found: false });
+      expect({ file, found: /rejectUnauthorized|checkServerIdentity|NODE_TLS_REJECT_UNAUTHORIZED/.test(text) }).toEqual({
+        file,
+        found: false,
+      });
     }
   });
 

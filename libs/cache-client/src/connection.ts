@@ -87,7 +87,10 @@ class DeadClientError extends CacheClientError {
   override readonly name = 'DeadClientError';
   constructor(cause: Error | undefined) {
     // the cause explains it in health reports (by class and code only)
-    super(`the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`, cause ? { cause } : undefined);
+    super(
+      `the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`,
+      cause ? { cause } : undefined,
+    );
   }
 }
 
@@ -147,7 +150,12 @@ class Handle implements RedisHandle {
       commandOptions: { timeout: 0 },
     };
     if (plan.mode === 'standalone') {
-      const client = createClient({ ...common, RESP: 2, keyPrefix: plan.keyPrefix, socket: { host: plan.host, port: plan.port, ...socket } });
+      const client = createClient({
+        ...common,
+        RESP: 2,
+        keyPrefix: plan.keyPrefix,
+        socket: { host: plan.host, port: plan.port, ...socket },
+      });
       client.on('error', (error: Error) => this.onError(error));
       client.on('terminated', () => (this.dead = true));
       this.client = client;

@@ -15,9 +15,22 @@ describe('describeErrorForHealth (health may be served on a public path)', () =>
       [gaveUp, 'DeadClientError (Error ECONNREFUSED)'],
       [new AggregateError([refused]), 'Error ECONNREFUSED'],
       [new CacheTimeoutError('connect', 250), 'CacheTimeoutError: cache connect took longer than 250 ms'],
-      [new CacheSecretError(ARN, 'Secrets Manager GetSecretValue failed: AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/r is not authorized on ${ARN}`), 'CacheSecretError: Secrets Manager GetSecretValue failed: AccessDeniedException'],
-      [new SecretPayloadError('port', ARN, 'must be an integer port 1-65535 (got string)'), 'SecretPayloadError: field "port" must be an integer port 1-65535 (got string)'],
-      [new CacheUsageError('secretArn', undisclosed('{"password":"x"}'), 'must be a Secrets Manager ARN'), 'CacheUsageError: invalid secretArn: must be a Secrets Manager ARN'],
+      [
+        new CacheSecretError(
+          ARN,
+          'Secrets Manager GetSecretValue failed: AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/r is not authorized on ${ARN}`,
+        ),
+        'CacheSecretError: Secrets Manager GetSecretValue failed: AccessDeniedException',
+      ],
+      [
+        new SecretPayloadError('port', ARN, 'must be an integer port 1-65535 (got string)'),
+        'SecretPayloadError: field "port" must be an integer port 1-65535 (got string)',
+      ],
+      [
+        new CacheUsageError('secretArn', undisclosed('{"password":"x"}'), 'must be a Secrets Manager ARN'),
+        'CacheUsageError: invalid secretArn: must be a Secrets Manager ARN',
+      ],
       ['a string', 'unknown error'],
     ];
     for (const [error, expected] of cases) {
@@ -33,7 +46,9 @@ describe('describeErrorForHealth (health may be served on a public path)', () =>
 
 describe('CacheUsageError values', () => {
   it('never shows a value that looks like a JSON document, nor an undisclosed one', () => {
-    expect(new CacheUsageError('key', '{"password":"Sup3r-Secret"}', 'must not be JSON').message).toBe('invalid key (a JSON document, not shown): must not be JSON');
+    expect(new CacheUsageError('key', '{"password":"Sup3r-Secret"}', 'must not be JSON').message).toBe(
+      'invalid key (a JSON document, not shown): must not be JSON',
+    );
     expect(new CacheUsageError('x', undisclosed('Sup3r-Secret'), 'rule').message).toBe('invalid x (not shown): rule');
     expect(new CacheUsageError('key', '_l:x', 'must not start with "_"').message).toBe('invalid key "_l:x": must not start with "_"');
   });

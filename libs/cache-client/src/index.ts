@@ -11,7 +11,14 @@ export type {
   ServiceCacheOptions,
   TlsOptions,
 } from './types';
-export { fileSecretSource, secretsManagerSource, secretSourceFromEnv, staticSecretSource, type SecretSource, type SecretsManagerSourceOptions } from './secret';
+export {
+  fileSecretSource,
+  secretsManagerSource,
+  secretSourceFromEnv,
+  staticSecretSource,
+  type SecretSource,
+  type SecretsManagerSourceOptions,
+} from './secret';
 export type { CircuitOptions, CircuitState } from './circuit-breaker';
 export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
 export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';

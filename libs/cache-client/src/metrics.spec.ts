@@ -4,7 +4,11 @@ describe('Metrics', () => {
   it('renders counters since the last flush as one CloudWatch EMF line', () => {
     const lines: string[] = [];
     let now = 1_700_000_000_000;
-    const metrics = new Metrics({ write: (l) => lines.push(l), namespace: 'Test', flushIntervalMs: 1000 }, () => ({ Keyspace: 'orders' }), () => now);
+    const metrics = new Metrics(
+      { write: (l) => lines.push(l), namespace: 'Test', flushIntervalMs: 1000 },
+      () => ({ Keyspace: 'orders' }),
+      () => now,
+    );
     metrics.count('hits', 3);
     metrics.count('misses');
     metrics.latency(1.23456);
@@ -37,10 +41,25 @@ describe('Metrics', () => {
   });
 
   it('writes nothing when disabled and survives a throwing writer', () => {
-    const off = new Metrics({ enabled: false, write: () => { throw new Error('no'); } }, () => ({}));
+    const off = new Metrics(
+      {
+        enabled: false,
+        write: () => {
+          throw new Error('no');
+        },
+      },
+      () => ({}),
+    );
     off.count('errors');
     expect(off.flush()).toContain('"CacheErrors":1');
-    const throwing = new Metrics({ write: () => { throw new Error('stdout closed'); } }, () => ({}));
+    const throwing = new Metrics(
+      {
+        write: () => {
+          throw new Error('stdout closed');
+        },
+      },
+      () => ({}),
+    );
     throwing.count('errors');
     expect(() => throwing.flush()).not.toThrow();
   });

@@ -46,7 +46,10 @@ function resolveGetOptions(options: GetOrLoadOptions | undefined): ResolvedGetOp
   if (jitterRatio >= 1) throw new CacheUsageError('getOrLoad options.jitterRatio', jitterRatio, 'must be below 1');
   let lock: ResolvedGetOptions['lock'];
   if (o.lock) {
-    lock = { ttlMs: positive('getOrLoad options.lock.ttlMs', o.lock.ttlMs), waitMs: positive('getOrLoad options.lock.waitMs', o.lock.waitMs, true) };
+    lock = {
+      ttlMs: positive('getOrLoad options.lock.ttlMs', o.lock.ttlMs),
+      waitMs: positive('getOrLoad options.lock.waitMs', o.lock.waitMs, true),
+    };
   }
   return {
     ttlMs: positive('getOrLoad options.ttlSeconds', o.ttlSeconds) * 1000,
@@ -149,7 +152,12 @@ class ServiceCacheImpl implements ServiceCache {
         // hot path: connected, plain key; one GET under the command timeout
         raw = await withTimeout(ready.get(key), this.commandTimeoutMs, 'read').catch((error: unknown) => {
           if (!isAuthError(error)) throw error;
-          return this.retryAfterAuthFailure('read', error, (redis, deadline) => withTimeout(redis.get(key), remaining(deadline), 'read'), started + this.commandTimeoutMs);
+          return this.retryAfterAuthFailure(
+            'read',
+            error,
+            (redis, deadline) => withTimeout(redis.get(key), remaining(deadline), 'read'),
+            started + this.commandTimeoutMs,
+          );
         });
       } else {
         ({ dataKey, raw } = await this.withAuthRetry('read', (redis, deadline) => this.readOnce(redis, key, o.namespace, deadline)));
@@ -229,10 +237,13 @@ class ServiceCacheImpl implements ServiceCache {
     // work started while waiting (a refresh started by a concurrent request) is waited for too
     while (this.background.size > 0) {
       if (remaining(deadline) <= 0) {
-        this.logger.warn('cache settle: background work still running after the timeout; it may not finish before the environment is frozen', {
-          pending: this.background.size,
-          timeoutMs,
-        });
+        this.logger.warn(
+          'cache settle: background work still running after the timeout; it may not finish before the environment is frozen',
+          {
+            pending: this.background.size,
+            timeoutMs,
+          },
+        );
         return;
       }
       await withTimeout(Promise.all(this.background), remaining(deadline), 'settle').catch(() => undefined);
@@ -307,7 +318,12 @@ class ServiceCacheImpl implements ServiceCache {
     await this.bestEffort('write', (redis, deadline) => withTimeout(redis.set(dataKey, text, keepMs), remaining(deadline), 'write'));
   }
 
-  private async loadWithLock<T>(dataKey: string, loader: () => Promise<T>, o: ResolvedGetOptions, lock: { ttlMs: number; waitMs: number }): Promise<T> {
+  private async loadWithLock<T>(
+    dataKey: string,
+    loader: () => Promise<T>,
+    o: ResolvedGetOptions,
+    lock: { ttlMs: number; waitMs: number },
+  ): Promise<T> {
     const lk = lockKey(dataKey);
     const token = randomBytes(12).toString('base64url');
     const outcome = await this.takeLockOrWait(dataKey, lk, token, lock);
@@ -367,21 +383,25 @@ class ServiceCacheImpl implements ServiceCache {
     this.refreshing.add(dataKey);
     const lk = lockKey(dataKey);
     const token = randomBytes(12).toString('base64url');
-    this.track((async () => {
-      try {
-        const leased = await this.run('refresh lease', (redis) => redis.set(lk, token, o.lock ? o.lock.ttlMs : DEFAULT_LOCK_LEASE_MS, true));
-        if (!leased) return;
+    this.track(
+      (async () => {
         try {
-          await this.loadAndStore(dataKey, loader, o);
+          const leased = await this.run('refresh lease', (redis) =>
+            redis.set(lk, token, o.lock ? o.lock.ttlMs : DEFAULT_LOCK_LEASE_MS, true),
+          );
+          if (!leased) return;
+          try {
+            await this.loadAndStore(dataKey, loader, o);
+          } finally {
+            await this.run('unlock', (redis) => redis.deleteIfEquals(lk, token)).catch(() => undefined);
+          }
+        } catch {
+          // counted already (loader errors by callLoader, cache errors by run); the stale value stays until its TTL
         } finally {
-          await this.run('unlock', (redis) => redis.deleteIfEquals(lk, token)).catch(() => undefined);
+          this.refreshing.delete(dataKey);
         }
-      } catch {
-        // counted already (loader errors by callLoader, cache errors by run); the stale value stays until its TTL
-      } finally {
-        this.refreshing.delete(dataKey);
-      }
-    })());
+      })(),
+    );
   }
 
   /**
@@ -527,7 +547,9 @@ class ServiceCacheImpl implements ServiceCache {
     fn: (redis: RedisHandle, deadline: number) => Promise<T>,
     deadline: number,
   ): Promise<T> {
-    this.logger.warn(`cache ${operation}: authentication refused, re-reading the secret and retrying once`, { error: describeError(error) });
+    this.logger.warn(`cache ${operation}: authentication refused, re-reading the secret and retrying once`, {
+      error: describeError(error),
+    });
     await withTimeout(this.refreshCredentials(true), remaining(deadline), `${operation} (secret re-read)`);
     return fn(await this.acquire(deadline), deadline);
   }

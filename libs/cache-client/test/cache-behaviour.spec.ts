@@ -76,7 +76,9 @@ describe('cache behaviour on a real redis-server', () => {
   it('passes loader errors to the caller and caches nothing', async () => {
     const key = freshKey();
     const c = make();
-    await expect(c.getOrLoad(key, async () => Promise.reject(new Error('database down')), { ttlSeconds: 30 })).rejects.toThrow('database down');
+    await expect(c.getOrLoad(key, async () => Promise.reject(new Error('database down')), { ttlSeconds: 30 })).rejects.toThrow(
+      'database down',
+    );
     expect(await server.admin('EXISTS', `alpha:${key}`)).toBe('0');
     expect(await c.getOrLoad(key, async () => 'ok', { ttlSeconds: 30 })).toBe('ok');
     expect(c.metrics()).toMatchObject({ loaderErrors: 1, errors: 0, failOpen: 0 });
@@ -276,9 +278,13 @@ describe('cache behaviour on a real redis-server', () => {
 
   it('refuses programming errors instead of hiding them', async () => {
     await expect(cache.getOrLoad('_l:x', async () => 1, { ttlSeconds: 1 })).rejects.toThrow('invalid key "_l:x"');
-    await expect(cache.getOrLoad('k', async () => 1, { ttlSeconds: 0 })).rejects.toThrow('invalid getOrLoad options.ttlSeconds 0: must be a finite number > 0');
+    await expect(cache.getOrLoad('k', async () => 1, { ttlSeconds: 0 })).rejects.toThrow(
+      'invalid getOrLoad options.ttlSeconds 0: must be a finite number > 0',
+    );
     await expect(cache.getOrLoad('k', async () => 1, { ttlSeconds: 1, jitterRatio: 1 })).rejects.toThrow('must be below 1');
-    await expect(cache.getOrLoad('k', async () => 1, { ttlSeconds: 1, namespace: 'a:b' })).rejects.toThrow('invalid getOrLoad options.namespace "a:b"');
+    await expect(cache.getOrLoad('k', async () => 1, { ttlSeconds: 1, namespace: 'a:b' })).rejects.toThrow(
+      'invalid getOrLoad options.namespace "a:b"',
+    );
     expect(() => createServiceCache({ commandTimeoutMs: -5 })).toThrow('invalid commandTimeoutMs -5: must be a finite number > 0');
   });
 
