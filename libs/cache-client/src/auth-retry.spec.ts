@@ -21,6 +21,7 @@ jest.mock('./connection', () => ({
       gets: [] as string[],
       isReady: () => !handle.dead,
       waitReady: async () => undefined,
+      claimDrop: () => true,
       get: (key: string) => {
         handle.gets.push(key);
         return replies.shift()!();

@@ -1,6 +1,14 @@
-import { ErrorReply } from '@redis/client';
+import { ClientClosedError, ClientOfflineError, DisconnectsClientError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
 import { SecretPayloadError } from '@cache-platform/cache-contract';
-import { CacheSecretError, CacheTimeoutError, CacheUsageError, describeError, describeErrorForHealth, undisclosed } from './errors';
+import {
+  CacheSecretError,
+  CacheTimeoutError,
+  CacheUsageError,
+  describeError,
+  describeErrorForHealth,
+  isConnectionDrop,
+  undisclosed,
+} from './errors';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
 
@@ -51,5 +59,25 @@ describe('CacheUsageError values', () => {
     );
     expect(new CacheUsageError('x', undisclosed('Sup3r-Secret'), 'rule').message).toBe('invalid x (not shown): rule');
     expect(new CacheUsageError('key', '_l:x', 'must not start with "_"').message).toBe('invalid key "_l:x": must not start with "_"');
+  });
+});
+
+describe('isConnectionDrop', () => {
+  it('is true for a connection that went away or is not back yet, false for what this library did and for refusals', () => {
+    const code = (c: string) => Object.assign(new Error(c), { code: c });
+    expect(
+      [new SocketClosedUnexpectedlyError(), new ClientOfflineError(), code('ECONNRESET'), code('EPIPE')].map(isConnectionDrop),
+    ).toEqual([true, true, true, true]);
+    // closed on purpose (circuit opening, credential refresh), a stalled server, a refusal, a refused connect
+    const others = [
+      new DisconnectsClientError(),
+      new ClientClosedError(),
+      new CacheTimeoutError('read', 250),
+      new ErrorReply('NOPERM no'),
+      code('ECONNREFUSED'),
+      'text',
+      undefined,
+    ];
+    expect(others.map(isConnectionDrop)).toEqual(others.map(() => false));
   });
 });

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { ErrorReply } from '@redis/client';
+import { ClientOfflineError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
 import { SecretPayloadError } from '@cache-platform/cache-contract';
 
 /** Base class of the errors this library raises itself. */
@@ -54,6 +54,21 @@ export class CacheSecretError extends CacheClientError {
   }
 }
 
+/**
+ * A command failed because its connection dropped, and it was not retried (only commands that are
+ * safe to send twice are). The drop was already counted toward the circuit, once for all the
+ * commands it failed.
+ */
+export class CacheConnectionDropError extends CacheClientError {
+  override readonly name = 'CacheConnectionDropError';
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`cache ${operation}: the connection dropped (${describeError(cause)})`, { cause });
+  }
+}
+
 /** The circuit breaker is open: Redis is skipped until the cool-down ends. */
 export class CacheUnavailableError extends CacheClientError {
   override readonly name = 'CacheUnavailableError';
@@ -98,6 +113,23 @@ const AUTH_ERROR = /^(WRONGPASS|NOAUTH)\b|invalid (username-password pair|passwo
 export function isAuthError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
   return AUTH_ERROR.test(message);
+}
+
+// socket errors Node reports when the peer goes away mid-conversation
+const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * True when a command failed because its connection went away (the server or a proxy closed it:
+ * failover, node replacement, `CLIENT KILL`, the 12-hour limit of IAM connections) or was not back
+ * yet when the command was sent: the client reconnects by itself, so the command may work a moment
+ * later. Not a stalled server (that is a timeout), not a refusal (an error reply), and not a
+ * connection this library closed itself (`DisconnectsClientError`, `ClientClosedError`: the circuit
+ * or a credential refresh dropped it on purpose).
+ */
+export function isConnectionDrop(error: unknown): boolean {
+  if (error instanceof SocketClosedUnexpectedlyError || error instanceof ClientOfflineError) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && DROP_CODES.has(code);
 }
 
 /**

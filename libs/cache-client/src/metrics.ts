@@ -32,6 +32,10 @@ export interface CacheCounters {
   secretFetches: number;
   /** authentication failures seen (WRONGPASS, NOAUTH) */
   authFailures: number;
+  /** connection drops seen by commands in flight, each counted once however many commands it failed */
+  connectionDrops: number;
+  /** reads retried on the reconnected client after a drop */
+  dropRetries: number;
   invalidations: number;
   namespaceBumps: number;
 }
@@ -95,6 +99,8 @@ const METRIC_NAMES: Record<keyof CacheCounters, string> = {
   lockWaitTimeouts: 'CacheLockWaitTimeouts',
   secretFetches: 'CacheSecretFetches',
   authFailures: 'CacheAuthFailures',
+  connectionDrops: 'CacheConnectionDrops',
+  dropRetries: 'CacheDropRetries',
   invalidations: 'CacheInvalidations',
   namespaceBumps: 'CacheNamespaceBumps',
 };
@@ -116,6 +122,8 @@ const zeroCounters = (): CacheCounters => ({
   lockWaitTimeouts: 0,
   secretFetches: 0,
   authFailures: 0,
+  connectionDrops: 0,
+  dropRetries: 0,
   invalidations: 0,
   namespaceBumps: 0,
 });

@@ -3,12 +3,24 @@ import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 import { openRedis, planConnection, type RedisHandle } from './connection';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
-import { CacheTimeoutError, CacheUnavailableError, CacheUsageError, describeError, describeErrorForHealth, isAuthError } from './errors';
+import {
+  CacheConnectionDropError,
+  CacheTimeoutError,
+  CacheUnavailableError,
+  CacheUsageError,
+  describeError,
+  describeErrorForHealth,
+  isAuthError,
+  isConnectionDrop,
+} from './errors';
 import { assertKey, assertNamespace, lockKey, namespacedKey, namespaceVersionKey, newNamespaceVersion } from './keys';
 import { Metrics, type CacheMetricsSnapshot } from './metrics';
 import { connectionShapeChanged, SecretLoader, secretSourceFromEnv, secretsManagerSource, type SecretSource } from './secret';
 import { monotonicMs, sleep, withTimeout } from './time';
 import type { CacheLogger, GetOrLoadOptions, HealthReport, InvalidateOptions, ServiceCache, ServiceCacheOptions } from './types';
+
+/** for run/attempt/bestEffort: the command is safe to send twice, so it is retried once after a dropped connection */
+const RETRY_ON_DROP = true;
 
 /** TTL used when `getOrLoad` is called without options. */
 export const DEFAULT_TTL_SECONDS = 60;
@@ -79,8 +91,12 @@ const remaining = (deadline: number) => Math.max(0, deadline - monotonicMs());
 
 /** Internal surface for adapters in this package (idempotency); not exported from the index. */
 export interface CacheInternals {
-  /** Runs a command without fail-open: the circuit, the time budget and auth retry apply; errors are thrown. */
-  run<T>(operation: string, fn: (redis: RedisHandle) => Promise<T>): Promise<T>;
+  /**
+   * Runs a command without fail-open: the circuit, the time budget and auth retry apply; errors are
+   * thrown. `retryOnDrop`: the command is safe to send twice (a read, a delete) and is retried once
+   * on the reconnected client after a dropped connection.
+   */
+  run<T>(operation: string, fn: (redis: RedisHandle) => Promise<T>, retryOnDrop?: boolean): Promise<T>;
 }
 
 const internals = new WeakMap<ServiceCache, CacheInternals>();
@@ -125,7 +141,7 @@ class ServiceCacheImpl implements ServiceCache {
       minRefreshIntervalMs: positive('secretRefreshIntervalMs', options.secretRefreshIntervalMs ?? 5000, true),
       onFetch: () => this.stats.count('secretFetches'),
     });
-    internals.set(this, { run: (operation, fn) => this.run(operation, fn) });
+    internals.set(this, { run: (operation, fn, retryOnDrop) => this.run(operation, fn, retryOnDrop) });
   }
 
   // ---------------------------------------------------------------- public API
@@ -150,17 +166,22 @@ class ServiceCacheImpl implements ServiceCache {
       const ready = this.handle;
       if (ready !== undefined && o.namespace === undefined && ready.isReady()) {
         // hot path: connected, plain key; one GET under the command timeout
-        raw = await withTimeout(ready.get(key), this.commandTimeoutMs, 'read').catch((error: unknown) => {
-          if (!isAuthError(error)) throw error;
-          return this.retryAfterAuthFailure(
+        raw = await withTimeout(ready.get(key), this.commandTimeoutMs, 'read').catch((error: unknown) =>
+          this.recover(
             'read',
             error,
+            ready,
             (redis, deadline) => withTimeout(redis.get(key), remaining(deadline), 'read'),
             started + this.commandTimeoutMs,
-          );
-        });
+            RETRY_ON_DROP,
+          ),
+        );
       } else {
-        ({ dataKey, raw } = await this.withAuthRetry('read', (redis, deadline) => this.readOnce(redis, key, o.namespace, deadline)));
+        ({ dataKey, raw } = await this.attempt(
+          'read',
+          (redis, deadline) => this.readOnce(redis, key, o.namespace, deadline),
+          RETRY_ON_DROP,
+        ));
       }
       this.breaker.success();
       this.stats.latency(monotonicMs() - started);
@@ -192,10 +213,15 @@ class ServiceCacheImpl implements ServiceCache {
     assertKey(key);
     const namespace = options.namespace === undefined ? undefined : assertNamespace(options.namespace, 'invalidate options.namespace');
     this.stats.count('invalidations');
-    await this.bestEffort('invalidate', async (redis, deadline) => {
-      const dataKey = namespace === undefined ? key : await this.namespacedDataKey(redis, namespace, key, deadline);
-      await withTimeout(redis.del(dataKey), remaining(deadline), 'invalidate');
-    });
+    // GET (the namespace version) and DEL are safe to send twice: retried after a drop
+    await this.bestEffort(
+      'invalidate',
+      async (redis, deadline) => {
+        const dataKey = namespace === undefined ? key : await this.namespacedDataKey(redis, namespace, key, deadline);
+        await withTimeout(redis.del(dataKey), remaining(deadline), 'invalidate');
+      },
+      RETRY_ON_DROP,
+    );
   }
 
   async bumpNamespace(namespace: string): Promise<void> {
@@ -333,7 +359,7 @@ class ServiceCacheImpl implements ServiceCache {
       return await this.loadAndStore(dataKey, loader, o);
     } finally {
       // a failed release is harmless: the lock expires after its ttl (run counted the failure)
-      await this.run('unlock', (redis) => redis.deleteIfEquals(lk, token)).catch(() => undefined);
+      await this.run('unlock', (redis) => redis.deleteIfEquals(lk, token), RETRY_ON_DROP).catch(() => undefined);
     }
   }
 
@@ -359,7 +385,7 @@ class ServiceCacheImpl implements ServiceCache {
       while (monotonicMs() < waitUntil) {
         await sleep(Math.min(pause, remaining(waitUntil)));
         pause = Math.min(pause * 2, 100);
-        const entry = decodeEnvelope(await this.run('lock wait', (redis) => redis.get(dataKey)));
+        const entry = decodeEnvelope(await this.run('lock wait', (redis) => redis.get(dataKey), RETRY_ON_DROP));
         if (entry && (entry.negative || Date.now() < entry.freshUntil)) {
           this.stats.count(entry.negative ? 'negativeHits' : 'hits');
           return { kind: 'value', value: entry.value };
@@ -393,7 +419,7 @@ class ServiceCacheImpl implements ServiceCache {
           try {
             await this.loadAndStore(dataKey, loader, o);
           } finally {
-            await this.run('unlock', (redis) => redis.deleteIfEquals(lk, token)).catch(() => undefined);
+            await this.run('unlock', (redis) => redis.deleteIfEquals(lk, token), RETRY_ON_DROP).catch(() => undefined);
           }
         } catch {
           // counted already (loader errors by callLoader, cache errors by run); the stale value stays until its TTL
@@ -524,15 +550,56 @@ class ServiceCacheImpl implements ServiceCache {
     handle.destroy();
   }
 
-  /** Acquire + operation within the read budget; on an auth failure: re-read the secret, reconnect, retry once. */
-  private async withAuthRetry<T>(operation: string, fn: (redis: RedisHandle, deadline: number) => Promise<T>): Promise<T> {
+  /** Acquire + operation within the read budget; failures go through {@link recover}. */
+  private async attempt<T>(operation: string, fn: (redis: RedisHandle, deadline: number) => Promise<T>, retryOnDrop: boolean): Promise<T> {
     const deadline = monotonicMs() + this.readBudgetMs();
+    let redis: RedisHandle | undefined;
     try {
-      return await fn(await this.acquire(deadline), deadline);
+      redis = await this.acquire(deadline);
+      return await fn(redis, deadline);
     } catch (error) {
-      if (!isAuthError(error)) throw error;
-      return this.retryAfterAuthFailure(operation, error, fn, deadline);
+      return this.recover(operation, error, redis, fn, deadline, retryOnDrop);
     }
+  }
+
+  /**
+   * After a failed command, within the request's `deadline`: an authentication refusal re-reads the
+   * secret and retries once; a dropped connection is counted once toward the circuit (every command
+   * in flight fails with it: one event, not one failure each) and a command that is safe to send
+   * twice (`retryOnDrop`: reads, deletes) is retried once on the reconnected client. Anything else
+   * is thrown for the caller to count.
+   */
+  private recover<T>(
+    operation: string,
+    error: unknown,
+    redis: RedisHandle | undefined,
+    fn: (redis: RedisHandle, deadline: number) => Promise<T>,
+    deadline: number,
+    retryOnDrop: boolean,
+  ): Promise<T> {
+    if (isAuthError(error)) return this.retryAfterAuthFailure(operation, error, fn, deadline);
+    if (redis === undefined || !isConnectionDrop(error)) return Promise.reject(error);
+    if (redis.claimDrop()) {
+      this.stats.count('connectionDrops');
+      this.breaker.failure();
+    }
+    // a write is not retried: it may have been applied before the drop, and a late second copy could
+    // undo what happened in between (an invalidation, another instance's lock)
+    if (!retryOnDrop) return Promise.reject(new CacheConnectionDropError(operation, error));
+    return this.retryAfterDrop(fn, deadline);
+  }
+
+  /**
+   * Waits for the reconnect (the client starts it at once) and sends the command again. A server
+   * that is really gone does not come back within the deadline: the request answers from the loader
+   * and this failure counts toward the circuit like any other.
+   */
+  private async retryAfterDrop<T>(fn: (redis: RedisHandle, deadline: number) => Promise<T>, deadline: number): Promise<T> {
+    this.stats.count('dropRetries');
+    const redis = await this.acquire(deadline);
+    // a cluster stays "ready" while one node reconnects: wait for that node too
+    await redis.waitReady(remaining(deadline));
+    return fn(redis, deadline);
   }
 
   /**
@@ -554,14 +621,21 @@ class ServiceCacheImpl implements ServiceCache {
     return fn(await this.acquire(deadline), deadline);
   }
 
-  /** A command with the circuit, budget and auth retry applied; failures are thrown (and counted once). */
-  private async run<T>(operation: string, fn: (redis: RedisHandle) => Promise<T>): Promise<T> {
+  /**
+   * A command with the circuit, budget, auth retry and (with `retryOnDrop`, for commands that are
+   * safe to send twice) drop retry applied; failures are thrown (and counted once).
+   */
+  private async run<T>(operation: string, fn: (redis: RedisHandle) => Promise<T>, retryOnDrop = false): Promise<T> {
     if (!this.breaker.allow()) {
       this.stats.count('circuitSkips');
       throw new CacheUnavailableError(`circuit open after repeated failures; ${operation} skipped`);
     }
     try {
-      const result = await this.withAuthRetry(operation, (redis, deadline) => withTimeout(fn(redis), remaining(deadline), operation));
+      const result = await this.attempt(
+        operation,
+        (redis, deadline) => withTimeout(fn(redis), remaining(deadline), operation),
+        retryOnDrop,
+      );
       this.breaker.success();
       return result;
     } catch (error) {
@@ -571,14 +645,18 @@ class ServiceCacheImpl implements ServiceCache {
   }
 
   /** Runs a cache write or delete; a failure is counted and logged, never thrown. */
-  private async bestEffort(operation: string, fn: (redis: RedisHandle, deadline: number) => Promise<unknown>): Promise<void> {
+  private async bestEffort(
+    operation: string,
+    fn: (redis: RedisHandle, deadline: number) => Promise<unknown>,
+    retryOnDrop = false,
+  ): Promise<void> {
     if (!this.breaker.allow()) {
       this.stats.count('circuitSkips');
       this.logger.warn(`cache ${operation} skipped: circuit open`, {});
       return;
     }
     try {
-      await this.withAuthRetry(operation, fn);
+      await this.attempt(operation, fn, retryOnDrop);
       this.breaker.success();
     } catch (error) {
       this.cacheFailure(operation, error);
@@ -588,7 +666,8 @@ class ServiceCacheImpl implements ServiceCache {
   private cacheFailure(operation: string, error: unknown): void {
     this.stats.count('errors');
     if (error instanceof CacheTimeoutError) this.stats.count('timeouts');
-    this.breaker.failure();
+    // a drop counted toward the circuit when it was seen (recover), once for all the commands it failed
+    if (!(error instanceof CacheConnectionDropError)) this.breaker.failure();
     this.logger.warn(`cache ${operation} failed; answering from the source`, { error: describeError(error), circuit: this.breaker.state });
   }
 
