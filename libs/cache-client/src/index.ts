@@ -23,4 +23,13 @@ export type { CircuitOptions, CircuitState } from './circuit-breaker';
 export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
 export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';
 export { planConnection, type ConnectionPlan } from './connection';
+export {
+  createRedisConnectionConfig,
+  ioredisOptions,
+  type ConnectionConfigOptions,
+  type IoredisConnectionOptions,
+  type NodeRedisConfigOptions,
+  type NodeRedisConnectionConfig,
+  type NodeRedisSocketConfig,
+} from './client-config';
 export { CacheClientError, CacheTimeoutError, CacheUnavailableError, CacheUsageError, isAuthError } from './errors';
