@@ -137,11 +137,13 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
       } finally {
         await cache.close();
       }
-      // first request: connect + command budget (200 + 100 ms); later ones: the command budget; open circuit: no wait
-      expect(times[0]).toBeLessThan(300 + 200);
-      expect(times[1]).toBeLessThan(100 + 200);
-      expect(Math.max(...times.slice(2))).toBeLessThan(50);
-      expect(cache.metrics()).toMatchObject({ failOpen: 5, circuitOpens: 1, circuitSkips: 3, timeouts: 2 });
+      // the bound that matters is the budget: the first request may connect (connect + command budget,
+      // 200 + 100 ms), every later one gets the command budget (100 ms); SLACK_MS is what a busy CI
+      // machine may add to a timer. That the open circuit skipped Redis is counted, not timed.
+      const SLACK_MS = 250;
+      expect(times[0]).toBeLessThan(200 + 100 + SLACK_MS);
+      expect(Math.max(...times.slice(1))).toBeLessThan(100 + SLACK_MS);
+      expect(cache.metrics()).toMatchObject({ failOpen: 5, circuitOpens: 1, circuitSkips: 3, timeouts: 2, errors: 2 });
     });
   });
 });
