@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { planConnection } from './connection';
+import { planConnection, samePlan } from './connection';
 import { exampleSecret } from '../test/helpers';
 
 const secret: CacheSecretPayload = exampleSecret({
@@ -19,6 +19,7 @@ describe('planConnection', () => {
       port: 6379,
       tls: { servername: secret.host, ca: undefined },
       username: 'orders-api-dev',
+      authMode: 'password',
       keyPrefix: 'orders:',
       connectTimeoutMs: 1000,
       maxQueuedCommands: 1000,
@@ -39,6 +40,27 @@ describe('planConnection', () => {
 
   it('goes without TLS only when the secret says so', () => {
     expect(planConnection({ ...secret, tls: false }, settings).tls).toBe(false);
+  });
+});
+
+describe('samePlan (is the open client still the right one after a secret re-read?)', () => {
+  const plan = (overrides: Partial<CacheSecretPayload> = {}, tls?: { ca?: string | string[]; servername?: string }) =>
+    planConnection({ ...secret, ...overrides }, { ...settings, tls });
+  it('is true for the same secret (a new password alone needs no new client), false for any connection change', () => {
+    expect(samePlan(plan(), plan({ password: 'another-password-000000001' }))).toBe(true);
+    expect(samePlan(plan({}, { ca: ['A', 'B'] }), plan({}, { ca: ['A', 'B'] }))).toBe(true);
+    const changes: Array<Partial<CacheSecretPayload>> = [
+      { host: 'other.example' },
+      { port: 6380 },
+      { tls: false },
+      { username: 'orders-api-dev-2' },
+      // the case the old comparison could never see: it copied the fresh secret's authMode
+      { authMode: 'iam', password: '' },
+      { keyspace: 'orders2' },
+      { clusterMode: false },
+    ];
+    for (const change of changes) expect({ change, same: samePlan(plan(), plan(change)) }).toEqual({ change, same: false });
+    expect(samePlan(plan({}, { ca: 'A' }), plan({}, { ca: 'B' }))).toBe(false);
   });
 });
 

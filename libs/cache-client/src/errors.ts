@@ -24,6 +24,14 @@ export class CacheUsageError extends CacheClientError {
   }
 }
 
+/** `value` when it is a finite number > 0 (>= 0 with `allowZero`); else a {@link CacheUsageError} naming `field`. */
+export function assertPositive(field: string, value: unknown, allowZero = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new CacheUsageError(field, value, allowZero ? 'must be a finite number >= 0' : 'must be a finite number > 0');
+  }
+  return value;
+}
+
 /** A cache operation did not finish within its time budget. */
 export class CacheTimeoutError extends CacheClientError {
   override readonly name = 'CacheTimeoutError';
