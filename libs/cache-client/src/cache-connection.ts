@@ -15,7 +15,7 @@ import {
 } from './errors';
 import type { ReportEvent } from './metrics';
 import { SecretLoader, secretSourceFromEnv, secretsManagerSource, type SecretSource } from './secret';
-import { monotonicMs, withTimeout } from './time';
+import { monotonicMs, SharedTimeout, withTimeout } from './time';
 import type { CacheLogger, HealthReport, ServiceCacheOptions } from './types';
 
 export const remaining = (deadline: number): number => Math.max(0, deadline - monotonicMs());
@@ -51,6 +51,8 @@ export class CacheConnection {
   private connectedOnce = false;
   private firstUseDeadline: number | undefined;
   private credentialRefresh: Promise<CacheSecretPayload> | undefined;
+  /** the hot path's command timeout: one timer for all reads in flight */
+  private readonly readTimeout: SharedTimeout;
 
   constructor(
     private readonly options: ServiceCacheOptions,
@@ -61,6 +63,7 @@ export class CacheConnection {
     this.connectTimeoutMs = assertPositive('connectTimeoutMs', options.connectTimeoutMs ?? 1000);
     this.commandTimeoutMs = assertPositive('commandTimeoutMs', options.commandTimeoutMs ?? 250);
     this.maxQueuedCommands = assertPositive('maxQueuedCommands', options.maxQueuedCommands ?? 1000);
+    this.readTimeout = new SharedTimeout(this.commandTimeoutMs, 'read');
     if (options.circuit?.failureThreshold !== undefined) assertPositive('circuit.failureThreshold', options.circuit.failureThreshold);
     if (options.circuit?.cooldownMs !== undefined) assertPositive('circuit.cooldownMs', options.circuit.cooldownMs);
     if (options.secretArn !== undefined && options.secretSource === undefined) secretsManagerSource(options.secretArn); // validates the ARN now
@@ -86,17 +89,26 @@ export class CacheConnection {
     const ready = this.handle;
     if (ready === undefined || !ready.isReady()) return this.run('read', (redis) => redis.get(key), RETRY_ON_DROP);
     if (!this.breaker.allow()) return this.skipped('read');
-    const deadline = monotonicMs() + this.commandTimeoutMs;
-    return withTimeout(ready.get(key), this.commandTimeoutMs, 'read').then(this.succeeded, (error: unknown) =>
-      this.recover(
-        'read',
-        error,
-        ready,
-        timed('read', (redis) => redis.get(key)),
-        deadline,
-        RETRY_ON_DROP,
-      ).then(this.succeeded, (failure: unknown) => this.failed('read', failure)),
-    );
+    // one promise for the timeout race and the outcome (what withTimeout + then would take two for)
+    return new Promise<string | null>((resolve, reject) => {
+      const deadline = this.readTimeout.start((timeout) => reject(this.failedWith('read', timeout)));
+      ready.get(key).then(
+        (raw) => {
+          if (!this.readTimeout.finish(deadline)) return;
+          this.breaker.success();
+          resolve(raw);
+        },
+        (error: unknown) => {
+          if (!this.readTimeout.finish(deadline)) return;
+          const retry = timed('read', (redis) => redis.get(key));
+          resolve(
+            this.recover('read', error, ready, retry, deadline.at, RETRY_ON_DROP).then(this.succeeded, (failure: unknown) =>
+              this.failed('read', failure),
+            ),
+          );
+        },
+      );
+    });
   }
 
   /**
@@ -158,6 +170,12 @@ export class CacheConnection {
     this.failure(operation, error);
     throw error;
   };
+
+  /** {@link failed} for a rejection handed over rather than thrown: counts it, returns it. */
+  private failedWith(operation: string, error: unknown): unknown {
+    this.failure(operation, error);
+    return error;
+  }
 
   private skipped(operation: string): Promise<never> {
     this.report('circuitSkip');
