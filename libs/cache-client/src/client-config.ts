@@ -1,10 +1,11 @@
 // "Bring your own client": connection options for services that already use node-redis or ioredis
 // directly. Plain data from the same plan createServiceCache connects with (verified TLS, the
-// service's ACL user, the `<keyspace>:` prefix); no Redis client is imported here, so neither
-// library is bundled because of this module.
+// service's ACL user, the `<keyspace>:` prefix). Also an entry point of its own
+// (`@cache-platform/cache-client/client-config`) that reaches no Redis client: a service on ioredis
+// that imports it from there does not bundle @redis/client (connection.spec checks the imports).
 import { parseCacheSecret, type CacheSecretPayload } from '@cache-platform/cache-contract';
-import { planConnection, type ConnectionPlan } from './connection';
-import { CacheUsageError } from './errors';
+import { planConnection, type ConnectionPlan } from './plan';
+import { CacheUsageError } from './usage-error';
 import type { AuthTokenProvider, TlsOptions } from './types';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 1000;

@@ -78,6 +78,24 @@ describe('shipped code', () => {
     }
   });
 
+  it('keeps every Redis client out of the client-config entry point (a service on ioredis does not bundle @redis/client)', () => {
+    const reachable = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (reachable.has(file)) return;
+      reachable.add(file);
+      const text = readFileSync(join(__dirname, `${file}.ts`), 'utf8');
+      // type-only imports are erased from bundles
+      for (const [, spec] of text.matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)) {
+        if (spec!.startsWith('./')) visit(spec!.slice(2));
+        else packages.add(spec!);
+      }
+    };
+    visit('client-config');
+    expect(reachable).toContain('plan');
+    expect([...packages].sort()).toEqual(['@cache-platform/cache-contract', 'node:net']);
+  });
+
   it('keeps SigV4 presigning out of the main entry point', () => {
     const reachable = new Set<string>();
     const visit = (file: string) => {
