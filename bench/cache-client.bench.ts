@@ -1,6 +1,7 @@
 // Runtime client benchmark: hit path against raw @redis/client and cache-manager, plus bundle size
 // and cold start of a sample handler. Run: node -r @swc-node/register bench/cache-client.bench.ts
-// Writes bench/results.json; the figures are recorded in docs/benchmarks.md ("Runtime client").
+// Writes bench/results.json (raw, raw-tuned, cache-client, cache-manager one request at a time;
+// concurrent.*; bundleKb.*; coldStartMs.*); the figures are recorded in docs/benchmarks.md ("Runtime client").
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -70,21 +71,37 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
   const socket = { host: 'localhost', port: server.tlsPort, tls: true as const, ca: server.caPem };
 
   // raw: GET + JSON.parse on a plain @redis/client connection (library defaults) with the same TLS and user
-  const raw = createClient({ RESP: 2, disableClientInfo: true, keyPrefix: 'bench:', username: USER.name, password: USER.passwords[0], socket });
+  const raw = createClient({
+    RESP: 2,
+    disableClientInfo: true,
+    keyPrefix: 'bench:',
+    username: USER.name,
+    password: USER.passwords[0],
+    socket,
+  });
   raw.on('error', () => undefined);
   await raw.connect();
   // the same, without node-redis 6's per-command AbortSignal (as cache-client configures it): our helpers' own cost
-  const rawTuned = createClient({ RESP: 2, disableClientInfo: true, keyPrefix: 'bench:', username: USER.name, password: USER.passwords[0], socket, commandOptions: { timeout: 0 } });
+  const rawTuned = createClient({
+    RESP: 2,
+    disableClientInfo: true,
+    keyPrefix: 'bench:',
+    username: USER.name,
+    password: USER.passwords[0],
+    socket,
+    commandOptions: { timeout: 0 },
+  });
   rawTuned.on('error', () => undefined);
   await rawTuned.connect();
 
   const cache = createServiceCache({ secretSource: staticSecretSource(secret), tls: { ca: server.caPem }, metrics: { enabled: false } });
 
   // cache-manager 7 over Keyv + @keyv/redis (its own @redis/client 5), keys under the same prefix
-  const keyvRedis = new KeyvRedis(
-    { username: USER.name, password: USER.passwords[0], socket, disableClientInfo: true } as never,
-    { namespace: 'bench', keyPrefixSeparator: ':', throwOnErrors: true },
-  );
+  const keyvRedis = new KeyvRedis({ username: USER.name, password: USER.passwords[0], socket, disableClientInfo: true } as never, {
+    namespace: 'bench',
+    keyPrefixSeparator: ':',
+    throwOnErrors: true,
+  });
   const keyv = new Keyv({ store: keyvRedis, namespace: 'bench', useKeyPrefix: false });
   const manager = createCache({ stores: [keyv] });
 
@@ -114,10 +131,17 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
       results[name].concurrent.push(await measure(op, 32, SLICE_MS / 2));
     }
   }
-  const summarize = (runs: Figures[]): Figures => ({ opsPerSec: median(runs.map((r) => r.opsPerSec)), p50Ms: median(runs.map((r) => r.p50Ms)), p99Ms: median(runs.map((r) => r.p99Ms)) });
-  const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { sequential: summarize(v.sequential), concurrent: summarize(v.concurrent) }]));
+  const summarize = (runs: Figures[]): Figures => ({
+    opsPerSec: median(runs.map((r) => r.opsPerSec)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+  });
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([k, v]) => [k, { sequential: summarize(v.sequential), concurrent: summarize(v.concurrent) }]),
+  );
   const m = cache.metrics();
-  if (m.misses !== KEYS || m.failOpen !== 0 || m.errors !== 0) throw new Error(`cache-client was not on its hit path: ${JSON.stringify(m)}`);
+  if (m.misses !== KEYS || m.failOpen !== 0 || m.errors !== 0)
+    throw new Error(`cache-client was not on its hit path: ${JSON.stringify(m)}`);
 
   await raw.close();
   await rawTuned.close();
@@ -128,7 +152,18 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
 
 async function bundleSizes(outdir: string) {
   const variants = { password: 'bench/sample-handler.ts', iam: 'bench/sample-handler-iam.ts' };
-  const out: Record<string, { file: string; bytes: number; sigv4Presign: boolean; iamModule: boolean; secretsManager: boolean; redisClientBytes: number; secretsManagerBytes: number }> = {};
+  const out: Record<
+    string,
+    {
+      file: string;
+      bytes: number;
+      sigv4Presign: boolean;
+      iamModule: boolean;
+      secretsManager: boolean;
+      redisClientBytes: number;
+      secretsManagerBytes: number;
+    }
+  > = {};
   for (const [name, entry] of Object.entries(variants)) {
     const outfile = join(outdir, `${name}.mjs`);
     // the same settings as tools/lambda-bundle: ESM for nodejs22.x, minified, createRequire banner
@@ -146,7 +181,9 @@ async function bundleSizes(outdir: string) {
       logLevel: 'error',
       // optional native peer of @redis/client, reached only by its digest() helper
       external: ['@node-rs/xxhash'],
-      banner: { js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);",
+      },
     });
     const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs));
     const bytesOf = (re: RegExp) => inputs.filter(([p]) => re.test(p)).reduce((s, [, i]) => s + i.bytesInOutput, 0);
@@ -200,7 +237,10 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle:
     },
     'local-file': { REDIS_SECRET_ARN: pathToFileURL(secretFile).href },
   };
-  const out: Record<string, { loadMs: number; toFirstPingMs: number; pingMin: number; pingMax: number; toFirstItemMs: number; runs: number }> = {};
+  const out: Record<
+    string,
+    { loadMs: number; toFirstPingMs: number; pingMin: number; pingMax: number; toFirstItemMs: number; runs: number }
+  > = {};
   try {
     for (const [name, env] of Object.entries(sources)) {
       const runs = [];
@@ -216,7 +256,8 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle:
         runs: runs.length,
       };
     }
-    if (stub.calls[arn] !== COLD_RUNS) throw new Error(`expected one GetSecretValue per cold start, got ${stub.calls[arn]} for ${COLD_RUNS}`);
+    if (stub.calls[arn] !== COLD_RUNS)
+      throw new Error(`expected one GetSecretValue per cold start, got ${stub.calls[arn]} for ${COLD_RUNS}`);
   } finally {
     await stub.stop();
   }
@@ -234,30 +275,58 @@ async function main(): Promise<void> {
     });
   }
   try {
-    console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${ROUNDS} interleaved rounds of ${SLICE_MS} ms (sequential) + ${SLICE_MS / 2} ms (32 concurrent) per contender, medians`);
+    console.log(
+      `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${ROUNDS} interleaved rounds of ${SLICE_MS} ms (sequential) + ${SLICE_MS / 2} ms (32 concurrent) per contender, medians`,
+    );
     const hits = await hitPath(server);
     const results = Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v.sequential]));
-    const contract = Object.fromEntries(['raw', 'cache-client', 'cache-manager'].map((k) => [k, results[k]]));
-    writeFileSync(join(__dirname, 'results.json'), JSON.stringify(contract, null, 2) + '\n');
-    console.log('\nhit path, one request at a time (as in one Lambda environment); raw, cache-client, cache-manager -> bench/results.json');
+    console.log('\nhit path, one request at a time (as in one Lambda environment):');
     console.table(results);
     console.log('hit path, 32 concurrent requests on one connection:');
     console.table(Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v.concurrent])));
-    const ratio = (a: string, b: string, mode: 'sequential' | 'concurrent') => `${(((hits[a]?.[mode].opsPerSec ?? NaN) / (hits[b]?.[mode].opsPerSec ?? NaN)) * 100).toFixed(1)}%`;
+    const ratio = (a: string, b: string, mode: 'sequential' | 'concurrent') =>
+      `${(((hits[a]?.[mode].opsPerSec ?? NaN) / (hits[b]?.[mode].opsPerSec ?? NaN)) * 100).toFixed(1)}%`;
     for (const base of ['raw', 'raw (no per-command AbortSignal)', 'cache-manager']) {
-      console.log(`cache-client / ${base}: ${ratio('cache-client', base, 'sequential')} sequential, ${ratio('cache-client', base, 'concurrent')} concurrent`);
+      console.log(
+        `cache-client / ${base}: ${ratio('cache-client', base, 'sequential')} sequential, ${ratio('cache-client', base, 'concurrent')} concurrent`,
+      );
     }
 
     const sizes = await bundleSizes(dir);
     console.log('\nbundles (esbuild, minified, ESM, node22):');
     console.table(
       Object.fromEntries(
-        Object.entries(sizes).map(([k, v]) => [k, { kB: r3(v.bytes / 1024), iamModule: v.iamModule, sigv4Presign: v.sigv4Presign, secretsManager: v.secretsManager, redisClientBytes: v.redisClientBytes, secretsManagerBytes: v.secretsManagerBytes }]),
+        Object.entries(sizes).map(([k, v]) => [
+          k,
+          {
+            kB: r3(v.bytes / 1024),
+            iamModule: v.iamModule,
+            sigv4Presign: v.sigv4Presign,
+            secretsManager: v.secretsManager,
+            redisClientBytes: v.redisClientBytes,
+            secretsManagerBytes: v.secretsManagerBytes,
+          },
+        ]),
       ),
     );
     const cold = await coldStart(server, join(dir, 'password.mjs'), dir);
     console.log('cold start of the password bundle in a fresh node process, from import() (median of runs):');
     console.table(cold);
+
+    // bench/results.json: the keys other tools read. Top level: one request at a time (raw,
+    // cache-client, cache-manager as before, plus raw-tuned); "concurrent": 32 on one connection.
+    const tuned = 'raw (no per-command AbortSignal)';
+    const key = (name: string) => (name === tuned ? 'raw-tuned' : name);
+    const pick = (mode: 'sequential' | 'concurrent') =>
+      Object.fromEntries(['raw', tuned, 'cache-client', 'cache-manager'].map((name) => [key(name), hits[name]?.[mode]]));
+    const written = {
+      ...pick('sequential'),
+      concurrent: pick('concurrent'),
+      bundleKb: Object.fromEntries(Object.entries(sizes).map(([name, v]) => [name, r3(v.bytes / 1024)])),
+      coldStartMs: Object.fromEntries(Object.entries(cold).map(([source, v]) => [source, v.toFirstPingMs])),
+    };
+    writeFileSync(join(__dirname, 'results.json'), JSON.stringify(written, null, 2) + '\n');
+    console.log('-> bench/results.json');
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,7 @@ jest.mock('./connection', () => ({
       gets: [] as string[],
       isReady: () => !handle.dead,
       waitReady: async () => undefined,
+      claimDrop: () => true,
       get: (key: string) => {
         handle.gets.push(key);
         return replies.shift()!();
@@ -37,7 +38,12 @@ jest.mock('./connection', () => ({
   },
 }));
 
-const secret: CacheSecretPayload = exampleSecret({ password: 'first-password-00000001', cacheName: 'c', user_arn: 'arn:aws:elasticache:eu-west-1:1:user:orders-api-dev', clusterMode: false });
+const secret: CacheSecretPayload = exampleSecret({
+  password: 'first-password-00000001',
+  cacheName: 'c',
+  user_arn: 'arn:aws:elasticache:eu-west-1:1:user:orders-api-dev',
+  clusterMode: false,
+});
 
 it('re-reads the secret, reconnects and retries once when a command is refused for authentication', async () => {
   let current = secret;

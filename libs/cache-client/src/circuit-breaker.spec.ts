@@ -3,7 +3,12 @@ import { CircuitBreaker, type CircuitState } from './circuit-breaker';
 describe('CircuitBreaker', () => {
   let now = 0;
   const changes: CircuitState[] = [];
-  const make = () => new CircuitBreaker({ failureThreshold: 3, cooldownMs: 1000 }, (s) => changes.push(s), () => now);
+  const make = () =>
+    new CircuitBreaker(
+      { failureThreshold: 3, cooldownMs: 1000 },
+      (s) => changes.push(s),
+      () => now,
+    );
   beforeEach(() => {
     now = 0;
     changes.length = 0;
@@ -63,7 +68,11 @@ describe('CircuitBreaker', () => {
   });
 
   it('does not take a probe for stuck while it is within its own budget (it may be connecting)', () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 300, probeBudgetMs: 1250 }, () => undefined, () => now);
+    const breaker = new CircuitBreaker(
+      { failureThreshold: 1, cooldownMs: 300, probeBudgetMs: 1250 },
+      () => undefined,
+      () => now,
+    );
     breaker.failure();
     now = 300;
     expect(breaker.allow()).toBe(true);

@@ -1,50 +1,8 @@
-import { isIP } from 'node:net';
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
-import { keyPrefix, type CacheSecretPayload } from '@cache-platform/cache-contract';
 import { CacheClientError, CacheTimeoutError, describeError, isAuthError } from './errors';
-import type { TlsOptions } from './types';
+import type { ConnectionPlan } from './plan';
 
-/** Everything the client is built from: plain data, so tests can assert the security-relevant parts. */
-export interface ConnectionPlan {
-  readonly mode: 'cluster' | 'standalone';
-  readonly host: string;
-  readonly port: number;
-  /** false only when the secret says `tls: false` (a local Redis) */
-  readonly tls:
-    | false
-    | {
-        /** SNI and the name verified; undefined when connecting to an IP (verified against the IP) */
-        readonly servername: string | undefined;
-        readonly ca: string | Buffer | Array<string | Buffer> | undefined;
-      };
-  readonly username: string;
-  /** `<keyspace>:` from the contract; the Redis client puts it in front of every key */
-  readonly keyPrefix: string;
-  readonly connectTimeoutMs: number;
-  readonly maxQueuedCommands: number;
-}
-
-export interface PlanSettings {
-  readonly clusterMode?: boolean;
-  readonly tls?: TlsOptions;
-  readonly connectTimeoutMs: number;
-  readonly maxQueuedCommands: number;
-}
-
-export function planConnection(secret: CacheSecretPayload, settings: PlanSettings): ConnectionPlan {
-  const servername = settings.tls?.servername ?? (isIP(secret.host) ? undefined : secret.host);
-  const ca = settings.tls?.ca;
-  return {
-    mode: (settings.clusterMode ?? secret.clusterMode) ? 'cluster' : 'standalone',
-    host: secret.host,
-    port: secret.port,
-    tls: secret.tls ? { servername, ca: Array.isArray(ca) ? [...ca] : (ca as string | Buffer | undefined) } : false,
-    username: secret.username,
-    keyPrefix: keyPrefix(secret.keyspace),
-    connectTimeoutMs: settings.connectTimeoutMs,
-    maxQueuedCommands: settings.maxQueuedCommands,
-  };
-}
+export { planConnection, samePlan, type ConnectionPlan, type PlanSettings } from './plan';
 
 export interface ConnectionHooks {
   /** Current credentials; called at every (re)connect, so a refreshed secret is used by the next handshake. */
@@ -64,8 +22,17 @@ export interface RedisHandle {
   /** the client gave up reconnecting: replace it */
   readonly dead: boolean;
   isReady(): boolean;
-  /** Resolves when ready; rejects when the client dies or after `ms`. */
+  /**
+   * Resolves when every connection is up (a cluster: every node connection, so a command for any
+   * slot can be sent); rejects when the client dies or after `ms`.
+   */
   waitReady(ms: number): Promise<void>;
+  /**
+   * Called by a command that failed because its connection dropped: true for the first such report
+   * since the connections were last all up, false for the others, which saw the same drop. A drop
+   * fails every command in flight at once: it is one event for the circuit breaker, not one each.
+   */
+  claimDrop(): boolean;
   get(key: string): Promise<string | null>;
   /** SET with a PX expiry (none when `ttlMs` is undefined); with `onlyIfAbsent`, NX. True when written. */
   set(key: string, value: string, ttlMs: number | undefined, onlyIfAbsent?: boolean): Promise<boolean>;
@@ -80,6 +47,14 @@ export interface RedisHandle {
 // one key in, one key touched: the owner check and the delete are atomic on the server
 const DELETE_IF_EQUALS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+const STANDALONE = 'standalone';
+/** what the cluster client tells about a node in its node-* events */
+interface NodeInfo {
+  readonly host: string;
+  readonly port: number;
+}
+const nodeKey = (node: NodeInfo) => `${node.host}:${node.port}`;
+
 /** Reconnect attempts after a connection drops before the client gives up and is replaced on demand. */
 const RECONNECT_ATTEMPTS = 4;
 
@@ -87,7 +62,10 @@ class DeadClientError extends CacheClientError {
   override readonly name = 'DeadClientError';
   constructor(cause: Error | undefined) {
     // the cause explains it in health reports (by class and code only)
-    super(`the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`, cause ? { cause } : undefined);
+    super(
+      `the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`,
+      cause ? { cause } : undefined,
+    );
   }
 }
 
@@ -119,6 +97,14 @@ class Handle implements RedisHandle {
   private readonly cluster: RedisClusterType<{}, {}, {}, 2, {}> | undefined;
   private readonly commands: Commands;
   private readonly connected: Promise<void>;
+  /** connections (node addresses) lost and not back yet; a standalone client has one */
+  private readonly down = new Set<string>();
+  /** connection losses so far: one more each time a connection goes down while all were up */
+  private losses = 0;
+  /** the loss a command last reported (claimDrop) */
+  private claimedLoss = 0;
+  /** waitReady() callers, re-checked on every connection event */
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     readonly plan: ConnectionPlan,
@@ -147,9 +133,22 @@ class Handle implements RedisHandle {
       commandOptions: { timeout: 0 },
     };
     if (plan.mode === 'standalone') {
-      const client = createClient({ ...common, RESP: 2, keyPrefix: plan.keyPrefix, socket: { host: plan.host, port: plan.port, ...socket } });
+      const client = createClient({
+        ...common,
+        RESP: 2,
+        keyPrefix: plan.keyPrefix,
+        socket: { host: plan.host, port: plan.port, ...socket },
+      });
       client.on('error', (error: Error) => this.onError(error));
-      client.on('terminated', () => (this.dead = true));
+      // node-redis emits these before it fails the commands in flight, so a failed command finds
+      // its loss already recorded
+      client.on('reconnecting', () => this.lost(STANDALONE));
+      client.on('ready', () => this.back(STANDALONE));
+      client.on('terminated', () => {
+        this.lost(STANDALONE);
+        this.dead = true;
+        this.notify();
+      });
       this.client = client;
       this.commands = client as unknown as Commands;
       this.connected = client.connect().then(() => undefined);
@@ -167,14 +166,43 @@ class Handle implements RedisHandle {
         maxCommandRedirections: 4,
       });
       cluster.on('error', (error: Error) => this.onError(error));
+      // every node client reconnects by itself and reports it here (same order as standalone)
+      cluster.on('node-reconnecting', (node: NodeInfo) => this.lost(nodeKey(node)));
+      cluster.on('node-ready', (node: NodeInfo) => this.back(nodeKey(node)));
+      // a node client that gave up is removed; the cluster makes a new one on the next command for it
+      cluster.on('node-disconnect', (node: NodeInfo) => this.back(nodeKey(node)));
       this.cluster = cluster;
       this.commands = cluster as unknown as Commands;
       this.connected = cluster.connect().then(() => undefined);
     }
-    this.connected.catch(() => {
-      // connect() rejects once the reconnect strategy gives up (errors were reported through 'error')
-      this.dead = true;
-    });
+    this.connected.then(
+      () => this.notify(),
+      () => {
+        // connect() rejects once the reconnect strategy gives up (errors were reported through 'error')
+        this.dead = true;
+        this.notify();
+      },
+    );
+  }
+
+  private lost(node: string): void {
+    if (this.down.size === 0) this.losses++;
+    this.down.add(node);
+  }
+
+  private back(node: string): void {
+    this.down.delete(node);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const check of [...this.waiters]) check();
+  }
+
+  claimDrop(): boolean {
+    if (this.claimedLoss === this.losses) return false;
+    this.claimedLoss = this.losses;
+    return true;
   }
 
   private onError(error: Error): void {
@@ -194,29 +222,22 @@ class Handle implements RedisHandle {
   }
 
   waitReady(ms: number): Promise<void> {
-    if (this.isReady()) return Promise.resolve();
+    const up = () => this.isReady() && this.down.size === 0;
+    if (up()) return Promise.resolve();
     if (this.dead) return Promise.reject(new DeadClientError(this.lastError));
     return new Promise<void>((resolve, reject) => {
-      const client = this.client;
+      const check = () => {
+        if (this.dead) done(new DeadClientError(this.lastError));
+        else if (up()) done();
+      };
       const done = (error?: Error) => {
         clearTimeout(timer);
-        client?.off('ready', onReady);
-        client?.off('terminated', onTerminated);
+        this.waiters.delete(check);
         if (error) reject(error);
         else resolve();
       };
-      const onReady = () => done();
-      const onTerminated = () => done(new DeadClientError(this.lastError));
       const timer = setTimeout(() => done(new CacheTimeoutError('connect', ms)), Math.max(0, ms));
-      if (client) {
-        client.on('ready', onReady);
-        client.on('terminated', onTerminated);
-      }
-      // the first connect (both modes; the cluster's discovery) settles this promise
-      this.connected.then(
-        () => (this.isReady() ? done() : undefined),
-        () => done(new DeadClientError(this.lastError)),
-      );
+      this.waiters.add(check);
     });
   }
 
@@ -260,6 +281,7 @@ class Handle implements RedisHandle {
   destroy(): void {
     this.closing = true;
     this.dead = true;
+    this.notify();
     try {
       if (this.client?.isOpen) this.client.destroy();
       if (this.cluster?.isOpen) this.cluster.destroy();

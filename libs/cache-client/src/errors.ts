@@ -1,28 +1,9 @@
 import { types } from 'node:util';
-import { ErrorReply } from '@redis/client';
+import { ClientOfflineError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client';
 import { SecretPayloadError } from '@cache-platform/cache-contract';
+import { CacheClientError, CacheUsageError } from './usage-error';
 
-/** Base class of the errors this library raises itself. */
-export class CacheClientError extends Error {
-  override readonly name: string = 'CacheClientError';
-}
-
-/**
- * A caller passed something this library cannot work with (a bad option, key or namespace).
- * These are programming errors: they are thrown, never swallowed by fail-open.
- */
-export class CacheUsageError extends CacheClientError {
-  override readonly name = 'CacheUsageError';
-  constructor(
-    /** the option or argument, e.g. `getOrLoad options.ttlSeconds` */
-    readonly field: string,
-    readonly value: unknown,
-    /** the rule it broke */
-    readonly rule: string,
-  ) {
-    super(`invalid ${field} ${safeValue(value)}: ${rule}`);
-  }
-}
+export { assertPositive, CacheClientError, CacheUsageError, Undisclosed, undisclosed } from './usage-error';
 
 /** A cache operation did not finish within its time budget. */
 export class CacheTimeoutError extends CacheClientError {
@@ -54,39 +35,27 @@ export class CacheSecretError extends CacheClientError {
   }
 }
 
+/**
+ * A command failed because its connection dropped, and it was not retried (only commands that are
+ * safe to send twice are). The drop was already counted toward the circuit, once for all the
+ * commands it failed.
+ */
+export class CacheConnectionDropError extends CacheClientError {
+  override readonly name = 'CacheConnectionDropError';
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`cache ${operation}: the connection dropped (${describeError(cause)})`, { cause });
+  }
+}
+
 /** The circuit breaker is open: Redis is skipped until the cool-down ends. */
 export class CacheUnavailableError extends CacheClientError {
   override readonly name = 'CacheUnavailableError';
   constructor(reason: string) {
     super(`cache unavailable: ${reason}`);
   }
-}
-
-/**
- * Stands in for a value an error must not show: a setting that should name the secret may hold the
- * secret itself, pasted into the wrong place. Only what kind of value it was appears in messages.
- */
-export class Undisclosed {
-  constructor(
-    /** e.g. `not shown; it looks like a JSON document` */
-    readonly description: string,
-  ) {}
-}
-
-// a JSON object or array where a name or a key was expected is most likely a pasted secret document
-const looksLikeJson = (text: string) => /^\s*[{[]/.test(text);
-
-/** What kind of value `text` is, for settings whose value is never shown. */
-export function undisclosed(text: string): Undisclosed {
-  return new Undisclosed(looksLikeJson(text) ? 'not shown; it looks like a JSON document, not a name' : 'not shown');
-}
-
-function safeValue(value: unknown): string {
-  if (value instanceof Undisclosed) return `(${value.description})`;
-  if (typeof value === 'string' && looksLikeJson(value)) return '(a JSON document, not shown)';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return typeof value;
 }
 
 const AUTH_ERROR = /^(WRONGPASS|NOAUTH)\b|invalid (username-password pair|password)/i;
@@ -98,6 +67,23 @@ const AUTH_ERROR = /^(WRONGPASS|NOAUTH)\b|invalid (username-password pair|passwo
 export function isAuthError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
   return AUTH_ERROR.test(message);
+}
+
+// socket errors Node reports when the peer goes away mid-conversation
+const DROP_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * True when a command failed because its connection went away (the server or a proxy closed it:
+ * failover, node replacement, `CLIENT KILL`, the 12-hour limit of IAM connections) or was not back
+ * yet when the command was sent: the client reconnects by itself, so the command may work a moment
+ * later. Not a stalled server (that is a timeout), not a refusal (an error reply), and not a
+ * connection this library closed itself (`DisconnectsClientError`, `ClientClosedError`: the circuit
+ * or a credential refresh dropped it on purpose).
+ */
+export function isConnectionDrop(error: unknown): boolean {
+  if (error instanceof SocketClosedUnexpectedlyError || error instanceof ClientOfflineError) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && DROP_CODES.has(code);
 }
 
 /**

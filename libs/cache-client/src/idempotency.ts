@@ -22,7 +22,8 @@ export interface IdempotencyCacheClient {
 export function createIdempotencyClient(cache: ServiceCache): IdempotencyCacheClient {
   const run = cacheInternals(cache).run;
   return {
-    get: (name) => run('idempotency get', (redis) => redis.get(idempotencyKey(assertKey(name, 'idempotency key')))),
+    // reads and deletes are retried once after a dropped connection; SET (NX) is not: it may have been applied
+    get: (name) => run('idempotency get', (redis) => redis.get(idempotencyKey(assertKey(name, 'idempotency key'))), true),
     async set(name, value, options = {}) {
       const key = idempotencyKey(assertKey(name, 'idempotency key'));
       const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -38,7 +39,7 @@ export function createIdempotencyClient(cache: ServiceCache): IdempotencyCacheCl
       // one DEL per key: a multi-key DEL would be a cross-slot command on a cluster
       let deleted = 0;
       for (const name of Array.isArray(keys) ? keys : [keys]) {
-        deleted += await run('idempotency del', (redis) => redis.del(idempotencyKey(assertKey(name, 'idempotency key'))));
+        deleted += await run('idempotency del', (redis) => redis.del(idempotencyKey(assertKey(name, 'idempotency key'))), true);
       }
       return deleted;
     },

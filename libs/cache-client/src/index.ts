@@ -11,9 +11,25 @@ export type {
   ServiceCacheOptions,
   TlsOptions,
 } from './types';
-export { fileSecretSource, secretsManagerSource, secretSourceFromEnv, staticSecretSource, type SecretSource, type SecretsManagerSourceOptions } from './secret';
+export {
+  fileSecretSource,
+  secretsManagerSource,
+  secretSourceFromEnv,
+  staticSecretSource,
+  type SecretSource,
+  type SecretsManagerSourceOptions,
+} from './secret';
 export type { CircuitOptions, CircuitState } from './circuit-breaker';
 export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
 export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';
 export { planConnection, type ConnectionPlan } from './connection';
+export {
+  createRedisConnectionConfig,
+  ioredisOptions,
+  type ConnectionConfigOptions,
+  type IoredisConnectionOptions,
+  type NodeRedisConfigOptions,
+  type NodeRedisConnectionConfig,
+  type NodeRedisSocketConfig,
+} from './client-config';
 export { CacheClientError, CacheTimeoutError, CacheUnavailableError, CacheUsageError, isAuthError } from './errors';

@@ -15,14 +15,20 @@ const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function assertKey(key: unknown, field = 'key'): string {
   if (typeof key !== 'string' || key.length === 0) throw new CacheUsageError(field, key, 'must be a non-empty string');
-  if (key.length > MAX_KEY_LENGTH) throw new CacheUsageError(field, key, `must be at most ${MAX_KEY_LENGTH} characters (it has ${key.length})`);
-  if (key.charCodeAt(0) === 95 /* _ */) throw new CacheUsageError(field, key, 'must not start with "_" (reserved for the client\'s own keys)');
+  if (key.length > MAX_KEY_LENGTH)
+    throw new CacheUsageError(field, key, `must be at most ${MAX_KEY_LENGTH} characters (it has ${key.length})`);
+  if (key.charCodeAt(0) === 95 /* _ */)
+    throw new CacheUsageError(field, key, 'must not start with "_" (reserved for the client\'s own keys)');
   return key;
 }
 
 export function assertNamespace(namespace: unknown, field = 'namespace'): string {
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-    throw new CacheUsageError(field, namespace, 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+    throw new CacheUsageError(
+      field,
+      namespace,
+      'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
+    );
   }
   return namespace;
 }

@@ -1,10 +1,16 @@
-import { Metrics } from './metrics';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COUNTERS, Metrics } from './metrics';
 
 describe('Metrics', () => {
   it('renders counters since the last flush as one CloudWatch EMF line', () => {
     const lines: string[] = [];
     let now = 1_700_000_000_000;
-    const metrics = new Metrics({ write: (l) => lines.push(l), namespace: 'Test', flushIntervalMs: 1000 }, () => ({ Keyspace: 'orders' }), () => now);
+    const metrics = new Metrics(
+      { write: (l) => lines.push(l), namespace: 'Test', flushIntervalMs: 1000 },
+      () => ({ Keyspace: 'orders' }),
+      () => now,
+    );
     metrics.count('hits', 3);
     metrics.count('misses');
     metrics.latency(1.23456);
@@ -37,10 +43,25 @@ describe('Metrics', () => {
   });
 
   it('writes nothing when disabled and survives a throwing writer', () => {
-    const off = new Metrics({ enabled: false, write: () => { throw new Error('no'); } }, () => ({}));
+    const off = new Metrics(
+      {
+        enabled: false,
+        write: () => {
+          throw new Error('no');
+        },
+      },
+      () => ({}),
+    );
     off.count('errors');
     expect(off.flush()).toContain('"CacheErrors":1');
-    const throwing = new Metrics({ write: () => { throw new Error('stdout closed'); } }, () => ({}));
+    const throwing = new Metrics(
+      {
+        write: () => {
+          throw new Error('stdout closed');
+        },
+      },
+      () => ({}),
+    );
     throwing.count('errors');
     expect(() => throwing.flush()).not.toThrow();
   });
@@ -53,5 +74,23 @@ describe('Metrics', () => {
     expect(snapshot.latency.p50Ms).toBe(200);
     expect(snapshot.latency.maxMs).toBe(250);
     expect(JSON.parse(metrics.renderEmf()!).CacheLatency).toHaveLength(100);
+  });
+});
+
+describe('one list of counters', () => {
+  it('feeds counters from events: a timeout is an error and a timeout, a drop one drop', () => {
+    const metrics = new Metrics({ enabled: false }, () => ({}));
+    metrics.record('timeout');
+    metrics.record('failure');
+    metrics.record('connectionDrop');
+    expect(metrics.snapshot()).toMatchObject({ errors: 2, timeouts: 1, connectionDrops: 1, hits: 0 });
+  });
+
+  it('zeroes every counter of COUNTERS, and the README table lists exactly them, in order', () => {
+    const snapshot = new Metrics({ enabled: false }, () => ({})).snapshot();
+    expect(Object.keys(snapshot).filter((k) => k !== 'latency')).toEqual(Object.keys(COUNTERS));
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| `(\w+)` +\| `(Cache\w+)` +\|/gm)].map(([, name, metric]) => [name, metric]);
+    expect(rows).toEqual(Object.entries(COUNTERS));
   });
 });

@@ -1,40 +1,87 @@
-/** Counters since the cache was created (or since the last `flushMetrics()` for the EMF deltas). */
-export interface CacheCounters {
+/**
+ * The counters, in one list: name, EMF metric name, and (as its doc comment) what it counts. The
+ * `CacheCounters` type, the zeroes, the EMF names and the README's table all come from here (a test
+ * holds the README to it).
+ */
+export const COUNTERS = {
   /** fresh values served from Redis */
-  hits: number;
+  hits: 'CacheHits',
   /** stale values served while one caller refreshes them (stale-while-revalidate) */
-  staleHits: number;
+  staleHits: 'CacheStaleHits',
   /** cached "not found" answers served (negative caching) */
-  negativeHits: number;
+  negativeHits: 'CacheNegativeHits',
   /** keys not in Redis: the loader ran (or a lock holder's value was awaited) */
-  misses: number;
+  misses: 'CacheMisses',
   /** loader calls */
-  loads: number;
+  loads: 'CacheLoads',
   /** loader calls that threw (passed on to the caller, never cached) */
-  loaderErrors: number;
+  loaderErrors: 'CacheLoaderErrors',
   /** cache operations that failed: Redis errors, timeouts, secret or connection problems */
-  errors: number;
+  errors: 'CacheErrors',
   /** the part of `errors` that were timeouts */
-  timeouts: number;
+  timeouts: 'CacheTimeouts',
   /** requests answered by the loader because the cache failed or the circuit was open */
-  failOpen: number;
+  failOpen: 'CacheFailOpen',
   /** requests that skipped Redis because the circuit was open */
-  circuitSkips: number;
+  circuitSkips: 'CacheCircuitSkips',
   /** times the circuit opened */
-  circuitOpens: number;
+  circuitOpens: 'CacheCircuitOpens',
   /** cross-instance locks taken */
-  lockAcquired: number;
+  lockAcquired: 'CacheLockAcquired',
   /** requests that found the lock taken and waited for its holder's value */
-  lockWaits: number;
+  lockWaits: 'CacheLockWaits',
   /** waits that ended without a value (the loader then ran anyway) */
-  lockWaitTimeouts: number;
+  lockWaitTimeouts: 'CacheLockWaitTimeouts',
   /** secret reads (the first one and forced re-reads) */
-  secretFetches: number;
+  secretFetches: 'CacheSecretFetches',
   /** authentication failures seen (WRONGPASS, NOAUTH) */
-  authFailures: number;
-  invalidations: number;
-  namespaceBumps: number;
-}
+  authFailures: 'CacheAuthFailures',
+  /** connection drops seen by commands in flight, each counted once however many commands it failed */
+  connectionDrops: 'CacheConnectionDrops',
+  /** commands retried on the reconnected client after a drop (reads, deletes) */
+  dropRetries: 'CacheDropRetries',
+  /** invalidate() calls */
+  invalidations: 'CacheInvalidations',
+  /** bumpNamespace() calls */
+  namespaceBumps: 'CacheNamespaceBumps',
+} as const;
+
+export type CounterName = keyof typeof COUNTERS;
+
+/** Counters since the cache was created (or since the last `flushMetrics()` for the EMF deltas). */
+export type CacheCounters = { -readonly [K in CounterName]: number };
+
+/**
+ * What the parts of the cache report, and the counters each event feeds. The cache-aside behaviours
+ * and the connection only report what happened; which numbers that moves is decided here.
+ */
+const EVENT_COUNTERS = {
+  hit: ['hits'],
+  staleHit: ['staleHits'],
+  negativeHit: ['negativeHits'],
+  miss: ['misses'],
+  load: ['loads'],
+  loaderError: ['loaderErrors'],
+  failure: ['errors'],
+  timeout: ['errors', 'timeouts'],
+  failOpen: ['failOpen'],
+  circuitSkip: ['circuitSkips'],
+  circuitOpen: ['circuitOpens'],
+  lockAcquired: ['lockAcquired'],
+  lockWait: ['lockWaits'],
+  lockWaitTimeout: ['lockWaitTimeouts'],
+  secretFetch: ['secretFetches'],
+  authFailure: ['authFailures'],
+  connectionDrop: ['connectionDrops'],
+  dropRetry: ['dropRetries'],
+  invalidation: ['invalidations'],
+  namespaceBump: ['namespaceBumps'],
+} as const satisfies Record<string, readonly CounterName[]>;
+
+export type CacheEvent = keyof typeof EVENT_COUNTERS;
+
+/** Where the parts of the cache report events (the cache's Metrics). */
+export type ReportEvent = (event: CacheEvent) => void;
 
 export interface LatencySummary {
   readonly count: number;
@@ -78,47 +125,9 @@ export interface MetricsOptions {
   readonly write?: (line: string) => void;
 }
 
-const METRIC_NAMES: Record<keyof CacheCounters, string> = {
-  hits: 'CacheHits',
-  staleHits: 'CacheStaleHits',
-  negativeHits: 'CacheNegativeHits',
-  misses: 'CacheMisses',
-  loads: 'CacheLoads',
-  loaderErrors: 'CacheLoaderErrors',
-  errors: 'CacheErrors',
-  timeouts: 'CacheTimeouts',
-  failOpen: 'CacheFailOpen',
-  circuitSkips: 'CacheCircuitSkips',
-  circuitOpens: 'CacheCircuitOpens',
-  lockAcquired: 'CacheLockAcquired',
-  lockWaits: 'CacheLockWaits',
-  lockWaitTimeouts: 'CacheLockWaitTimeouts',
-  secretFetches: 'CacheSecretFetches',
-  authFailures: 'CacheAuthFailures',
-  invalidations: 'CacheInvalidations',
-  namespaceBumps: 'CacheNamespaceBumps',
-};
+const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
-const zeroCounters = (): CacheCounters => ({
-  hits: 0,
-  staleHits: 0,
-  negativeHits: 0,
-  misses: 0,
-  loads: 0,
-  loaderErrors: 0,
-  errors: 0,
-  timeouts: 0,
-  failOpen: 0,
-  circuitSkips: 0,
-  circuitOpens: 0,
-  lockAcquired: 0,
-  lockWaits: 0,
-  lockWaitTimeouts: 0,
-  secretFetches: 0,
-  authFailures: 0,
-  invalidations: 0,
-  namespaceBumps: 0,
-});
+const zeroCounters = (): CacheCounters => Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as CacheCounters;
 
 // EMF accepts at most 100 values per metric and line; a ring of recent samples also serves the snapshot
 const MAX_SAMPLES = 100;
@@ -153,9 +162,14 @@ export class Metrics {
     this.lastFlush = now();
   }
 
-  count(name: keyof CacheCounters, by = 1): void {
+  count(name: CounterName, by = 1): void {
     this.totals[name] += by;
     this.delta[name] += by;
+  }
+
+  /** Counts an event reported by the cache (see EVENT_COUNTERS). */
+  record(event: CacheEvent): void {
+    for (const name of EVENT_COUNTERS[event]) this.count(name);
   }
 
   latency(ms: number): void {
@@ -201,7 +215,7 @@ export class Metrics {
 
   /** The EMF document for the counters since the last flush, or undefined when all are zero. */
   renderEmf(): string | undefined {
-    const names = (Object.keys(METRIC_NAMES) as Array<keyof CacheCounters>).filter((k) => this.delta[k] > 0);
+    const names = COUNTER_NAMES.filter((k) => this.delta[k] > 0);
     if (names.length === 0 && this.pendingSamples.length === 0) return undefined;
     const dimensions = { ...this.defaultDimensions(), ...this.options.dimensions };
     const doc: Record<string, unknown> = {
@@ -212,7 +226,7 @@ export class Metrics {
             Namespace: this.options.namespace ?? 'CachePlatform',
             Dimensions: [Object.keys(dimensions)],
             Metrics: [
-              ...names.map((k) => ({ Name: METRIC_NAMES[k], Unit: 'Count' })),
+              ...names.map((k) => ({ Name: COUNTERS[k], Unit: 'Count' })),
               ...(this.pendingSamples.length > 0 ? [{ Name: 'CacheLatency', Unit: 'Milliseconds' }] : []),
             ],
           },
@@ -220,7 +234,7 @@ export class Metrics {
       },
       ...dimensions,
     };
-    for (const k of names) doc[METRIC_NAMES[k]] = this.delta[k];
+    for (const k of names) doc[COUNTERS[k]] = this.delta[k];
     if (this.pendingSamples.length > 0) doc['CacheLatency'] = this.pendingSamples.map(round);
     return JSON.stringify(doc);
   }

@@ -110,15 +110,23 @@ describe('secret sources', () => {
     );
     const expected =
       'must be a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or, for a local run, a file: URL (file:///path/to/secret.json)';
-    expect(() => secretSourceFromEnv({ REDIS_SECRET_ARN: 'orders-secret' })).toThrow(`invalid environment variable REDIS_SECRET_ARN (not shown): ${expected}`);
-    expect(() => secretsManagerSource('not-an-arn')).toThrow('invalid secretArn (not shown): must be a Secrets Manager ARN (arn:aws:secretsmanager:');
+    expect(() => secretSourceFromEnv({ REDIS_SECRET_ARN: 'orders-secret' })).toThrow(
+      `invalid environment variable REDIS_SECRET_ARN (not shown): ${expected}`,
+    );
+    expect(() => secretsManagerSource('not-an-arn')).toThrow(
+      'invalid secretArn (not shown): must be a Secrets Manager ARN (arn:aws:secretsmanager:',
+    );
     expect(() => createServiceCache({ secretArn: 'nope' })).toThrow('invalid secretArn (not shown)');
   });
 
   it('never echoes a malformed REDIS_SECRET_ARN or secretArn: it may be the secret document pasted in', () => {
     const pasted = [JSON.stringify(secret), `  ${JSON.stringify(secret, null, 2)}`, `{"password":"${PASSWORD}"}`, PASSWORD];
     for (const value of pasted) {
-      for (const attempt of [() => secretSourceFromEnv({ REDIS_SECRET_ARN: value }), () => secretsManagerSource(value), () => createServiceCache({ secretArn: value })]) {
+      for (const attempt of [
+        () => secretSourceFromEnv({ REDIS_SECRET_ARN: value }),
+        () => secretsManagerSource(value),
+        () => createServiceCache({ secretArn: value }),
+      ]) {
         const error = (() => {
           try {
             attempt();
@@ -128,7 +136,9 @@ describe('secret sources', () => {
           throw new Error('expected a CacheUsageError');
         })();
         expect(error).toBeInstanceOf(CacheUsageError);
-        expect(error.message).toContain(value.trim().startsWith('{') ? '(not shown; it looks like a JSON document, not a name)' : '(not shown)');
+        expect(error.message).toContain(
+          value.trim().startsWith('{') ? '(not shown; it looks like a JSON document, not a name)' : '(not shown)',
+        );
         expect(error.message).toContain('arn:aws:secretsmanager:');
         // neither the message nor the error's fields carry the value (loggers serialize errors whole)
         expect(`${error.message} ${JSON.stringify(error)}`).not.toMatch(/Sup3r|schemaVersion|orders-api-dev|6379/);
@@ -137,7 +147,9 @@ describe('secret sources', () => {
   });
 
   it('reports an unreadable file by path and error code only', async () => {
-    await expect(fileSecretSource(join(dir, 'missing.json')).fetch()).rejects.toThrow(`cache secret ${join(dir, 'missing.json')}: cannot read the file (ENOENT)`);
+    await expect(fileSecretSource(join(dir, 'missing.json')).fetch()).rejects.toThrow(
+      `cache secret ${join(dir, 'missing.json')}: cannot read the file (ENOENT)`,
+    );
   });
 
   it('serves static secrets as given', async () => {
@@ -175,7 +187,11 @@ describe('Secrets Manager source (against a local API stand-in)', () => {
 
   it('names the ARN and the API error, not the value', async () => {
     const missing = ARN.replace('AbCdEf', 'Zzzzzz');
-    const error = await secretsManagerSource(missing).fetch().catch((e: Error) => e);
-    expect((error as Error).message).toMatch(new RegExp(`^cache secret ${missing.replace(/[/]/g, '\\/')}: Secrets Manager GetSecretValue failed: ResourceNotFoundException`));
+    const error = await secretsManagerSource(missing)
+      .fetch()
+      .catch((e: Error) => e);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cache secret ${missing.replace(/[/]/g, '\\/')}: Secrets Manager GetSecretValue failed: ResourceNotFoundException`),
+    );
   });
 });

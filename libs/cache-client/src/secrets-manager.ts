@@ -4,7 +4,6 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { CacheSecretError } from './errors';
 
 const clients = new Map<string, SecretsManagerClient>();
-const inFlight = new Map<string, Promise<string>>();
 
 function regionOf(secretArn: string, region: string | undefined): string | undefined {
   // arn:aws:secretsmanager:<region>:<account>:secret:<name>
@@ -27,27 +26,22 @@ function clientFor(region: string | undefined): SecretsManagerClient {
   return client;
 }
 
-/** Reads `SecretString` of the secret's current version; concurrent callers for one ARN share the call. */
-export function getSecretString(secretArn: string, region?: string): Promise<string> {
-  const running = inFlight.get(secretArn);
-  if (running) return running;
-  const call = (async () => {
-    try {
-      const out = await clientFor(regionOf(secretArn, region)).send(new GetSecretValueCommand({ SecretId: secretArn }));
-      if (typeof out.SecretString !== 'string') {
-        throw new CacheSecretError(secretArn, 'has no SecretString (binary secrets are not supported)');
-      }
-      return out.SecretString;
-    } catch (error) {
-      if (error instanceof CacheSecretError) throw error;
-      const e = error as Error;
-      // SDK errors name the operation and the reason (AccessDenied, ResourceNotFound, timeout), never the
-      // value; their text (roles, ARNs) goes to the logs only, the error name to health reports
-      throw new CacheSecretError(secretArn, `Secrets Manager GetSecretValue failed: ${e.name}`, e.message);
-    } finally {
-      inFlight.delete(secretArn);
+/**
+ * Reads `SecretString` of the secret's current version. Concurrent callers are not merged here:
+ * the cache's SecretLoader already shares one fetch among them (one place does that, not two).
+ */
+export async function getSecretString(secretArn: string, region?: string): Promise<string> {
+  try {
+    const out = await clientFor(regionOf(secretArn, region)).send(new GetSecretValueCommand({ SecretId: secretArn }));
+    if (typeof out.SecretString !== 'string') {
+      throw new CacheSecretError(secretArn, 'has no SecretString (binary secrets are not supported)');
     }
-  })();
-  inFlight.set(secretArn, call);
-  return call;
+    return out.SecretString;
+  } catch (error) {
+    if (error instanceof CacheSecretError) throw error;
+    const e = error as Error;
+    // SDK errors name the operation and the reason (AccessDenied, ResourceNotFound, timeout), never the
+    // value; their text (roles, ARNs) goes to the logs only, the error name to health reports
+    throw new CacheSecretError(secretArn, `Secrets Manager GetSecretValue failed: ${e.name}`, e.message);
+  }
 }

@@ -37,11 +37,17 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
 
   it('names the bad field of a broken secret in health (without the ARN) and logs (with it), never the password', async () => {
     const logger = memoryLogger();
-    const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, port: 'x' as never }, 'arn:aws:secretsmanager:eu-west-1:1:secret:s'), logger });
+    const cache = createServiceCache({
+      ...quiet,
+      secretSource: staticSecretSource({ ...secret, port: 'x' as never }, 'arn:aws:secretsmanager:eu-west-1:1:secret:s'),
+      logger,
+    });
     expect(await cache.getOrLoad('k', async () => 'from-source', { ttlSeconds: 10 })).toBe('from-source');
     const health = await cache.checkHealth();
     expect(health.error).toBe('SecretPayloadError: field "port" must be an integer port 1-65535 (got string)');
-    expect(logger.lines.join('\n')).toContain('cache secret arn:aws:secretsmanager:eu-west-1:1:secret:s: field \\"port\\" must be an integer port');
+    expect(logger.lines.join('\n')).toContain(
+      'cache secret arn:aws:secretsmanager:eu-west-1:1:secret:s: field \\"port\\" must be an integer port',
+    );
     expect(JSON.stringify(health) + logger.lines.join('\n')).not.toContain(PASSWORD);
   });
 
@@ -51,7 +57,11 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
     const cases: Array<[SecretSource, string]> = [
       // what getSecretString throws for an SDK AccessDenied: the SDK text stays in the logs
       [
-        { name: arn, fetch: async () => Promise.reject(new CacheSecretError(arn, 'Secrets Manager GetSecretValue failed: AccessDeniedException', upstream)) },
+        {
+          name: arn,
+          fetch: async () =>
+            Promise.reject(new CacheSecretError(arn, 'Secrets Manager GetSecretValue failed: AccessDeniedException', upstream)),
+        },
         'CacheSecretError: Secrets Manager GetSecretValue failed: AccessDeniedException',
       ],
       [{ name: arn, fetch: async () => Promise.reject(new Error(`something upstream about ${arn}`)) }, 'Error'],
@@ -82,7 +92,11 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
   });
 
   it('asks for the IAM token provider when the secret says iam', async () => {
-    const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, authMode: 'iam', password: '' }), logger: memoryLogger() });
+    const cache = createServiceCache({
+      ...quiet,
+      secretSource: staticSecretSource({ ...secret, authMode: 'iam', password: '' }),
+      logger: memoryLogger(),
+    });
     const health = await cache.checkHealth();
     expect(health.error).toContain("authTokenProvider: iamAuthTokenProvider() from '@cache-platform/cache-client/iam-auth'");
   });
@@ -106,7 +120,12 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
     });
 
     it('answers within the budget, opens the circuit, then skips Redis', async () => {
-      const cache = createServiceCache({ ...quiet, secretSource: staticSecretSource({ ...secret, port }), logger: memoryLogger(), circuit: { failureThreshold: 2, cooldownMs: 60_000 } });
+      const cache = createServiceCache({
+        ...quiet,
+        secretSource: staticSecretSource({ ...secret, port }),
+        logger: memoryLogger(),
+        circuit: { failureThreshold: 2, cooldownMs: 60_000 },
+      });
       const times: number[] = [];
       try {
         for (let i = 0; i < 5; i++) {
@@ -118,11 +137,13 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
       } finally {
         await cache.close();
       }
-      // first request: connect + command budget (200 + 100 ms); later ones: the command budget; open circuit: no wait
-      expect(times[0]).toBeLessThan(300 + 200);
-      expect(times[1]).toBeLessThan(100 + 200);
-      expect(Math.max(...times.slice(2))).toBeLessThan(50);
-      expect(cache.metrics()).toMatchObject({ failOpen: 5, circuitOpens: 1, circuitSkips: 3, timeouts: 2 });
+      // the bound that matters is the budget: the first request may connect (connect + command budget,
+      // 200 + 100 ms), every later one gets the command budget (100 ms); SLACK_MS is what a busy CI
+      // machine may add to a timer. That the open circuit skipped Redis is counted, not timed.
+      const SLACK_MS = 250;
+      expect(times[0]).toBeLessThan(200 + 100 + SLACK_MS);
+      expect(Math.max(...times.slice(1))).toBeLessThan(100 + SLACK_MS);
+      expect(cache.metrics()).toMatchObject({ failOpen: 5, circuitOpens: 1, circuitSkips: 3, timeouts: 2, errors: 2 });
     });
   });
 });

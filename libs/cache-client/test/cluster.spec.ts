@@ -11,7 +11,11 @@ const KEYLESS = new Set(['AUTH', 'HELLO', 'PING', 'CLUSTER', 'CLIENT', 'READONLY
 function parseMonitorLine(line: string): string[] {
   const args: string[] = [];
   for (const [, quoted] of line.matchAll(/"((?:\\.|[^"\\])*)"/g)) {
-    args.push(quoted!.replace(/\\x([0-9a-f]{2})|\\(.)/gi, (_m, hex: string | undefined, ch: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch === 't' ? '\t' : ch!)));
+    args.push(
+      quoted!.replace(/\\x([0-9a-f]{2})|\\(.)/gi, (_m, hex: string | undefined, ch: string | undefined) =>
+        hex ? String.fromCharCode(parseInt(hex, 16)) : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch === 't' ? '\t' : ch!,
+      ),
+    );
   }
   return args;
 }
@@ -34,7 +38,13 @@ describe('cluster mode on a local Redis Cluster (3 primaries, TLS, ACL users fro
     // watch every command every node receives
     const seen: string[][] = [];
     for (const node of cluster.nodes) {
-      const admin = createClient({ RESP: 2, disableClientInfo: true, socket: { host: '127.0.0.1', port: node.port }, username: 'admin', password: node.adminPassword });
+      const admin = createClient({
+        RESP: 2,
+        disableClientInfo: true,
+        socket: { host: '127.0.0.1', port: node.port },
+        username: 'admin',
+        password: node.adminPassword,
+      });
       admin.on('error', () => undefined);
       admins.push(admin);
       await admin.connect();
@@ -83,13 +93,21 @@ describe('cluster mode on a local Redis Cluster (3 primaries, TLS, ACL users fro
 
     const commands = seen.filter((args) => args.length > 0 && !KEYLESS.has(args[0]!.toUpperCase()));
     expect(commands.length).toBeGreaterThan(60);
-    const probe = createClient({ RESP: 2, disableClientInfo: true, socket: { host: '127.0.0.1', port: cluster.nodes[0]!.port }, username: 'admin', password: cluster.nodes[0]!.adminPassword });
+    const probe = createClient({
+      RESP: 2,
+      disableClientInfo: true,
+      socket: { host: '127.0.0.1', port: cluster.nodes[0]!.port },
+      username: 'admin',
+      password: cluster.nodes[0]!.adminPassword,
+    });
     admins.push(probe);
     await probe.connect();
     const names = new Set<string>();
     for (const args of commands) {
       names.add(args[0]!.toUpperCase());
-      const commandKeys = (await probe.commandGetKeys(args).catch((e: Error) => [`${e.message}: ${JSON.stringify(args.slice(0, 3))}`])) as string[];
+      const commandKeys = (await probe
+        .commandGetKeys(args)
+        .catch((e: Error) => [`${e.message}: ${JSON.stringify(args.slice(0, 3))}`])) as string[];
       expect({ command: args.slice(0, 3), keys: commandKeys.length }).toEqual({ command: args.slice(0, 3), keys: 1 });
       expect(commandKeys[0]).toMatch(/^alpha:/);
     }

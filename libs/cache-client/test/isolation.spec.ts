@@ -21,11 +21,21 @@ describe('isolation on a real redis-server (ACL users from the contract, verifie
   });
 
   // a bare @redis/client connection: what a service could do with its credentials, not only via our helpers
-  async function connectAs(user: { name: string; passwords: string[] } | undefined, tls: { ca?: string; servername?: string; host?: string } = {}) {
+  async function connectAs(
+    user: { name: string; passwords: string[] } | undefined,
+    tls: { ca?: string; servername?: string; host?: string } = {},
+  ) {
     const client = createClient({
       RESP: 2,
       disableClientInfo: true,
-      socket: { host: tls.host ?? 'localhost', port: server.tlsPort!, tls: true, ca: tls.ca ?? server.caPem, servername: tls.servername, reconnectStrategy: false },
+      socket: {
+        host: tls.host ?? 'localhost',
+        port: server.tlsPort!,
+        tls: true,
+        ca: tls.ca ?? server.caPem,
+        servername: tls.servername,
+        reconnectStrategy: false,
+      },
       ...(user ? { username: user.name, password: user.passwords[0] } : {}),
     });
     client.on('error', () => undefined);
@@ -75,13 +85,21 @@ describe('isolation on a real redis-server (ACL users from the contract, verifie
   });
 
   it('refuses a server certificate that is not valid for the name connected to', async () => {
-    await expect(connectAs(A, { host: '127.0.0.1', servername: 'cache.other.example' })).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    await expect(connectAs(A, { host: '127.0.0.1', servername: 'cache.other.example' })).rejects.toMatchObject({
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
   });
 
   describe('through createServiceCache', () => {
     const make = (secret: ReturnType<RedisServer['secretFor']>, tls: { ca?: string; servername?: string } = { ca: server.caPem }) => {
       const logger = memoryLogger();
-      const cache = createServiceCache({ secretSource: staticSecretSource(secret), tls, metrics: { enabled: false }, logger, commandTimeoutMs: 1000 });
+      const cache = createServiceCache({
+        secretSource: staticSecretSource(secret),
+        tls,
+        metrics: { enabled: false },
+        logger,
+        commandTimeoutMs: 1000,
+      });
       caches.push(cache);
       return { cache, logger };
     };

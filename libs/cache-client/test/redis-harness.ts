@@ -154,7 +154,9 @@ class Server implements RedisServer {
     const { dir } = this.spec;
     const acl = [`user default off`, `user ${ADMIN_USER} on >${this.adminPassword} ~* &* +@all`];
     for (const user of this.users.values()) {
-      acl.push(`user ${user.name} ${buildAccessString(user.keyspace, user.profile ?? 'readwrite')} ${user.passwords.map((p) => `>${p}`).join(' ')}`);
+      acl.push(
+        `user ${user.name} ${buildAccessString(user.keyspace, user.profile ?? 'readwrite')} ${user.passwords.map((p) => `>${p}`).join(' ')}`,
+      );
     }
     writeFileSync(join(dir, 'users.acl'), acl.join('\n') + '\n');
     const tls = this.tlsMaterial;
@@ -212,7 +214,18 @@ class Server implements RedisServer {
   }
 
   async admin(...args: string[]): Promise<string> {
-    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.spec.port), '--user', ADMIN_USER, '--pass', this.adminPassword, '--no-auth-warning', ...args]);
+    const { stdout } = await run('redis-cli', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.spec.port),
+      '--user',
+      ADMIN_USER,
+      '--pass',
+      this.adminPassword,
+      '--no-auth-warning',
+      ...args,
+    ]);
     return stdout.trim();
   }
 
@@ -376,10 +389,18 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
     if (!first) throw new Error('a cluster needs at least one node');
     // cluster creation goes over the plaintext ports; the cluster bus uses TLS when tls-cluster is on
     await run('redis-cli', [
-      '--user', ADMIN_USER, '--pass', first.adminPassword, '--no-auth-warning',
+      '--user',
+      ADMIN_USER,
+      '--pass',
+      first.adminPassword,
+      '--no-auth-warning',
       ...(tlsMaterial ? ['--tls', '--cacert', tlsMaterial.caFile] : []),
-      '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${tlsMaterial ? n.tlsPort : n.port}`),
-      '--cluster-replicas', '0', '--cluster-yes',
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${tlsMaterial ? n.tlsPort : n.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
     ]).catch((error: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`redis-cli --cluster create failed: ${error.stdout ?? ''}${error.stderr ?? error.message}`);
     });

@@ -21,7 +21,13 @@ describe('password rotation on a real redis-server', () => {
   it('serves every request through add-second-password, switch-secret, remove-old, and reconnects with the new one', async () => {
     const source = mutableSecretSource(server.secretFor(USER.name));
     const logger = memoryLogger();
-    cache = createServiceCache({ secretSource: source, tls: { ca: server.caPem }, commandTimeoutMs: 500, metrics: { enabled: false }, logger });
+    cache = createServiceCache({
+      secretSource: source,
+      tls: { ca: server.caPem },
+      commandTimeoutMs: 500,
+      metrics: { enabled: false },
+      logger,
+    });
     const c = cache;
 
     let failed = 0;

@@ -36,8 +36,16 @@ export async function startSecretsManagerStub(secrets: Record<string, string> = 
     const id = input.SecretId ?? '';
     calls[id] = (calls[id] ?? 0) + 1;
     const value = store.get(id);
-    if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
-    return reply(200, { ARN: id, Name: id.split(':').pop(), SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: 1 });
+    if (value === undefined)
+      return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+    return reply(200, {
+      ARN: id,
+      Name: id.split(':').pop(),
+      SecretString: value,
+      VersionId: 'v1',
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: 1,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

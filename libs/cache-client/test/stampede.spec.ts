@@ -12,7 +12,15 @@ const PROCESSES = 5;
 async function bundle(entry: string, outfile: string): Promise<void> {
   const esbuild = join(require.resolve('esbuild/package.json'), '..', 'bin', 'esbuild');
   // @node-rs/xxhash: optional native peer of @redis/client (digest() only), loaded by dynamic import
-  await promisify(execFile)(esbuild, [entry, '--bundle', '--platform=node', '--target=node20', '--external:@node-rs/xxhash', `--outfile=${outfile}`, '--log-level=error']);
+  await promisify(execFile)(esbuild, [
+    entry,
+    '--bundle',
+    '--platform=node',
+    '--target=node20',
+    '--external:@node-rs/xxhash',
+    `--outfile=${outfile}`,
+    '--log-level=error',
+  ]);
 }
 
 interface ChildReport {
@@ -42,7 +50,12 @@ describe('stampede across processes (cross-instance lock) on a real redis-server
   });
 
   it(`${PROCESSES} processes x 20 concurrent misses on one key: the loader runs once between them`, async () => {
-    const env = { ...process.env, STAMPEDE_SECRET: JSON.stringify(server.secretFor(USER.name)), STAMPEDE_CA: server.caPem, STAMPEDE_KEY: 'hot-key' };
+    const env = {
+      ...process.env,
+      STAMPEDE_SECRET: JSON.stringify(server.secretFor(USER.name)),
+      STAMPEDE_CA: server.caPem,
+      STAMPEDE_KEY: 'hot-key',
+    };
     const reports = Array.from({ length: PROCESSES }, () => {
       const child = spawn(process.execPath, [join(dir, 'child.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       children.push(child);
