@@ -360,7 +360,7 @@ export class CacheConnection {
     if (!this.credentialRefresh) {
       this.credentialRefresh = (async () => {
         try {
-          const { secret } = await this.secrets.refresh();
+          const secret = await this.secrets.refresh();
           const current = this.handle;
           if (current && (dropConnection || !samePlan(current.plan, this.planFor(secret)))) this.dropHandle(current);
           return secret;

@@ -131,14 +131,12 @@ export class SecretLoader {
    * `minRefreshIntervalMs` ago; then the secret in hand is returned. The first forced re-read is
    * never delayed: a rotation may land right after a cold start.
    */
-  refresh(): Promise<{ secret: CacheSecretPayload; changed: boolean }> {
-    const before = this.current;
-    const compare = (secret: CacheSecretPayload) => ({ secret, changed: before === undefined || secretChanged(before, secret) });
-    if (this.pending) return this.pending.then(compare);
+  refresh(): Promise<CacheSecretPayload> {
+    if (this.pending) return this.pending;
     if (this.current && monotonicMs() - this.lastForcedAt < this.options.minRefreshIntervalMs) {
-      return Promise.resolve({ secret: this.current, changed: false });
+      return Promise.resolve(this.current);
     }
-    return this.load(true).then(compare);
+    return this.load(true);
   }
 
   private load(force: boolean): Promise<CacheSecretPayload> {
@@ -157,22 +155,4 @@ export class SecretLoader {
     pending.then(clear, clear);
     return pending;
   }
-}
-
-/** True when anything the connection depends on differs (not only the password). */
-export function secretChanged(a: CacheSecretPayload, b: CacheSecretPayload): boolean {
-  return connectionShapeChanged(a, b) || a.password !== b.password;
-}
-
-/** True when a new client is needed: a new password alone is picked up at the next handshake. */
-export function connectionShapeChanged(a: CacheSecretPayload, b: CacheSecretPayload): boolean {
-  return (
-    a.host !== b.host ||
-    a.port !== b.port ||
-    a.tls !== b.tls ||
-    a.username !== b.username ||
-    a.keyspace !== b.keyspace ||
-    a.clusterMode !== b.clusterMode ||
-    a.authMode !== b.authMode
-  );
 }
