@@ -1,36 +1,10 @@
 // "One definition per service", proven on the real workspace: the wiring lives in the library, so a
 // change there reaches every service's synthesized stacks with no edit under apps/, and the project
 // graph knows it (a change to the library or the build tools marks every service affected).
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
-
-const workspace = resolve(__dirname, '..', '..', '..');
-const NX_ENV = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true' };
-const BUILD_OUTPUTS = new Set(['node_modules', '.git', '.nx', 'tmp', 'cdktf.out', 'dist', 'state', '.terraform', 'coverage']);
-
-function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  try {
-    return execFileSync('npx', ['nx', ...args], { cwd, encoding: 'utf8', env: { ...NX_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`nx ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { BUILD_OUTPUTS, nx, scratchWorkspace, workspace } from './scratch';
 
 /** The service apps of the workspace (folders holding a cache-service.json under apps/). */
 function services(root: string): Array<{ name: string; root: string }> {
@@ -62,33 +36,6 @@ function appsDigest(root: string): string {
   return hash.digest('hex');
 }
 
-/**
- * A scratch copy of the workspace whose own packages resolve to the copy: node_modules is a folder
- * of links to the real dependencies (~1 GB, not copied), except the workspace packages, whose
- * relative links are recreated so they point into the copy.
- */
-function scratchWorkspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'one-definition-'));
-  cpSync(workspace, dir, {
-    recursive: true,
-    filter: (src) =>
-      !relative(workspace, src)
-        .split('/')
-        .some((part) => BUILD_OUTPUTS.has(part)),
-  });
-  const modules = join(workspace, 'node_modules');
-  mkdirSync(join(dir, 'node_modules'));
-  for (const entry of readdirSync(modules)) {
-    if (entry === '@cache-platform') continue;
-    symlinkSync(join(modules, entry), join(dir, 'node_modules', entry));
-  }
-  mkdirSync(join(dir, 'node_modules', '@cache-platform'));
-  for (const entry of readdirSync(join(modules, '@cache-platform'))) {
-    symlinkSync(readlinkSync(join(modules, '@cache-platform', entry)), join(dir, 'node_modules', '@cache-platform', entry));
-  }
-  return dir;
-}
-
 describe('one definition per service', () => {
   const all = services(workspace);
 
@@ -99,7 +46,7 @@ describe('one definition per service', () => {
   describe('a change to the library reaches every service', () => {
     let dir: string;
     beforeAll(() => {
-      dir = scratchWorkspace();
+      dir = scratchWorkspace('one-definition-');
     });
     afterAll(() => {
       if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,63 +1,25 @@
 // End to end: generate a service in a scratch copy of this workspace with the real `nx g`, then run the
 // generated project's own test, synth and validate targets. Slow (tens of seconds) but it is the only
 // test that proves "generates a service that passes with no manual edits".
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { serviceTargets } from '../plugin.cjs';
+import { nx, scratchWorkspace } from './scratch';
 
-const workspace = resolve(__dirname, '..', '..', '..');
-const SKIP = new Set(['node_modules', '.git', '.nx', 'tmp', 'cdktf.out', 'dist', 'state', '.terraform', 'coverage']);
-
-function scratchCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'service-cache-e2e-'));
-  cpSync(workspace, dir, {
-    recursive: true,
-    filter: (src) => {
-      const rel = relative(workspace, src);
-      return !rel.split('/').some((part) => SKIP.has(part));
-    },
-  });
-  // a link, not a copy: the dependencies are ~1 GB
-  symlinkSync(join(workspace, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return dir;
-}
-
-function run(cwd: string, args: string[]): string {
-  try {
-    return execFileSync('npx', args, {
-      cwd,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        FORCE_COLOR: '0',
-        NO_COLOR: '1',
-        NX_NO_CLOUD: 'true',
-        NX_DAEMON: 'false',
-        NX_TUI: 'false',
-        CI: 'true',
-        CACHE_PLATFORM_ENVIRONMENTS: 'dev',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`npx ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
+/** nx in the scratch workspace, one environment selected (as a developer would deploy) */
+const nxDev = (cwd: string, args: string[]) => nx(cwd, args, { CACHE_PLATFORM_ENVIRONMENTS: 'dev' });
 
 describe('nx g service-cache, end to end', () => {
   let dir: string;
   beforeAll(() => {
-    dir = scratchCopy();
+    dir = scratchWorkspace('service-cache-e2e-');
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('generates a service whose test, synth and validate targets pass with no edits', () => {
-    const out = run(dir, [
-      'nx',
+    const out = nxDev(dir, [
       'g',
       'service-cache',
       'e2e-probe',
@@ -70,46 +32,27 @@ describe('nx g service-cache, end to end', () => {
     // no formatter noise: the workspace formats with prettier
     expect(out).not.toMatch(/oxfmt|Could not format/);
     // the targets are inferred from the manifest
-    const project = JSON.parse(run(dir, ['nx', 'show', 'project', 'e2e-probe', '--json']));
-    expect(Object.keys(project.targets).sort()).toEqual([
-      'bundle',
-      'deploy',
-      'destroy',
-      'diff',
-      'lint',
-      'synth',
-      'test',
-      'typecheck',
-      'validate',
-    ]);
+    const project = JSON.parse(nxDev(dir, ['show', 'project', 'e2e-probe', '--json']));
+    expect(Object.keys(project.targets).sort()).toEqual(Object.keys(serviceTargets('apps/e2e-probe')).sort());
 
-    expect(run(dir, ['nx', 'run', 'e2e-probe:test', '--skip-nx-cache'])).toMatch(/Successfully ran target test/);
-    expect(run(dir, ['nx', 'run', 'e2e-probe:synth', '--skip-nx-cache'])).toMatch(/Successfully ran target synth/);
+    expect(nxDev(dir, ['run', 'e2e-probe:test', '--skip-nx-cache'])).toMatch(/Successfully ran target test/);
+    expect(nxDev(dir, ['run', 'e2e-probe:synth', '--skip-nx-cache'])).toMatch(/Successfully ran target synth/);
     const stack = join(dir, 'apps', 'e2e-probe', 'cdktf.out', 'stacks', 'e2e-probe-dev', 'cdk.tf.json');
     expect(existsSync(stack)).toBe(true);
     const json = readFileSync(stack, 'utf8');
     expect(json).toContain('~e2e-probe:*');
     expect(json).toContain('REDIS_SECRET_ARN');
-    expect(run(dir, ['nx', 'run', 'e2e-probe:validate', '--skip-nx-cache'])).toMatch(/1\/1 stack\(s\) valid/);
-    expect(run(dir, ['nx', 'run', 'e2e-probe:lint', '--skip-nx-cache'])).toMatch(/Successfully ran target lint/);
-    expect(run(dir, ['nx', 'run', 'e2e-probe:typecheck', '--skip-nx-cache'])).toMatch(/Successfully ran target typecheck/);
+    expect(nxDev(dir, ['run', 'e2e-probe:validate', '--skip-nx-cache'])).toMatch(/1\/1 stack\(s\) valid/);
+    expect(nxDev(dir, ['run', 'e2e-probe:lint', '--skip-nx-cache'])).toMatch(/Successfully ran target lint/);
+    expect(nxDev(dir, ['run', 'e2e-probe:typecheck', '--skip-nx-cache'])).toMatch(/Successfully ran target typecheck/);
     // a change inside the new service affects that service alone: CI tests only it
-    const affected = run(dir, ['nx', 'show', 'projects', '--affected', '--files=apps/e2e-probe/src/handler/index.ts']);
+    const affected = nxDev(dir, ['show', 'projects', '--affected', '--files=apps/e2e-probe/src/handler/index.ts']);
     expect(affected.trim().split('\n')).toEqual(['e2e-probe']);
   }, 300_000);
 
   it('refuses a second service with the same keyspace and writes nothing', () => {
     expect(() =>
-      run(dir, [
-        'nx',
-        'g',
-        'service-cache',
-        'e2e-other',
-        '--keyspace=e2e-probe',
-        '--owner=team-e2e',
-        '--purpose=collide',
-        '--no-interactive',
-      ]),
+      nxDev(dir, ['g', 'service-cache', 'e2e-other', '--keyspace=e2e-probe', '--owner=team-e2e', '--purpose=collide', '--no-interactive']),
     ).toThrow('invalid keyspace "e2e-probe": is already claimed by service "e2e-probe"');
     expect(existsSync(join(dir, 'apps', 'e2e-other'))).toBe(false);
   }, 60_000);
