@@ -13,7 +13,9 @@ export async function main(argv: string[]): Promise<number> {
     requests: requests.length > 0 ? requests : ['/health', '/?id=1', '/?id=1'],
     log: (line) => console.log(line),
   });
-  for (const r of result.responses) console.log(`${r.request} -> ${r.statusCode} ${JSON.stringify(r.body)}`);
+  // a 204 has no body: print nothing rather than "undefined"
+  for (const r of result.responses)
+    console.log(`${r.request} -> ${r.statusCode}${r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`}`);
   if (result.metricLines.length > 0) console.log(`metrics (CloudWatch EMF):\n${result.metricLines.join('\n')}`);
   return 0;
 }
