@@ -253,6 +253,8 @@ describe('environment variations', () => {
     );
     expect(() => synth(withPlatform(dev, { subnetIds: ['subnet-0a1b2c3d4e5f60001'] }))).toThrow('(got 1)');
     expect(() => synth(withPlatform(dev, { vpcId: 'vpc-123' }))).toThrow('invalid vpc id "vpc-123"');
+    // located: the construct path in the platform stack leads the message
+    expect(() => synth(withPlatform(dev, { vpcId: 'vpc-123' }))).toThrow(/^platform-dev\/foundation\/[\w/-]+: invalid vpc id "vpc-123"/);
     expect(() => synth({ ...dev, region: 'Europe' })).toThrow('invalid region "Europe"');
     expect(() => synth({ ...dev, name: 'Dev' })).toThrow('invalid environment name "Dev": must be lower case');
     expect(() => synth(withPlatform(dev, { owner: '' }))).toThrow('invalid tag cache-platform:owner ""');

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Fn, Token } from 'cdktf';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { EXPORT_KEYS, PlatformExportNames, platformExportNames } from '@cache-platform/cache-contract';
+import { refuse, validated } from '@cache-platform/stack-base';
 
 /** The values behind every export name except `subnetIds`, which is a list. */
 export type PlatformExportValues = { readonly [K in Exclude<keyof PlatformExportNames, 'subnetIds'>]: string | number };
@@ -43,11 +44,10 @@ export class PlatformExports extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformExportsProps) {
     super(scope, id);
-    this.names = platformExportNames(props.environment);
+    this.names = validated(this, () => platformExportNames(props.environment));
     const missing = EXPORT_KEYS.filter((key) => key !== 'subnetIds' && (props.values as Record<string, unknown>)[key] === undefined);
-    if (missing.length > 0) {
-      throw new Error(`missing export values ${JSON.stringify(missing)}: every name in platformExportNames() must be written`);
-    }
+    if (missing.length > 0)
+      refuse(this, 'export values', props.values, `${missing.join(', ')} missing: every name in platformExportNames() must be written`);
     const subnetList = Token.isUnresolved(props.subnetIds) ? Fn.join(',', [...props.subnetIds]) : props.subnetIds.join(',');
 
     const parameters: Partial<Record<keyof PlatformExportNames, SsmParameter>> = {};

@@ -321,6 +321,8 @@ describe('smaller constructs', () => {
       synth(
         (stack) => new PlatformExports(stack, 'e', { environment: 'dev', values: { endpointAddress: 'x' } as never, subnetIds: SUBNETS }),
       ),
-    ).toThrow('missing export values ["endpointPort","readerPort","cacheName","cacheArn","engine","userGroupId","clientSecurityGroupId"]');
+    ).toThrow(
+      'e: invalid export values {"endpointAddress":"x"}: endpointPort, readerPort, cacheName, cacheArn, engine, userGroupId, clientSecurityGroupId missing',
+    );
   });
 });

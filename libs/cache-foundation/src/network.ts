@@ -5,6 +5,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { platformResourceNames } from '@cache-platform/cache-contract';
+import { validated } from '@cache-platform/stack-base';
 import { assertSubnetIds, assertVpcId } from './validation';
 
 /** ElastiCache Serverless listens on one DNS name: 6379 for the primary, 6380 for reads from a replica. */
@@ -63,8 +64,8 @@ export class CacheNetwork extends Construct {
   constructor(scope: Construct, id: string, props: CacheNetworkProps) {
     super(scope, id);
     const names = platformResourceNames(props.environment);
-    const vpcId = assertVpcId(props.vpcId);
-    this.subnetIds = assertSubnetIds(props.subnetIds);
+    const vpcId = validated(this, () => assertVpcId(props.vpcId));
+    this.subnetIds = validated(this, () => assertSubnetIds(props.subnetIds));
     const tags = (name: string) => ({ Name: name, ...props.tags });
 
     this.cacheSecurityGroup = new SecurityGroup(this, 'cache-sg', {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { Token } from 'cdktf';
 import { ContractViolation } from '@cache-platform/cache-contract';
+import { isUnresolved, validated } from '@cache-platform/stack-base';
 import { ElasticacheServerlessCache } from '@cdktf/provider-aws/lib/elasticache-serverless-cache';
 import {
   assertCacheUsageLimits,
@@ -99,24 +99,29 @@ export class SharedServerlessCache extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedServerlessCacheProps) {
     super(scope, id);
-    assertServerlessCacheName(props.name);
-    this.engine = props.engine ?? 'valkey';
-    this.majorEngineVersion = resolveEngineVersion(this.engine, props.majorEngineVersion);
-    const subnetIds = assertSubnetIds(props.subnetIds);
-    if (!Token.isUnresolved(props.securityGroupIds)) {
-      if (props.securityGroupIds.length === 0) {
-        throw new ContractViolation(
-          'security group ids',
-          props.securityGroupIds,
-          'a serverless cache needs at least one security group, else AWS attaches the VPC default group',
-        );
+    // every refusal names this construct's path, the value and the rule
+    const { subnetIds, limits } = validated(this, () => {
+      assertServerlessCacheName(props.name);
+      if (!isUnresolved(props.securityGroupIds)) {
+        if (props.securityGroupIds.length === 0) {
+          throw new ContractViolation(
+            'security group ids',
+            props.securityGroupIds,
+            'a serverless cache needs at least one security group, else AWS attaches the VPC default group',
+          );
+        }
+        props.securityGroupIds.forEach(assertSecurityGroupId);
       }
-      props.securityGroupIds.forEach(assertSecurityGroupId);
-    }
-    const limits = props.usageLimits === undefined ? undefined : assertCacheUsageLimits(props.usageLimits);
-    if (props.kmsKeyArn !== undefined) assertKmsKeyArn(props.kmsKeyArn);
-    if (props.snapshotRetentionLimit !== undefined) assertSnapshotRetentionLimit(props.snapshotRetentionLimit);
-    if (props.dailySnapshotTime !== undefined) assertDailySnapshotTime(props.dailySnapshotTime);
+      if (props.kmsKeyArn !== undefined) assertKmsKeyArn(props.kmsKeyArn);
+      if (props.snapshotRetentionLimit !== undefined) assertSnapshotRetentionLimit(props.snapshotRetentionLimit);
+      if (props.dailySnapshotTime !== undefined) assertDailySnapshotTime(props.dailySnapshotTime);
+      return {
+        subnetIds: assertSubnetIds(props.subnetIds),
+        limits: props.usageLimits === undefined ? undefined : assertCacheUsageLimits(props.usageLimits),
+      };
+    });
+    this.engine = props.engine ?? 'valkey';
+    this.majorEngineVersion = validated(this, () => resolveEngineVersion(this.engine, props.majorEngineVersion));
 
     this.cache = new ElasticacheServerlessCache(this, 'cache', {
       name: props.name,

@@ -19,7 +19,7 @@ import {
 } from '@cache-platform/cache-contract';
 import type { Grant, IGrantable } from './grant';
 import type { ServiceCacheAccess } from './service-cache-access';
-import { isUnresolved, refuse, validated } from './validation';
+import { isUnresolved, refuse, validated } from '@cache-platform/stack-base';
 
 /** Newest Node.js runtime the hashicorp/aws 5.100.0 schema accepts. */
 export const CACHE_FUNCTION_RUNTIME = 'nodejs22.x';

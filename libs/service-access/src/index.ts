@@ -1,4 +1,3 @@
-export * from './validation';
 export * from './grant';
 export * from './platform-imports';
 export * from './service-cache-access';

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { platformExportNames, type PlatformExportNames } from '@cache-platform/cache-contract';
-import { validated } from './validation';
+import { validated } from '@cache-platform/stack-base';
 
 export interface PlatformImportsProps {
   /** environment whose platform stack wrote the exports (`/cache-platform/<env>/exports/...`) */

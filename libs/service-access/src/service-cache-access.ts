@@ -27,7 +27,7 @@ import {
 } from '@cache-platform/cache-contract';
 import { Grant, principalOf, type Grantee } from './grant';
 import type { PlatformImports } from './platform-imports';
-import { refuse, validated } from './validation';
+import { refuse, validated } from '@cache-platform/stack-base';
 
 export type { AccessProfile, AuthMode } from '@cache-platform/cache-contract';
 

@@ -1,1 +1,2 @@
 export * from './stack-settings';
+export * from './validation';

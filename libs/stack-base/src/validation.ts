@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 import { ContractViolation } from '@cache-platform/cache-contract';
 
 /*
- * The one way constructs in this library validate input: every check throws a ContractViolation
+ * The one way the infrastructure libraries' constructs validate input: every check throws a ContractViolation
  * (value and rule), and `validated` adds the construct path, so a synth of twenty stacks says which
  * construct in which stack refused what.
  */
