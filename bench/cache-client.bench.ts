@@ -8,17 +8,17 @@ import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { createClient } from '@redis/client';
 import KeyvRedis from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { build } from 'esbuild';
 import { Keyv } from 'keyv';
 import { createServiceCache, staticSecretSource } from '../libs/cache-client/src';
 import { startRedis } from '../libs/cache-client/test/redis-harness';
+import { BENCH_USER, connectRawClient } from './raw-client';
 import { startSecretsManagerStub } from '../libs/cache-client/test/secrets-manager-stub';
 
 const ROOT = join(__dirname, '..');
-const USER = { name: 'bench-svc', keyspace: 'bench', passwords: ['bench-password-000000001'] };
+const USER = BENCH_USER;
 const KEYS = 100;
 // many short interleaved slices, medians per contender: a shared 2-core VM drifts by 30% within seconds
 const SLICE_MS = Number(process.env['BENCH_SLICE_MS'] ?? 400);
@@ -71,28 +71,9 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
   const socket = { host: 'localhost', port: server.tlsPort, tls: true as const, ca: server.caPem };
 
   // raw: GET + JSON.parse on a plain @redis/client connection (library defaults) with the same TLS and user
-  const raw = createClient({
-    RESP: 2,
-    disableClientInfo: true,
-    keyPrefix: 'bench:',
-    username: USER.name,
-    password: USER.passwords[0],
-    socket,
-  });
-  raw.on('error', () => undefined);
-  await raw.connect();
+  const raw = await connectRawClient(server, false);
   // the same, without node-redis 6's per-command AbortSignal (as cache-client configures it): our helpers' own cost
-  const rawTuned = createClient({
-    RESP: 2,
-    disableClientInfo: true,
-    keyPrefix: 'bench:',
-    username: USER.name,
-    password: USER.passwords[0],
-    socket,
-    commandOptions: { timeout: 0 },
-  });
-  rawTuned.on('error', () => undefined);
-  await rawTuned.connect();
+  const rawTuned = await connectRawClient(server, true);
 
   const cache = createServiceCache({ secretSource: staticSecretSource(secret), tls: { ca: server.caPem }, metrics: { enabled: false } });
 

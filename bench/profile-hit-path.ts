@@ -2,11 +2,11 @@
 // getOrLoad or the tuned raw client for a fixed time against a local TLS redis-server.
 // Run: node --cpu-prof --cpu-prof-dir=/tmp/prof -r @swc-node/register bench/profile-hit-path.ts cache-client|raw
 // then summarise the .cpuprofile by self time (bench/profile-summary.mjs).
-import { createClient } from '@redis/client';
 import { createServiceCache, staticSecretSource } from '../libs/cache-client/src';
 import { startRedis } from '../libs/cache-client/test/redis-harness';
+import { BENCH_USER, connectRawClient } from './raw-client';
 
-const USER = { name: 'bench-svc', keyspace: 'bench', passwords: ['bench-password-000000001'] };
+const USER = BENCH_USER;
 const KEYS = 100;
 const CONCURRENCY = 32;
 const DURATION_MS = Number(process.env['PROFILE_MS'] ?? 5000);
@@ -16,18 +16,7 @@ async function main(): Promise<void> {
   const which = process.argv[2] ?? 'cache-client';
   const server = await startRedis({ users: [USER] });
   try {
-    const socket = { host: 'localhost', port: server.tlsPort, tls: true as const, ca: server.caPem };
-    const raw = createClient({
-      RESP: 2,
-      disableClientInfo: true,
-      keyPrefix: 'bench:',
-      username: USER.name,
-      password: USER.passwords[0],
-      socket,
-      commandOptions: { timeout: 0 },
-    });
-    raw.on('error', () => undefined);
-    await raw.connect();
+    const raw = await connectRawClient(server, true);
     const cache = createServiceCache({
       secretSource: staticSecretSource(server.secretFor(USER.name)),
       tls: { ca: server.caPem },
