@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 
 /*
  * moto_server (a local AWS API emulator) with its IAM checks on: after the first `noAuthActions` API
@@ -9,11 +10,25 @@ import { createServer } from 'node:net';
 
 export const MOTO_REGION = 'eu-west-1';
 
-/** True when moto_server and python3 with boto3 are available. */
+const canImportBoto3 = (python: string) => spawnSync(python, ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * A Python that has boto3: the one beside moto_server first (its installation; npm and Nx put
+ * /usr/bin early on PATH, so a bare `python3` may be the system one without it), else `python3`.
+ */
+function findPython(): string | undefined {
+  const moto = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).stdout.trim();
+  const candidates = moto ? [join(dirname(moto), 'python3'), join(dirname(moto), 'python'), 'python3'] : ['python3'];
+  return candidates.find(canImportBoto3);
+}
+
+const PYTHON = findPython();
+
+/** What the moto tests need and is missing: moto_server, and a Python with boto3 (the independent client). */
 export function missingMotoTools(): string[] {
   const missing: string[] = [];
   if (spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status !== 0) missing.push('moto_server');
-  if (spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status !== 0) missing.push('python3 with boto3');
+  if (!PYTHON) missing.push('python3 with boto3');
   return missing;
 }
 
@@ -67,12 +82,14 @@ export class MotoSecretsServer {
     script: string,
     credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'setup', secretAccessKey: 'setup' },
   ): T {
-    const result = spawnSync('python3', ['-c', `import boto3, json\n${script}`], {
+    const result = spawnSync(PYTHON ?? 'python3', ['-c', `import boto3, json\n${script}`], {
       encoding: 'utf8',
       timeout: 30_000,
       env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '',
+        // the environment as it is (a pyenv shim needs its variables), but none of this machine's AWS settings
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))),
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
         AWS_ENDPOINT_URL: this.endpoint,
         AWS_DEFAULT_REGION: MOTO_REGION,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
