@@ -337,6 +337,10 @@ async function main(): Promise<void> {
         ]),
       ),
     );
+    // what each bundle must (not) carry: checked, not only printed
+    if (sizes['password']?.secretsManager || sizes['password']?.iamModule || sizes['password']?.sigv4Presign)
+      throw new Error('the password bundle carries the SDK v3 Secrets Manager client or the IAM token signer');
+    if (!sizes[BEFORE]?.secretsManager) throw new Error(`the ${BEFORE} bundle does not carry the SDK v3 client: not the baseline`);
     const cold = await coldStart(server, { password: join(dir, 'password.mjs'), [BEFORE]: join(dir, `${BEFORE}.mjs`) }, dir);
     console.log(`cold start of the password bundle in a fresh node process, from import() (median of runs; ${BEFORE}: the SDK v3 client):`);
     console.table(cold);
