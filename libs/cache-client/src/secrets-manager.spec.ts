@@ -124,7 +124,7 @@ describe('GetSecretValue signing', () => {
 
 describe('GetSecretValue over the wire', () => {
   let server: Server;
-  let answer: (attempt: number) => { status: number; body: string } | undefined;
+  let answer: (attempt: number) => { status: number; body: string; stallAfter?: number } | undefined;
   let attempts = 0;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
@@ -134,7 +134,9 @@ describe('GetSecretValue over the wire', () => {
         const reply = answer(++attempts);
         if (!reply) return; // silent: a stalled endpoint
         res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(reply.body);
+        // an answer that stops halfway and never ends
+        if (reply.stallAfter !== undefined) res.write(reply.body.slice(0, reply.stallAfter));
+        else res.end(reply.body);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -152,6 +154,15 @@ describe('GetSecretValue over the wire', () => {
     const started = performance.now();
     const error = (await getSecretString(ARN, undefined, env, 200).catch((e: Error) => e)) as Error;
     // two bounded attempts, then an error; the margin is for a busy machine, not for a third attempt
+    expect(performance.now() - started).toBeLessThan(200 * MAX_ATTEMPTS + 2000);
+    expect(attempts).toBe(MAX_ATTEMPTS);
+    expect(error.message).toBe(`cache secret ${ARN}: Secrets Manager GetSecretValue failed: TimeoutError: no answer within 200 ms`);
+  });
+
+  it('bounds an answer that stalls halfway', async () => {
+    answer = () => ({ status: 200, body: '{"SecretString":"{}"}', stallAfter: 5 });
+    const started = performance.now();
+    const error = (await getSecretString(ARN, undefined, env, 200).catch((e: Error) => e)) as Error;
     expect(performance.now() - started).toBeLessThan(200 * MAX_ATTEMPTS + 2000);
     expect(attempts).toBe(MAX_ATTEMPTS);
     expect(error.message).toBe(`cache secret ${ARN}: Secrets Manager GetSecretValue failed: TimeoutError: no answer within 200 ms`);

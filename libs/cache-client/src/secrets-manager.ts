@@ -15,6 +15,7 @@ import { CacheSecretError } from './errors';
 export const ATTEMPT_TIMEOUT_MS = 3000;
 /** Attempts for transient failures (network errors, throttling, 5xx), as the SDK client was configured. */
 export const MAX_ATTEMPTS = 2;
+const RETRY_PAUSE_MS = 100;
 
 const CREDENTIAL_VARIABLES = 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)';
 
@@ -130,30 +131,41 @@ function send(signed: SignedRequest, timeoutMs: number): Promise<Answer> {
   const transport = signed.url.protocol === 'http:' ? httpRequest : httpsRequest;
   const timeout = () => Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' });
   return new Promise<Answer>((resolve, reject) => {
-    // one deadline for the whole exchange: the socket timeout alone restarts with every chunk
-    const timer = setTimeout(() => req.destroy(timeout()), timeoutMs);
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const fail = (error: Error) => settle(() => reject(error));
+    // one deadline for the whole exchange, also when the answer stalls halfway (the socket timeout
+    // alone restarts with every chunk)
+    const timer = setTimeout(() => {
+      fail(timeout());
+      req.destroy();
+    }, timeoutMs);
     const req = transport(options, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        clearTimeout(timer);
         const errorType = res.headers['x-amzn-errortype'];
-        resolve({
-          status: res.statusCode ?? 0,
-          errorType: typeof errorType === 'string' ? errorType : undefined,
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
+        settle(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            errorType: typeof errorType === 'string' ? errorType : undefined,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
       });
-      res.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      res.on('error', fail);
+      res.on('aborted', () => fail(new Error('the connection closed before the answer was complete')));
     });
-    req.on('timeout', () => req.destroy(timeout()));
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
+    req.on('timeout', () => {
+      fail(timeout());
+      req.destroy();
     });
+    req.on('error', fail);
     req.end(signed.body);
   });
 }
@@ -224,6 +236,8 @@ export async function getSecretString(
     }
     failure = apiError(answer);
     if (!transient(answer.status, failure.name)) break;
+    // throttling or a server error: a short pause before the last attempt
+    if (attempt < MAX_ATTEMPTS) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
   }
   // the API's error names the operation's reason (AccessDeniedException, ResourceNotFoundException, a
   // timeout), never the value; its text (roles, ARNs) goes to the logs only, the name to health reports
