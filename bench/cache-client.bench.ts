@@ -10,11 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import KeyvRedis from '@keyv/redis';
 import { createCache } from 'cache-manager';
-import { build } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { Keyv } from 'keyv';
 import { createServiceCache, staticSecretSource } from '../libs/cache-client/src';
 import { startRedis } from '../libs/cache-client/test/redis-harness';
 import { BENCH_USER, connectRawClient } from './raw-client';
+import { LAMBDA_MAIN_FIELDS } from '../tools/lambda-bundle/src/bundle';
 import { startSecretsManagerStub } from '../libs/cache-client/test/secrets-manager-stub';
 
 const ROOT = join(__dirname, '..');
@@ -131,8 +132,56 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
   return summary;
 }
 
+/** The settings of tools/lambda-bundle before issue 13 (esbuild's default `mainFields` for node: `main` first). */
+const LAMBDA_BUILD_BEFORE: BuildOptions = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  tsconfig: join(ROOT, 'tsconfig.base.json'),
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'error',
+  // optional native peer of @redis/client, reached only by its digest() helper
+  external: ['@node-rs/xxhash'],
+  banner: {
+    js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);",
+  },
+};
+
+/** The same settings as tools/lambda-bundle today: ESM for nodejs22.x, minified, createRequire banner, ES module builds first. */
+const LAMBDA_BUILD: BuildOptions = { ...LAMBDA_BUILD_BEFORE, mainFields: [...LAMBDA_MAIN_FIELDS] };
+
+/**
+ * The build before issue 13, for a side-by-side measurement in the same run: secret.ts's
+ * `import('./secrets-manager')` resolves to bench/baseline/secrets-manager-sdk.ts (the SDK v3 client).
+ */
+const sdkBaseline: Plugin = {
+  name: 'secrets-manager-sdk-baseline',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/secrets-manager$/ }, (args) =>
+      args.importer.endsWith(join('cache-client', 'src', 'secret.ts'))
+        ? { path: join(__dirname, 'baseline', 'secrets-manager-sdk.ts') }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Bundle names: `password` and `iam` are today's build; `password-before` is the build before issue 13
+ * (SDK v3 client, `main` fields first); `password-main-first` is today's code with the old `mainFields`
+ * (sizes only: it separates the two changes).
+ */
+const BEFORE = 'password-before';
+
 async function bundleSizes(outdir: string) {
-  const variants = { password: 'bench/sample-handler.ts', iam: 'bench/sample-handler-iam.ts' };
+  const variants: Record<string, { entry: string; options: BuildOptions }> = {
+    password: { entry: 'bench/sample-handler.ts', options: LAMBDA_BUILD },
+    iam: { entry: 'bench/sample-handler-iam.ts', options: LAMBDA_BUILD },
+    [BEFORE]: { entry: 'bench/sample-handler.ts', options: { ...LAMBDA_BUILD_BEFORE, plugins: [sdkBaseline] } },
+    'password-main-first': { entry: 'bench/sample-handler.ts', options: LAMBDA_BUILD_BEFORE },
+  };
   const out: Record<
     string,
     {
@@ -145,27 +194,9 @@ async function bundleSizes(outdir: string) {
       secretsManagerBytes: number;
     }
   > = {};
-  for (const [name, entry] of Object.entries(variants)) {
+  for (const [name, { entry, options }] of Object.entries(variants)) {
     const outfile = join(outdir, `${name}.mjs`);
-    // the same settings as tools/lambda-bundle: ESM for nodejs22.x, minified, createRequire banner
-    const result = await build({
-      entryPoints: [join(ROOT, entry)],
-      outfile,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      tsconfig: join(ROOT, 'tsconfig.base.json'),
-      legalComments: 'none',
-      metafile: true,
-      logLevel: 'error',
-      // optional native peer of @redis/client, reached only by its digest() helper
-      external: ['@node-rs/xxhash'],
-      banner: {
-        js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);",
-      },
-    });
+    const result = await build({ ...options, entryPoints: [join(ROOT, entry)], outfile, metafile: true });
     const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs));
     const bytesOf = (re: RegExp) => inputs.filter(([p]) => re.test(p)).reduce((s, [, i]) => s + i.bytesInOutput, 0);
     const text = readFileSync(outfile, 'utf8');
@@ -175,15 +206,17 @@ async function bundleSizes(outdir: string) {
       // our token signer (iam-auth.ts): its query parameters appear nowhere else
       iamModule: inputs.some(([p]) => p.endsWith('cache-client/src/iam-auth.ts')),
       sigv4Presign: text.includes('ServerlessCache'),
+      // the SDK v3 Secrets Manager client
       secretsManager: inputs.some(([p]) => p.includes('client-secrets-manager')),
       redisClientBytes: bytesOf(/@redis\/client/),
-      secretsManagerBytes: bytesOf(/@aws-sdk|@smithy|@aws-crypto/),
+      // everything that reads the secret from AWS: SDK, signer, hash, and our request module
+      secretsManagerBytes: bytesOf(/@aws-sdk|@smithy|@aws-crypto|secrets-manager(-sdk)?\.ts$/),
     };
   }
   return out;
 }
 
-async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle: string, dir: string) {
+async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundles: Record<string, string>, dir: string) {
   const arn = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:cache-platform/local/bench/redis-AbCdEf';
   const secret = JSON.stringify(server.secretFor(USER.name));
   const stub = await startSecretsManagerStub({ [arn]: secret });
@@ -193,7 +226,7 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle:
   // measured inside the child: from just before importing the bundle to the handler's first PING answer
   const script = `
     const t0 = performance.now();
-    const m = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const m = await import(process.env.BENCH_BUNDLE_URL);
     const loaded = performance.now();
     const r = await m.handler({ id: '1' });
     const done = performance.now();
@@ -201,11 +234,19 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle:
     console.log(JSON.stringify({ loadMs: loaded - t0, toPingMs: r.pingAnsweredAt - t0, totalMs: done - t0 }));
     // the open connection would keep this process alive (Lambda freezes it instead)
     process.exit(0);`;
-  const run = async (env: Record<string, string>) => {
+  const run = async (bundle: string, env: Record<string, string>) => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       timeout: 20_000,
       // the test CA, trusted the way a local run would: Node's own mechanism, nothing in the code
-      env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: caFile, AWS_REGION: 'eu-west-1', ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        NODE_EXTRA_CA_CERTS: caFile,
+        AWS_REGION: 'eu-west-1',
+        BENCH_BUNDLE_URL: pathToFileURL(bundle).href,
+        // the SDK baseline announces its Node 22 requirement on Node 20 (the Lambdas run nodejs22.x)
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+      },
     });
     return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { loadMs: number; toPingMs: number; totalMs: number };
   };
@@ -223,22 +264,28 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundle:
     { loadMs: number; toFirstPingMs: number; pingMin: number; pingMax: number; toFirstItemMs: number; runs: number }
   > = {};
   try {
-    for (const [name, env] of Object.entries(sources)) {
-      const runs = [];
-      for (let i = 0; i < COLD_RUNS; i++) runs.push(await run(env));
-      const pings = runs.map((r) => r.toPingMs);
+    const runs: Record<string, Array<{ loadMs: number; toPingMs: number; totalMs: number }>> = {};
+    for (let i = 0; i < COLD_RUNS; i++) {
+      // interleaved: before and after, each secret source, one run each per round (machine drift spreads over all)
+      for (const [bundleName, bundle] of Object.entries(bundles)) {
+        for (const [source, env] of Object.entries(sources)) (runs[`${bundleName}: ${source}`] ??= []).push(await run(bundle, env));
+      }
+    }
+    for (const [name, list] of Object.entries(runs)) {
+      const pings = list.map((r) => r.toPingMs);
       out[name] = {
-        loadMs: r3(median(runs.map((r) => r.loadMs))),
+        loadMs: r3(median(list.map((r) => r.loadMs))),
         toFirstPingMs: r3(median(pings)),
         pingMin: r3(Math.min(...pings)),
         pingMax: r3(Math.max(...pings)),
         // plus one getOrLoad miss: GET, loader, SET
-        toFirstItemMs: r3(median(runs.map((r) => r.totalMs))),
-        runs: runs.length,
+        toFirstItemMs: r3(median(list.map((r) => r.totalMs))),
+        runs: list.length,
       };
     }
-    if (stub.calls[arn] !== COLD_RUNS)
-      throw new Error(`expected one GetSecretValue per cold start, got ${stub.calls[arn]} for ${COLD_RUNS}`);
+    const expectedCalls = COLD_RUNS * Object.keys(bundles).length;
+    if (stub.calls[arn] !== expectedCalls)
+      throw new Error(`expected one GetSecretValue per cold start, got ${stub.calls[arn]} for ${expectedCalls}`);
   } finally {
     await stub.stop();
   }
@@ -290,9 +337,20 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    const cold = await coldStart(server, join(dir, 'password.mjs'), dir);
-    console.log('cold start of the password bundle in a fresh node process, from import() (median of runs):');
+    // what each bundle must (not) carry: checked, not only printed
+    if (sizes['password']?.secretsManager || sizes['password']?.iamModule || sizes['password']?.sigv4Presign)
+      throw new Error('the password bundle carries the SDK v3 Secrets Manager client or the IAM token signer');
+    if (!sizes[BEFORE]?.secretsManager) throw new Error(`the ${BEFORE} bundle does not carry the SDK v3 client: not the baseline`);
+    const cold = await coldStart(server, { password: join(dir, 'password.mjs'), [BEFORE]: join(dir, `${BEFORE}.mjs`) }, dir);
+    console.log(`cold start of the password bundle in a fresh node process, from import() (median of runs; ${BEFORE}: the SDK v3 client):`);
     console.table(cold);
+    for (const source of ['secrets-manager-stand-in', 'local-file']) {
+      const after = cold[`password: ${source}`]?.toFirstPingMs ?? NaN;
+      const before = cold[`${BEFORE}: ${source}`]?.toFirstPingMs ?? NaN;
+      console.log(`time to first PING, ${source}: ${(after / before).toFixed(2)}x before (${after} vs ${before} ms)`);
+    }
+    const kb = (name: string) => r3((sizes[name]?.bytes ?? NaN) / 1024);
+    console.log(`password bundle: ${kb('password')} KB (before: ${kb(BEFORE)} KB)`);
 
     // bench/results.json: the keys other tools read. Top level: one request at a time (raw,
     // cache-client, cache-manager as before, plus raw-tuned); "concurrent": 32 on one connection.
@@ -304,7 +362,10 @@ async function main(): Promise<void> {
       ...pick('sequential'),
       concurrent: pick('concurrent'),
       bundleKb: Object.fromEntries(Object.entries(sizes).map(([name, v]) => [name, r3(v.bytes / 1024)])),
-      coldStartMs: Object.fromEntries(Object.entries(cold).map(([source, v]) => [source, v.toFirstPingMs])),
+      // "<source>" for today's build (as before), "password-before: <source>" for the SDK baseline
+      coldStartMs: Object.fromEntries(
+        Object.entries(cold).map(([name, v]) => [name.startsWith('password: ') ? name.slice('password: '.length) : name, v.toFirstPingMs]),
+      ),
     };
     writeFileSync(join(__dirname, 'results.json'), JSON.stringify(written, null, 2) + '\n');
     console.log('-> bench/results.json');

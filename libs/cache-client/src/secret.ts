@@ -52,8 +52,9 @@ export interface SecretsManagerSourceOptions {
 }
 
 /**
- * Reads the secret from AWS Secrets Manager. The SDK client lives in its own module, loaded on
- * first fetch: services that get their secret elsewhere never evaluate it.
+ * Reads the secret from AWS Secrets Manager (one signed `GetSecretValue` call, on every fetch: a forced
+ * re-read sees a rotated value). The request code lives in its own module, loaded on first fetch:
+ * services that get their secret elsewhere never evaluate it.
  */
 export function secretsManagerSource(secretArn: string, options: SecretsManagerSourceOptions = {}): SecretSource {
   if (typeof secretArn !== 'string' || !secretArn.startsWith('arn:')) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,33 @@ describe('bundleHandler', () => {
       `const m = await import(${JSON.stringify(pathToFileURL(result.file).href)}); console.log(JSON.stringify(await m.handler({ v: 'abc' })));`,
     ]).toString();
     expect(JSON.parse(stdout).hash).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('takes the ES module build of a package that ships both (tree-shakeable), the CommonJS one otherwise', async () => {
+    const pkg = (name: string, fields: Record<string, string>) => {
+      mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+      writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version: '1.0.0', ...fields }));
+      writeFileSync(join(dir, 'node_modules', name, 'cjs.js'), "exports.build = 'commonjs'; exports.unused = 'UNUSED-CJS';");
+      writeFileSync(join(dir, 'node_modules', name, 'esm.js'), "export const build = 'esm'; export const unused = 'UNUSED-ESM';");
+    };
+    pkg('dual', { main: 'cjs.js', module: 'esm.js' });
+    pkg('cjs-only', { main: 'cjs.js' });
+    writeFileSync(
+      join(dir, 'entry3.ts'),
+      "import { build as a } from 'dual';\nimport { build as b } from 'cjs-only';\nexport const handler = async () => [a, b];\n",
+    );
+    const result = await bundleHandler({ entry: join(dir, 'entry3.ts'), outdir: join(dir, 'out3') });
+    const text = readFileSync(result.file, 'utf8');
+    // the unused export of the ES build is dropped; CommonJS cannot be tree-shaken
+    expect(text).not.toContain('UNUSED-ESM');
+    expect(text).toContain('UNUSED-CJS');
+    const { execFileSync } = await import('node:child_process');
+    const stdout = execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(pathToFileURL(result.file).href)}); console.log(JSON.stringify(await m.handler()));`,
+    ]).toString();
+    expect(JSON.parse(stdout)).toEqual(['esm', 'commonjs']);
   });
 
   it('empties the output folder first', async () => {

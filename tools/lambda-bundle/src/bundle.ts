@@ -24,6 +24,15 @@ export interface BundleResult {
 /** Packages left out of every bundle: optional native addons nothing on our request path loads. */
 export const OPTIONAL_NATIVE_MODULES = ['@node-rs/xxhash'];
 
+/**
+ * Package entry fields in order of preference: the ES module build first. Packages published as both
+ * (the `@smithy` / `@aws-sdk` packages among them) then tree-shake: `@smithy/signature-v4`'s CommonJS
+ * build requires all of `@smithy/core`'s serde and protocol code (~130 KB minified), its ES build
+ * ~5 KB of it. Packages with an `exports` map are resolved by their conditions, as before. This is
+ * what AWS CDK's NodejsFunction documents for ESM output; measured in docs/benchmarks.md.
+ */
+export const LAMBDA_MAIN_FIELDS = ['module', 'main'] as const;
+
 /** The Lambda runtime the bundles target; keep in step with the CacheFunction construct. */
 export const LAMBDA_NODE_TARGET = 'node22';
 
@@ -42,6 +51,7 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
     platform: 'node',
     target: LAMBDA_NODE_TARGET,
     format: 'esm',
+    mainFields: [...LAMBDA_MAIN_FIELDS],
     minify: options.minify ?? true,
     sourcemap: false,
     legalComments: 'none',
