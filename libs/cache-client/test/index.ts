@@ -14,3 +14,4 @@ export { createTestTls, type CreateTestTlsOptions, type TestTls } from './tls';
 export { freePort, waitForPort } from './ports';
 export { memoryLogger, mutableSecretSource, waitFor, type MutableSecretSource } from './helpers';
 export { startSecretsManagerStub, type SecretsManagerStub } from './secrets-manager-stub';
+export { missingCommands, startMotoProcess, type MotoProcess } from './moto-process';

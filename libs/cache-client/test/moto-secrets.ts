@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { missingCommands, startMotoProcess, type MotoProcess } from './moto-process';
 
 /*
  * moto_server (a local AWS API emulator) with its IAM checks on: after the first `noAuthActions` API
@@ -27,54 +27,25 @@ const PYTHON = findPython();
 /** What the moto tests need and is missing: moto_server, and a Python with boto3 (the independent client). */
 export function missingMotoTools(): string[] {
   const missing: string[] = [];
-  if (spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status !== 0) missing.push('moto_server');
+  missing.push(...missingCommands(['moto_server']));
   if (!PYTHON) missing.push('python3 with boto3');
   return missing;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export class MotoSecretsServer {
-  private constructor(
-    readonly endpoint: string,
-    private readonly child: ChildProcess,
-    private readonly output: () => string,
-  ) {}
+  private constructor(private readonly moto: MotoProcess) {}
 
+  /** moto with its IAM checks on after the first `noAuthActions` calls (the setup). */
   static async start(noAuthActions: number, timeoutMs = 20_000): Promise<MotoSecretsServer> {
-    const port = await freePort();
-    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(noAuthActions) },
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-    child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-    const server = new MotoSecretsServer(`http://127.0.0.1:${port}`, child, () => output);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${output}`);
-      try {
-        if ((await fetch(`${server.endpoint}/moto-api/data.json`)).ok) return server;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        await server.stop();
-        throw new Error(`moto_server did not answer on ${server.endpoint} within ${timeoutMs} ms: ${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    return new MotoSecretsServer(await startMotoProcess({ INITIAL_NO_AUTH_ACTION_COUNT: String(noAuthActions) }, timeoutMs));
+  }
+
+  get endpoint(): string {
+    return this.moto.endpoint;
+  }
+
+  stop(): Promise<void> {
+    return this.moto.stop();
   }
 
   /** Runs a boto3 script against this server (the independent AWS client); its last stdout line is JSON. */
@@ -96,16 +67,7 @@ export class MotoSecretsServer {
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       },
     });
-    if (result.status !== 0) throw new Error(`boto3 script failed (${result.status}): ${result.stderr}\n${this.output()}`);
+    if (result.status !== 0) throw new Error(`boto3 script failed (${result.status}): ${result.stderr}\n${this.moto.output()}`);
     return JSON.parse(result.stdout.trim().split('\n').pop() ?? 'null') as T;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
   }
 }

@@ -1,62 +1,23 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { missingCommands, startMotoProcess, type MotoProcess } from '@cache-platform/cache-client/testing';
 
 /* A moto_server (local AWS API emulator) for apply-then-plan tests, and the few API calls they need. */
 
 export const MOTO_REGION = 'us-east-1';
 export const MOTO_ACCOUNT = '123456789012';
 
-/** Commands the moto tests need that are missing from PATH. */
-export function missingCommands(commands: readonly string[]): string[] {
-  return commands.filter((command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status !== 0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { missingCommands };
 
 export class MotoServer {
-  private constructor(
-    readonly endpoint: string,
-    private readonly child: ChildProcess,
-    private readonly output: () => string,
-  ) {}
+  private constructor(private readonly moto: MotoProcess) {}
 
   /** Starts moto_server on a free loopback port and waits until it answers. */
   static async start(timeoutMs = 20_000): Promise<MotoServer> {
-    const port = await freePort();
-    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // AWS managed policies (AWSLambdaVPCAccessExecutionRole) exist in moto only when loaded
-      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-    child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-    const server = new MotoServer(`http://127.0.0.1:${port}`, child, () => output);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${output}`);
-      try {
-        const response = await fetch(`${server.endpoint}/moto-api/data.json`);
-        if (response.ok) return server;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        await server.stop();
-        throw new Error(`moto_server did not answer on ${server.endpoint} within ${timeoutMs} ms: ${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // AWS managed policies (AWSLambdaVPCAccessExecutionRole) exist in moto only when loaded
+    return new MotoServer(await startMotoProcess({ MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' }, timeoutMs));
+  }
+
+  get endpoint(): string {
+    return this.moto.endpoint;
   }
 
   /** Forgets every resource (POST /moto-api/reset). */
@@ -112,15 +73,10 @@ export class MotoServer {
 
   /** Last lines moto printed, for failure messages. */
   log(): string {
-    return this.output();
+    return this.moto.output();
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.moto.stop();
   }
 }
