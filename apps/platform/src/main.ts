@@ -1,11 +1,14 @@
 import { App } from 'cdktf';
-import { selectEnvironments } from '@cache-platform/platform-environments';
+import { assertWorkspaceCells, findWorkspaceRoot, readWorkspaceManifests, selectEnvironments } from '@cache-platform/platform-environments';
 import { PlatformStack, platformStackId } from './stacks/platform-stack';
 
 // one stack per environment; CACHE_PLATFORM_ENVIRONMENTS=dev limits synth/deploy to the named ones
 // stack traces in the synthesized metadata only slow synth down and bloat the JSON
 const app = new App({ stackTraces: false });
-for (const environment of selectEnvironments()) {
+const environments = selectEnvironments();
+// every cell must have room for the services whose manifests name it (users-per-group quota)
+assertWorkspaceCells(environments, readWorkspaceManifests(findWorkspaceRoot(__dirname)));
+for (const environment of environments) {
   new PlatformStack(app, platformStackId(environment.name), { environment });
 }
 app.synth();

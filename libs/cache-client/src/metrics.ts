@@ -1,3 +1,6 @@
+// the names, namespace and dimension the service stacks' alarms watch are defined once, in the contract
+import { CACHE_METRIC_NAMES, CACHE_METRIC_NAMESPACE } from '@cache-platform/cache-contract';
+
 /**
  * The counters, in one list: name, EMF metric name, and (as its doc comment) what it counts. The
  * `CacheCounters` type, the zeroes, the EMF names and the README's table all come from here (a test
@@ -5,27 +8,27 @@
  */
 export const COUNTERS = {
   /** fresh values served from Redis */
-  hits: 'CacheHits',
+  hits: CACHE_METRIC_NAMES.hits,
   /** stale values served while one caller refreshes them (stale-while-revalidate) */
-  staleHits: 'CacheStaleHits',
+  staleHits: CACHE_METRIC_NAMES.staleHits,
   /** cached "not found" answers served (negative caching) */
-  negativeHits: 'CacheNegativeHits',
+  negativeHits: CACHE_METRIC_NAMES.negativeHits,
   /** keys not in Redis: the loader ran (or a lock holder's value was awaited) */
-  misses: 'CacheMisses',
+  misses: CACHE_METRIC_NAMES.misses,
   /** loader calls */
   loads: 'CacheLoads',
   /** loader calls that threw (passed on to the caller, never cached) */
   loaderErrors: 'CacheLoaderErrors',
   /** cache operations that failed: Redis errors, timeouts, secret or connection problems */
-  errors: 'CacheErrors',
+  errors: CACHE_METRIC_NAMES.errors,
   /** the part of `errors` that were timeouts */
-  timeouts: 'CacheTimeouts',
+  timeouts: CACHE_METRIC_NAMES.timeouts,
   /** requests answered by the loader because the cache failed or the circuit was open */
-  failOpen: 'CacheFailOpen',
+  failOpen: CACHE_METRIC_NAMES.failOpen,
   /** requests that skipped Redis because the circuit was open */
   circuitSkips: 'CacheCircuitSkips',
   /** times the circuit opened */
-  circuitOpens: 'CacheCircuitOpens',
+  circuitOpens: CACHE_METRIC_NAMES.circuitOpens,
   /** cross-instance locks taken */
   lockAcquired: 'CacheLockAcquired',
   /** requests that found the lock taken and waited for its holder's value */
@@ -223,7 +226,7 @@ export class Metrics {
         Timestamp: this.now(),
         CloudWatchMetrics: [
           {
-            Namespace: this.options.namespace ?? 'CachePlatform',
+            Namespace: this.options.namespace ?? CACHE_METRIC_NAMESPACE,
             Dimensions: [Object.keys(dimensions)],
             Metrics: [
               ...names.map((k) => ({ Name: COUNTERS[k], Unit: 'Count' })),

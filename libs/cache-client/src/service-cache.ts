@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { cacheMetricDimensions } from '@cache-platform/cache-contract';
 import { BackgroundWork } from './background';
 import { CacheConnection, RETRY_ON_DROP } from './cache-connection';
 import type { RedisHandle } from './connection';
@@ -103,7 +104,7 @@ class ServiceCacheImpl implements ServiceCache {
 
   constructor(options: ServiceCacheOptions) {
     this.logger = options.logger ?? throttledStderrLogger();
-    this.stats = new Metrics(options.metrics, () => ({ Keyspace: this.connection.keyspace ?? 'unknown' }));
+    this.stats = new Metrics(options.metrics, () => cacheMetricDimensions(this.connection.keyspace ?? 'unknown'));
     this.background = new BackgroundWork(this.logger);
     this.connection = new CacheConnection(options, this.logger, (event) => this.stats.record(event), this.background);
     const connection = this.connection;

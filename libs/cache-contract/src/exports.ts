@@ -1,4 +1,4 @@
-import { assertEnvironmentName, assertKeyspace, PLATFORM_PREFIX } from './naming';
+import { assertCellName, assertEnvironmentName, assertKeyspace, DEFAULT_CELL, PLATFORM_PREFIX } from './naming';
 
 /**
  * SSM parameter names through which the platform stack hands its identifiers to service stacks.
@@ -34,8 +34,15 @@ export function platformParameterRoot(environment: string): string {
   return `/${PLATFORM_PREFIX}/${assertEnvironmentName(environment)}`;
 }
 
-export function platformExportNames(environment: string): PlatformExportNames {
-  const root = `${platformParameterRoot(environment)}/exports`;
+/**
+ * `cell` selects a cell's exports: the default cell (or none) keeps `/cache-platform/<env>/exports`,
+ * another cell's are under `/cache-platform/<env>/cells/<cell>/exports`.
+ */
+export function platformExportNames(environment: string, cell?: string): PlatformExportNames {
+  const root =
+    cell === undefined || cell === DEFAULT_CELL
+      ? `${platformParameterRoot(environment)}/exports`
+      : `${platformParameterRoot(environment)}/cells/${assertCellName(cell)}/exports`;
   return {
     endpointAddress: `${root}/endpoint-address`,
     endpointPort: `${root}/endpoint-port`,

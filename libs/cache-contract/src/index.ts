@@ -7,3 +7,5 @@ export * from './tags';
 export * from './secret-payload';
 export * from './keyspace-claim';
 export * from './service-manifest';
+export * from './cells';
+export * from './metrics';

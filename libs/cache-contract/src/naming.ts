@@ -179,6 +179,26 @@ export function serviceResourceNames(service: string, environment: string): Serv
   };
 }
 
+/** Name of the cell every environment has; a manifest without `cell` is in it. */
+export const DEFAULT_CELL = 'main';
+/** Longest cell name: keeps `cache-platform-<env>-<cell>-default-off` within the 40-character user id. */
+export const MAX_CELL_NAME_LENGTH = 6;
+const CELL_NAME = /^[a-z][a-z0-9]*$/;
+
+/**
+ * Validates a cell name and returns it: lower-case letters and digits, starting with a letter, at most
+ * 6 characters, no hyphens (cell resource names are `cache-platform-<env>-<cell>`; a hyphen would let
+ * two environment/cell pairs collide).
+ */
+export function assertCellName(name: unknown): string {
+  const problems: string[] = [];
+  if (typeof name !== 'string' || name === '') throw new ContractViolation('cell name', name, 'must be a non-empty string');
+  if (!CELL_NAME.test(name)) problems.push('may only contain lower-case letters (a-z) and digits (0-9), starting with a letter');
+  if (name.length > MAX_CELL_NAME_LENGTH) problems.push(`must be at most ${MAX_CELL_NAME_LENGTH} characters (it has ${name.length})`);
+  if (problems.length > 0) throw new ContractViolation('cell name', name, problems);
+  return name;
+}
+
 /** Names of platform-owned resources in one environment. */
 export interface PlatformResourceNames {
   /** Serverless cache name: forces replacement when changed. */
@@ -191,13 +211,20 @@ export interface PlatformResourceNames {
   readonly endpointSecurityGroupName: string;
 }
 
-export function platformResourceNames(environment: string): PlatformResourceNames {
+/**
+ * Names of the platform's resources in one environment. `cell` names the cell whose cache, user group
+ * and disabled default user are meant: the default cell (or none) keeps the names an environment had
+ * before cells, other cells add `-<cell>` to them; the security groups are shared by every cell.
+ */
+export function platformResourceNames(environment: string, cell?: string): PlatformResourceNames {
   assertEnvironmentName(environment);
   const base = `${PLATFORM_PREFIX}-${environment}`;
+  const cellBase = cell === undefined || cell === DEFAULT_CELL ? base : `${base}-${assertCellName(cell)}`;
+  const source = `the environment name ${JSON.stringify(environment)} or the cell name ${JSON.stringify(cell)}`;
   return {
-    cacheName: base,
-    userGroupId: `${base}-users`,
-    disabledDefaultUserId: `${base}-default-off`,
+    cacheName: cellBase,
+    userGroupId: `${cellBase}-users`,
+    disabledDefaultUserId: checkDerived('ElastiCache user id', `${cellBase}-default-off`, MAX_USER_ID_LENGTH, source),
     cacheSecurityGroupName: `${base}-cache`,
     clientSecurityGroupName: `${base}-cache-clients`,
     endpointSecurityGroupName: `${base}-secretsmanager-endpoint`,

@@ -1,6 +1,15 @@
 import { ACCESS_PROFILES, type AccessProfile } from './access-string';
 import { ContractViolation, throwViolations, violationOf } from './errors';
-import { assertEnvironmentName, assertKeyspace, assertServiceName, MAX_KEYSPACE_LENGTH, MAX_SERVICE_NAME_LENGTH } from './naming';
+import { assertAlarmThreshold, DEFAULT_SERVICE_ALARM_THRESHOLDS, SERVICE_ALARM_KEYS, type ServiceAlarmThresholds } from './metrics';
+import {
+  assertCellName,
+  assertEnvironmentName,
+  assertKeyspace,
+  assertServiceName,
+  MAX_CELL_NAME_LENGTH,
+  MAX_KEYSPACE_LENGTH,
+  MAX_SERVICE_NAME_LENGTH,
+} from './naming';
 import { AUTH_MODES, type AuthMode } from './secret-payload';
 
 /**
@@ -28,6 +37,10 @@ export interface ServiceManifest {
   readonly function: ServiceFunctionSettings;
   /** a module of the app that adds the team's own resources to each stack (see service-access) */
   readonly stackExtension?: string;
+  /** the cell (shared cache) the service uses in every environment; absent: the default cell */
+  readonly cell?: string;
+  /** alarm thresholds that differ from the defaults (`DEFAULT_SERVICE_ALARM_THRESHOLDS`) */
+  readonly alarms?: Partial<ServiceAlarmThresholds>;
 }
 
 /** Settings of a service's Lambda, from the manifest's `function` object. */
@@ -125,6 +138,8 @@ const FIELDS: Readonly<Record<string, { required: boolean; check: FieldCheck }>>
   environments: { required: false, check: () => undefined },
   function: { required: false, check: () => undefined },
   stackExtension: { required: false, check: appFile },
+  cell: { required: false, check: assertCellName },
+  alarms: { required: false, check: () => undefined },
   $schema: { required: false, check: () => undefined },
 };
 const FUNCTION_FIELDS: Readonly<Record<string, FieldCheck>> = {
@@ -232,6 +247,20 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
       }
     }
   }
+  const alarms = value['alarms'];
+  if (alarms !== undefined && !isObject(alarms)) {
+    problems.push(new ContractViolation('field alarms', alarms, `must be an object with any of ${SERVICE_ALARM_KEYS.join(', ')}`));
+  } else if (alarms) {
+    for (const [name, fieldValue] of Object.entries(alarms)) {
+      if (!(SERVICE_ALARM_KEYS as string[]).includes(name)) {
+        problems.push(
+          new ContractViolation(`field alarms.${name}`, fieldValue, `unknown field; allowed fields are ${SERVICE_ALARM_KEYS.join(', ')}`),
+        );
+      } else {
+        field(`alarms.${name}`, (v) => assertAlarmThreshold(name as keyof ServiceAlarmThresholds, v), fieldValue);
+      }
+    }
+  }
   throwViolations(problems, source);
 
   const m = value as Record<string, never>;
@@ -246,6 +275,8 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
     ...(m['environments'] ? { environments: m['environments'] } : {}),
     function: m['function'] ?? {},
     ...(m['stackExtension'] ? { stackExtension: m['stackExtension'] } : {}),
+    ...(m['cell'] ? { cell: m['cell'] } : {}),
+    ...(m['alarms'] ? { alarms: m['alarms'] } : {}),
   };
 }
 
@@ -327,6 +358,25 @@ export function serviceManifestJsonSchema(): Record<string, unknown> {
         type: 'string',
         pattern: APP_FILE_PATTERN,
         description: "module exporting extendStack(stack): the team's own resources next to the platform wiring",
+      },
+      cell: {
+        type: 'string',
+        pattern: '^[a-z][a-z0-9]*$',
+        maxLength: MAX_CELL_NAME_LENGTH,
+        description: 'the cell (shared cache) the service uses; leave out for the default cell',
+      },
+      alarms: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'alarm thresholds that differ from the defaults',
+        properties: Object.fromEntries(
+          SERVICE_ALARM_KEYS.map((key) => [
+            key,
+            key === 'errorRatePercent'
+              ? { type: 'number', minimum: 0.1, maximum: 100, default: DEFAULT_SERVICE_ALARM_THRESHOLDS[key] }
+              : { type: 'integer', minimum: 1, default: DEFAULT_SERVICE_ALARM_THRESHOLDS[key] },
+          ]),
+        ),
       },
     },
   };

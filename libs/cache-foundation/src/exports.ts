@@ -10,6 +10,11 @@ export type PlatformExportValues = { readonly [K in Exclude<keyof PlatformExport
 export interface PlatformExportsProps {
   /** environment name (contract rules): selects `/cache-platform/<env>/exports/...` */
   readonly environment: string;
+  /**
+   * The cell these exports describe: another cell's are under `/cache-platform/<env>/cells/<cell>/exports/...`.
+   * @default the default cell (`/cache-platform/<env>/exports/...`)
+   */
+  readonly cell?: string;
   /** one value per export name of the contract (tokens are fine) */
   readonly values: PlatformExportValues;
   /** subnet ids of the cache, exported as a `StringList` */
@@ -44,7 +49,7 @@ export class PlatformExports extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformExportsProps) {
     super(scope, id);
-    this.names = validated(this, () => platformExportNames(props.environment));
+    this.names = validated(this, () => platformExportNames(props.environment, props.cell));
     const missing = EXPORT_KEYS.filter((key) => key !== 'subnetIds' && (props.values as Record<string, unknown>)[key] === undefined);
     if (missing.length > 0)
       refuse(this, 'export values', props.values, `${missing.join(', ')} missing: every name in platformExportNames() must be written`);

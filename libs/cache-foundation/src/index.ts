@@ -4,3 +4,5 @@ export * from './user-group';
 export * from './serverless-cache';
 export * from './exports';
 export * from './shared-cache-foundation';
+export * from './cells';
+export * from './alarms';

@@ -15,6 +15,11 @@ export interface CacheUserGroupProps {
   /** environment name (contract rules); names the group and the disabled default user */
   readonly environment: string;
   /**
+   * The cell whose group this is: another cell's group and disabled user get `-<cell>` in their ids.
+   * @default the default cell (the ids an environment had before cells)
+   */
+  readonly cell?: string;
+  /**
    * Extra tags on the user and the group (ownership tags come from the provider's `default_tags`).
    * @default none
    */
@@ -45,7 +50,7 @@ export class CacheUserGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheUserGroupProps) {
     super(scope, id);
-    const names = platformResourceNames(props.environment);
+    const names = platformResourceNames(props.environment, props.cell);
     const tags = (name: string) => ({ Name: name, ...props.tags });
 
     const password = new DataAwsSecretsmanagerRandomPassword(this, 'default-user-password', {

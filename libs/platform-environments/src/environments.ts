@@ -1,5 +1,6 @@
-import type { SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
+import type { CacheAlarmSettings, SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
 import type { StateBucketConfig } from '@cache-platform/stack-base';
+import type { CellSettings } from './cells';
 
 /** The shared cache's settings in one environment (every foundation prop but `environment`). */
 export interface PlatformSettings extends Omit<SharedCacheFoundationProps, 'environment'> {
@@ -24,6 +25,17 @@ export interface Environment {
   readonly stateBucket?: StateBucketConfig;
   /** the shared cache in this environment */
   readonly platform: PlatformSettings;
+  /**
+   * More shared caches ("cells") beside the default one (`main`, the cache of `platform`), each with
+   * its own user group, exports and limits; an entry named `main` sets the default cell's quota.
+   * @default the default cell alone, with a users-per-group quota of 100
+   */
+  readonly cells?: readonly CellSettings[];
+  /**
+   * Where the platform's and every service's alarms go, and the cache alarm thresholds.
+   * @default an SNS topic created by the platform stack, default thresholds
+   */
+  readonly alarms?: CacheAlarmSettings;
 }
 
 /**

@@ -6,3 +6,4 @@ export * from './service-stack';
 export * from './service-app';
 export { SECRET_ARN_ENV_VAR } from '@cache-platform/cache-contract';
 export type { ServiceResourceNames } from '@cache-platform/cache-contract';
+export * from './alarms';

@@ -7,6 +7,11 @@ import { validated } from '@cache-platform/stack-base';
 export interface PlatformImportsProps {
   /** environment whose platform stack wrote the exports (`/cache-platform/<env>/exports/...`) */
   readonly environment: string;
+  /**
+   * The cell whose exports to read (`/cache-platform/<env>/cells/<cell>/exports/...`).
+   * @default the default cell
+   */
+  readonly cell?: string;
 }
 
 /**
@@ -22,7 +27,7 @@ export class PlatformImports extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformImportsProps) {
     super(scope, id);
-    this.names = validated(this, () => platformExportNames(props.environment));
+    this.names = validated(this, () => platformExportNames(props.environment, props.cell));
     this.environment = props.environment;
   }
 

@@ -8,7 +8,14 @@ import {
   SERVICE_MANIFEST_FILE,
   type ServiceManifest,
 } from '@cache-platform/cache-contract';
-import { selectEnvironments, type Environment } from '@cache-platform/platform-environments';
+import {
+  assertWorkspaceCells,
+  readWorkspaceManifests,
+  selectEnvironments,
+  workspaceRootOf,
+  type Environment,
+  type WorkspaceManifest,
+} from '@cache-platform/platform-environments';
 import { ServiceStack, serviceStackId } from './service-stack';
 
 /**
@@ -32,6 +39,11 @@ export interface ServiceAppOptions {
   readonly environments?: readonly Environment[];
   /** passed to every stack, e.g. endpoints of a local AWS emulator in tests */
   readonly providerOverrides?: Record<string, unknown>;
+  /**
+   * The workspace whose manifests the cell quota check counts.
+   * @default the nearest folder above the app with an nx.json (none: the app alone)
+   */
+  readonly workspaceRoot?: string;
 }
 
 /** Reads and validates `<appDir>/cache-service.json`; the error names the file. */
@@ -77,6 +89,7 @@ export function buildServiceApp(options: ServiceAppOptions): { app: App; stacks:
   // stack traces in the synthesized metadata only slow synth down and bloat the JSON
   const app = options.app ?? new App({ stackTraces: false });
   const selected = selectEnvironments({ only: manifest.environments, source, env: options.env, environments: options.environments });
+  assertWorkspaceCells(selected, workspaceManifests(options.workspaceRoot ?? workspaceRootOf(appDir), { manifest, source }));
   const stacks = selected.map((environment) => {
     const stack = new ServiceStack(app, serviceStackId(manifest.service, environment.name), {
       manifest,
@@ -88,6 +101,17 @@ export function buildServiceApp(options: ServiceAppOptions): { app: App; stacks:
     return stack;
   });
   return { app, stacks };
+}
+
+/**
+ * Every manifest the quota check counts: the workspace's, and this app's even where it lies outside
+ * the workspace (a scratch app in a test). Counting all of them in every service's synth means the
+ * service that would overfill a cell fails its own synth, before any deploy.
+ */
+function workspaceManifests(root: string | undefined, own: WorkspaceManifest): WorkspaceManifest[] {
+  const all = root ? readWorkspaceManifests(root) : [];
+  const ownPath = resolve(own.source);
+  return all.some((m) => resolve(root ?? '', m.source) === ownPath) ? all : [...all, own];
 }
 
 /** The entry point of every service app's synth: build from the manifest, then write cdktf.out. */

@@ -1,8 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { ServiceManifest } from '@cache-platform/cache-contract';
-import type { Environment } from '@cache-platform/platform-environments';
-import { configureAwsStack } from '@cache-platform/stack-base';
+import { cellOf, ContractViolation, type ServiceManifest } from '@cache-platform/cache-contract';
+import { environmentCells, type Environment } from '@cache-platform/platform-environments';
+import { configureAwsStack, validated } from '@cache-platform/stack-base';
+import { ServiceAlarms } from './alarms';
 import { CacheFunction } from './cache-function';
 import { PlatformImports } from './platform-imports';
 import { ServiceCacheAccess } from './service-cache-access';
@@ -41,6 +42,7 @@ export class ServiceStack extends TerraformStack {
   readonly platform: PlatformImports;
   readonly access: ServiceCacheAccess;
   readonly handler: CacheFunction;
+  readonly alarms: ServiceAlarms;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id);
@@ -56,13 +58,34 @@ export class ServiceStack extends TerraformStack {
       purpose: manifest.purpose,
       providerOverrides: props.providerOverrides,
     });
-    this.platform = new PlatformImports(this, 'platform', { environment: environment.name });
+    const cell = validated(this, () => {
+      const { cells } = environmentCells(environment);
+      const name = cellOf(manifest);
+      if (!cells.some((c) => c.name === name)) {
+        throw new ContractViolation(
+          'cell',
+          name,
+          `environment ${environment.name} has no such cell (cells: ${cells.map((c) => c.name).join(', ')})`,
+        );
+      }
+      return manifest.cell;
+    });
+    // the default cell reads the exports it always read; another cell's are under .../cells/<cell>/
+    this.platform = new PlatformImports(this, 'platform', { environment: environment.name, cell });
     this.access = new ServiceCacheAccess(this, 'cache-access', { ...manifest, platform: this.platform });
     this.handler = new CacheFunction(this, 'handler', {
       ...manifest.function,
       access: this.access,
       bundleDir: props.bundleDir,
       securityGroupIds: manifest.function.securityGroupIds?.[environment.name],
+    });
+    this.alarms = new ServiceAlarms(this, 'alarms', {
+      environment: environment.name,
+      keyspace: manifest.keyspace,
+      names: this.access.names,
+      functionName: this.handler.function.functionName,
+      thresholds: manifest.alarms,
+      tags: this.access.tags,
     });
   }
 }

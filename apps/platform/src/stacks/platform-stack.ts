@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { SharedCacheFoundation } from '@cache-platform/cache-foundation';
+import { CacheCell, defaultCell, PlatformAlarms, SharedCacheFoundation, type CacheCellResources } from '@cache-platform/cache-foundation';
 import { configureAwsStack } from '@cache-platform/stack-base';
-import type { Environment } from '@cache-platform/platform-environments';
+import { additionalCells, type Environment } from '@cache-platform/platform-environments';
 
 /** Ownership `service` tag of everything the platform stack creates. */
 export const PLATFORM_SERVICE = 'platform';
@@ -33,6 +33,9 @@ export function platformStackId(environment: string): string {
  */
 export class PlatformStack extends TerraformStack {
   readonly foundation: SharedCacheFoundation;
+  /** every cell of the environment, the default cell (the foundation's cache) first */
+  readonly cells: readonly CacheCellResources[];
+  readonly alarms: PlatformAlarms;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -50,6 +53,26 @@ export class PlatformStack extends TerraformStack {
     });
 
     this.foundation = new SharedCacheFoundation(this, 'foundation', { environment: name, ...cacheSettings });
+    // more cells sit next to the foundation (new ids), so the default cell's addresses never change
+    this.cells = [
+      defaultCell(this.foundation, cacheSettings.usageLimits),
+      ...additionalCells(props.environment).map(
+        ({ name: cell, ...settings }) =>
+          new CacheCell(this, `cell-${cell}`, {
+            environment: name,
+            cell,
+            network: this.foundation.network,
+            tags: cacheSettings.tags,
+            ...settings,
+          }),
+      ),
+    ];
+    this.alarms = new PlatformAlarms(this, 'alarms', {
+      environment: name,
+      cells: this.cells,
+      settings: props.environment.alarms,
+      tags: cacheSettings.tags,
+    });
 
     // what an operator wants to see after `cdktf deploy`; service stacks read the SSM exports instead
     new TerraformOutput(this, 'cache_name', { value: this.foundation.cache.name, description: 'serverless cache name' });
@@ -62,5 +85,15 @@ export class PlatformStack extends TerraformStack {
       description: 'security group services attach to reach the cache',
     });
     new TerraformOutput(this, 'user_group_id', { value: this.foundation.users.userGroupId, description: 'user group services join' });
+    new TerraformOutput(this, 'alarm_topic_arn', {
+      value: this.alarms.topicArn,
+      description: 'SNS topic of every cache and service alarm',
+    });
+    for (const cell of this.cells.slice(1)) {
+      new TerraformOutput(this, `cell_${cell.cellName}_cache_name`, {
+        value: cell.cache.name,
+        description: `cache of cell ${cell.cellName}`,
+      });
+    }
   }
 }

@@ -1,0 +1,164 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import {
+  assertCellName,
+  assertCellQuotas,
+  assertMaxUsersPerGroup,
+  assertServiceManifest,
+  ContractViolation,
+  DEFAULT_CELL,
+  DEFAULT_MAX_USERS_PER_GROUP,
+  SERVICE_MANIFEST_FILE,
+  throwViolations,
+  type CellMember,
+  type EnvironmentCells,
+  type ServiceManifest,
+} from '@cache-platform/cache-contract';
+import type { CacheEngine, CacheUsageLimits } from '@cache-platform/cache-foundation';
+import type { Environment } from './environments';
+
+/**
+ * One cell of an environment (see the contract's cells.ts): a shared cache with its own user group,
+ * exports and limits. Settings left out are the environment's `platform` settings. The entry named
+ * like the default cell (`main`) may only set `maxUsers`: the default cell's cache is `platform`.
+ */
+export interface CellSettings {
+  /** cell name (lower-case letters and digits, at most 6); `main` is the default cell */
+  readonly name: string;
+  /**
+   * The account's users-per-group quota for this cell's group, the disabled `default` user included:
+   * the cell holds `maxUsers - 1` services. Raise it only after AWS raised the quota.
+   * @default 100
+   */
+  readonly maxUsers?: number;
+  readonly engine?: CacheEngine;
+  readonly majorEngineVersion?: string;
+  readonly usageLimits?: CacheUsageLimits;
+  readonly kmsKeyArn?: string;
+  readonly snapshotRetentionLimit?: number;
+  readonly dailySnapshotTime?: string;
+  readonly preventDestroy?: boolean;
+}
+
+/** The cells of an environment as the quota check sees them: the default cell first. */
+export function environmentCells(environment: Environment): EnvironmentCells {
+  const configured = environment.cells ?? [];
+  const problems: ContractViolation[] = [];
+  const seen = new Set<string>();
+  for (const cell of configured) {
+    const where = `environment ${environment.name}`;
+    try {
+      assertCellName(cell.name);
+      if (cell.maxUsers !== undefined) assertMaxUsersPerGroup(cell.maxUsers);
+    } catch (error) {
+      if (error instanceof ContractViolation) problems.push(error.at(where));
+      else throw error;
+    }
+    if (seen.has(cell.name)) problems.push(new ContractViolation('cell name', cell.name, 'is listed more than once', where));
+    seen.add(cell.name);
+    const extra = Object.keys(cell).filter((key) => key !== 'name' && key !== 'maxUsers');
+    if (cell.name === DEFAULT_CELL && extra.length > 0) {
+      problems.push(
+        new ContractViolation(
+          `settings of the default cell ${JSON.stringify(DEFAULT_CELL)}`,
+          extra,
+          "the default cell's cache is set by the environment's `platform`; only maxUsers may be set here",
+          where,
+        ),
+      );
+    }
+  }
+  throwViolations(problems);
+  const quota = (name: string) => configured.find((c) => c.name === name)?.maxUsers ?? DEFAULT_MAX_USERS_PER_GROUP;
+  return {
+    environment: environment.name,
+    cells: [
+      { name: DEFAULT_CELL, maxUsers: quota(DEFAULT_CELL) },
+      ...configured.filter((c) => c.name !== DEFAULT_CELL).map((c) => ({ name: c.name, maxUsers: quota(c.name) })),
+    ],
+  };
+}
+
+/** The cells beyond the default one, with the environment's platform settings filled in. */
+export function additionalCells(environment: Environment): Array<Omit<CellSettings, 'maxUsers'>> {
+  environmentCells(environment);
+  const { engine, majorEngineVersion, usageLimits, kmsKeyArn, snapshotRetentionLimit, dailySnapshotTime, preventDestroy } =
+    environment.platform;
+  const inherited = { engine, majorEngineVersion, usageLimits, kmsKeyArn, snapshotRetentionLimit, dailySnapshotTime, preventDestroy };
+  return (environment.cells ?? [])
+    .filter((c) => c.name !== DEFAULT_CELL)
+    .map(({ maxUsers: _quota, ...cell }) => ({ ...inherited, ...cell }));
+}
+
+/** A manifest found in the workspace, with the file it came from. */
+export interface WorkspaceManifest {
+  readonly manifest: ServiceManifest;
+  readonly source: string;
+}
+
+// folders that never hold a service's manifest (build output, dependencies, tool state)
+const SKIPPED = new Set(['node_modules', '.git', '.nx', 'dist', 'cdktf.out', 'coverage', 'tmp', '.terraform', 'state']);
+
+/** The workspace root above `from` (the nearest folder with an `nx.json`), or undefined. */
+export function workspaceRootOf(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** The workspace root above `from`; throws when there is none. */
+export function findWorkspaceRoot(from: string): string {
+  const root = workspaceRootOf(from);
+  if (root === undefined) throw new ContractViolation('workspace', from, 'no nx.json in this folder or any above it');
+  return root;
+}
+
+/** Every service manifest in the workspace (validated; an invalid one names its file). */
+export function readWorkspaceManifests(root: string): WorkspaceManifest[] {
+  const found: WorkspaceManifest[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!SKIPPED.has(entry.name)) walk(join(dir, entry.name));
+      } else if (entry.name === SERVICE_MANIFEST_FILE) {
+        const path = join(dir, entry.name);
+        const source = relative(root, path);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readFileSync(path, 'utf8'));
+        } catch (error) {
+          throw new ContractViolation('JSON', (error as Error).message, 'the manifest must be valid JSON', source);
+        }
+        found.push({ manifest: assertServiceManifest(parsed, source), source });
+      }
+    }
+  };
+  walk(root);
+  return found.sort((a, b) => a.source.localeCompare(b.source));
+}
+
+/** A manifest as the quota check sees it. */
+export function cellMember({ manifest, source }: WorkspaceManifest): CellMember {
+  return {
+    service: manifest.service,
+    keyspace: manifest.keyspace,
+    cell: manifest.cell,
+    environments: manifest.environments,
+    source,
+  };
+}
+
+/**
+ * The synth-time check: in every given environment, each service's cell exists, no cell holds more
+ * services than its users-per-group quota allows, and keyspaces are disjoint across the cells. It
+ * reads every manifest of the workspace, so the platform synth and every service synth see the same
+ * count; the message names the environment, the cell, the count and the quota.
+ */
+export function assertWorkspaceCells(environments: readonly Environment[], manifests: readonly WorkspaceManifest[]): void {
+  const members = manifests.map(cellMember);
+  for (const environment of environments) assertCellQuotas(environmentCells(environment), members);
+}
