@@ -57,8 +57,9 @@ export default [
               bannedExternalImports: runtimePackages,
             },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:infra', 'type:runtime'] },
-            // developer tools may drive runtime code (local runs) but never ship inside it
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:tool', 'type:runtime'] },
+            // developer tools may drive runtime code (local runs) but never ship inside it; they may read
+            // the environments list (type:config: data and checks, no constructs) to place a new service in a cell
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:tool', 'type:runtime', 'type:config'] },
           ],
         },
       ],

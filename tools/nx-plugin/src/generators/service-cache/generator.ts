@@ -7,13 +7,16 @@ import {
   assertServiceManifest,
   assertServiceName,
   ContractViolation,
+  DEFAULT_CELL,
   DEFAULT_HANDLER_ENTRY,
+  placeService,
   ownershipTags,
   SERVICE_MANIFEST_FILE,
   SERVICE_MANIFEST_SCHEMA_PATH,
   type KeyspaceClaim,
   type ServiceManifest,
 } from '@cache-platform/cache-contract';
+import { ENVIRONMENTS, environmentCells, type Environment } from '@cache-platform/platform-environments';
 
 import type { ServiceCacheGeneratorSchema } from './schema';
 
@@ -36,7 +39,11 @@ const REQUIRED_FLAGS = {
  * Checks everything before writing anything, so a refused run leaves the tree untouched. Each
  * failure names the value and the rule (or the missing flag and an example).
  */
-export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema): NormalizedServiceCacheOptions {
+export function normalizeOptions(
+  tree: Tree,
+  schema: ServiceCacheGeneratorSchema,
+  environments: readonly Environment[] = ENVIRONMENTS,
+): NormalizedServiceCacheOptions {
   const service = assertServiceName(schema.name);
   const keyspace = assertKeyspace(schema.keyspace ?? service);
   const authMode = assertAuthMode(schema.authMode ?? 'password', 'authMode');
@@ -65,6 +72,13 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
   }
   const claims: KeyspaceClaim[] = services.map((s) => ({ keyspace: s.manifest.keyspace, service: s.manifest.service }));
   assertKeyspacesDisjoint([...claims, { keyspace, service }]);
+  // the cell with room for one more user in every environment (the users-per-group quota), or a refusal
+  // naming the cell, the count and the quota; nothing is written before this point
+  const cell = placeService(
+    environments.map(environmentCells),
+    services.map((s) => ({ ...s.manifest, source: `${s.root}/${SERVICE_MANIFEST_FILE}` })),
+    { service, requested: schema.cell },
+  );
 
   return {
     manifest: {
@@ -77,6 +91,8 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
       handler: DEFAULT_HANDLER_ENTRY,
       function: {},
       stackExtension: STACK_EXTENSION_FILE,
+      // the default cell is left implicit, so a one-cell workspace's manifests stay as they were
+      ...(cell === DEFAULT_CELL ? {} : { cell }),
     },
     projectRoot,
   };
@@ -107,7 +123,7 @@ export function readWorkspace(tree: Tree): {
 
 /** The manifest as written: the schema for editors first, then the fields a team reads most. */
 function manifestFile(manifest: ServiceManifest, toRoot: string): string {
-  const { service, keyspace, owner, purpose, authMode, accessProfile, handler, stackExtension } = manifest;
+  const { service, keyspace, owner, purpose, authMode, accessProfile, handler, stackExtension, cell } = manifest;
   const file = {
     $schema: `${toRoot}${SERVICE_MANIFEST_SCHEMA_PATH}`,
     service,
@@ -118,6 +134,7 @@ function manifestFile(manifest: ServiceManifest, toRoot: string): string {
     accessProfile,
     handler,
     stackExtension,
+    ...(cell ? { cell } : {}),
   };
   return JSON.stringify(file, null, 2) + '\n';
 }
@@ -134,8 +151,12 @@ export function writeServiceFiles(tree: Tree, options: NormalizedServiceCacheOpt
   });
 }
 
-export async function serviceCacheGenerator(tree: Tree, schema: ServiceCacheGeneratorSchema): Promise<void> {
-  const options = normalizeOptions(tree, schema);
+export async function serviceCacheGenerator(
+  tree: Tree,
+  schema: ServiceCacheGeneratorSchema,
+  environments: readonly Environment[] = ENVIRONMENTS,
+): Promise<void> {
+  const options = normalizeOptions(tree, schema, environments);
   writeServiceFiles(tree, options);
   await formatFiles(tree);
 }

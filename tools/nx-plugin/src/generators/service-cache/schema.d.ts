@@ -7,4 +7,6 @@ export interface ServiceCacheGeneratorSchema {
   keyspace?: string;
   authMode?: 'password' | 'iam';
   directory?: string;
+  /** the cell (shared cache) to put the service in; default: the first cell with room */
+  cell?: string;
 }
