@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_CELL } from '@cache-platform/cache-contract';
+import { ENVIRONMENTS, type CellSettings, type Environment } from '@cache-platform/platform-environments';
+
+/* A scratch workspace for the cell specs: an nx.json, and one app per manifest with a handler bundle. */
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** A sample's manifest as committed, without its extension module (the scratch app has none). */
+export function sampleManifest(service: 'catalog-api' | 'enrollment-api'): Record<string, unknown> {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'apps', service, 'cache-service.json'), 'utf8'));
+  delete manifest.stackExtension;
+  delete manifest.$schema;
+  return manifest;
+}
+
+/** A manifest like the generator's, for a service that only needs to be counted. */
+export function plainManifest(service: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { service, keyspace: service, owner: 'team-a', purpose: 'cache lookups', authMode: 'password', accessProfile: 'readwrite', ...extra };
+}
+
+export function scratchWorkspace(manifests: readonly Record<string, unknown>[]): {
+  root: string;
+  appDir: (service: string) => string;
+  cleanup: () => void;
+} {
+  const root = mkdtempSync(join(tmpdir(), 'cells-workspace-'));
+  writeFileSync(join(root, 'nx.json'), '{}\n');
+  const appDir = (service: string) => join(root, 'apps', service);
+  for (const manifest of manifests) {
+    const dir = appDir(manifest['service'] as string);
+    mkdirSync(join(dir, 'dist', 'handler'), { recursive: true });
+    writeFileSync(join(dir, 'cache-service.json'), JSON.stringify(manifest, null, 2));
+    writeFileSync(join(dir, 'dist', 'handler', 'index.mjs'), 'export const handler = async () => ({ ok: true });\n');
+  }
+  return { root, appDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** The workspace's `dev` with cells: `main` (quota `mainQuota`) and `b`. */
+export function devWithCells(mainQuota = 100, cells: readonly CellSettings[] = [{ name: 'b' }]): Environment {
+  const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+  return { ...dev, cells: [{ name: DEFAULT_CELL, maxUsers: mainQuota }, ...cells] };
+}
+
+/** Every resource and data source of a synthesized stack by address, without metadata and asset fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function addresses(json: Record<string, any>): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  for (const kind of ['resource', 'data'] as const) {
+    for (const [type, items] of Object.entries<Record<string, Record<string, unknown>>>(json[kind] ?? {})) {
+      for (const [name, body] of Object.entries(items)) {
+        const { '//': _meta, filename: _file, source_code_hash: _hash, ...rest } = body;
+        found[`${kind === 'data' ? 'data.' : ''}${type}.${name}`] = rest;
+      }
+    }
+  }
+  return found;
+}
+
+/** What the one-cell comparison needs from a fixture captured before cells existed. */
+export interface PreCellsFixture {
+  readonly terraform: unknown;
+  readonly provider: unknown;
+  readonly addresses: Record<string, unknown>;
+}
+
+export function readFixture(path: string): PreCellsFixture {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
