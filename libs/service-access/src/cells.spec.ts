@@ -1,19 +1,18 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { CACHE_METRIC_NAMES, CACHE_REQUEST_METRICS, ContractViolation, DEFAULT_CELL, SECRET_SCHEMA_VERSION } from '@cache-platform/cache-contract';
+import {
+  CACHE_METRIC_NAMES,
+  CACHE_REQUEST_METRICS,
+  ContractViolation,
+  DEFAULT_CELL,
+  SECRET_SCHEMA_VERSION,
+} from '@cache-platform/cache-contract';
 import { createServiceCache, staticSecretSource } from '@cache-platform/cache-client';
 import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
 import { buildServiceApp } from './service-app';
 import type { ServiceStack } from './service-stack';
-import {
-  addresses,
-  devWithCells,
-  plainManifest,
-  readFixture,
-  sampleManifest,
-  scratchWorkspace,
-} from '../test/workspace';
+import { addresses, devWithCells, plainManifest, readFixture, sampleManifest, scratchWorkspace } from '../test/workspace';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -43,7 +42,8 @@ describe('one cell: exactly what the workspace synthesized before cells', () => 
       const now = addresses(stacks[id]!);
       // every address of the pre-cell synth, with the same configuration: no replacement in a plan
       expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
-      for (const [address, config] of Object.entries(before.addresses)) expect({ address, config: now[address] }).toEqual({ address, config });
+      for (const [address, config] of Object.entries(before.addresses))
+        expect({ address, config: now[address] }).toEqual({ address, config });
       expect(stacks[id]!['terraform']).toEqual(before.terraform);
       expect(stacks[id]!['provider']).toEqual(before.provider);
       const added = Object.keys(now).filter((a) => !(a in before.addresses));
@@ -159,7 +159,9 @@ describe('service alarms', () => {
       'function-throttles': 1,
     });
     for (const alarm of Object.values(alarms)) {
-      expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{data\.aws_ssm_parameter\.alarms_topic-arn_[0-9A-F]{8}\.insecure_value\}$/)]);
+      expect(alarm.alarm_actions).toEqual([
+        expect.stringMatching(/^\$\{data\.aws_ssm_parameter\.alarms_topic-arn_[0-9A-F]{8}\.insecure_value\}$/),
+      ]);
       expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
       expect(alarm.treat_missing_data).toBe('notBreaching');
     }

@@ -18,7 +18,15 @@ export function sampleManifest(service: 'catalog-api' | 'enrollment-api'): Recor
 
 /** A manifest like the generator's, for a service that only needs to be counted. */
 export function plainManifest(service: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { service, keyspace: service, owner: 'team-a', purpose: 'cache lookups', authMode: 'password', accessProfile: 'readwrite', ...extra };
+  return {
+    service,
+    keyspace: service,
+    owner: 'team-a',
+    purpose: 'cache lookups',
+    authMode: 'password',
+    accessProfile: 'readwrite',
+    ...extra,
+  };
 }
 
 export function scratchWorkspace(manifests: readonly Record<string, unknown>[]): {

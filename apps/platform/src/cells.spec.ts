@@ -1,0 +1,201 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import {
+  alarmTopicParameterName,
+  DEFAULT_CELL,
+  EXPORT_KEYS,
+  platformExportNames,
+  platformResourceNames,
+} from '@cache-platform/cache-contract';
+import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
+import { buildServiceApp } from '@cache-platform/service-access';
+import { validateStacks } from '@cache-platform/terraform-tools';
+import { PlatformStack, platformStackId } from './stacks/platform-stack';
+import { addresses, devWithCells, readFixture, sampleManifest, scratchWorkspace } from '../../../libs/service-access/test/workspace';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+const FIXTURES = join(__dirname, '..', 'test', 'pre-cells');
+
+function synth(environment: Environment): Json {
+  const app = Testing.app();
+  try {
+    return JSON.parse(Testing.synth(new PlatformStack(app, platformStackId(environment.name), { environment }), true));
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
+
+const of = (json: Json, type: string): Json[] => Object.values(json['resource']?.[type] ?? {});
+const stripped = (a: string) => a.replace(/_[0-9A-F]{8}$/, '');
+
+describe('platform with one cell: exactly what it synthesized before cells', () => {
+  it.each(['dev', 'prod'])('%s keeps every address and its configuration; only the alarms and their topic are new', (name) => {
+    const environment = ENVIRONMENTS.find((e) => e.name === name)!;
+    const json = synth(environment);
+    const before = readFixture(join(FIXTURES, `${platformStackId(name)}.json`));
+    const now = addresses(json);
+    expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
+    for (const [address, config] of Object.entries(before.addresses))
+      expect({ address, config: now[address] }).toEqual({ address, config });
+    expect(json['terraform']).toEqual(before.terraform);
+    expect(json['provider']).toEqual(before.provider);
+    expect(
+      Object.keys(now)
+        .filter((a) => !(a in before.addresses))
+        .map(stripped)
+        .sort(),
+    ).toEqual([
+      'aws_cloudwatch_metric_alarm.alarms_main-connections',
+      'aws_cloudwatch_metric_alarm.alarms_main-ecpu',
+      'aws_cloudwatch_metric_alarm.alarms_main-storage',
+      'aws_cloudwatch_metric_alarm.alarms_main-throttled',
+      'aws_sns_topic.alarms_topic',
+      'aws_ssm_parameter.alarms_topic-arn',
+    ]);
+  });
+});
+
+describe('platform with two cells', () => {
+  const environment = devWithCells(100, [{ name: 'b', usageLimits: { ecpuPerSecond: { maximum: 2000 } }, maxUsers: 50 }]);
+  let json: Json;
+  beforeAll(() => (json = synth(environment)));
+
+  it('synthesizes two caches, two user groups with their own disabled default user, two export sets', () => {
+    expect(
+      of(json, 'aws_elasticache_serverless_cache')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['cache-platform-dev', 'cache-platform-dev-b']);
+    expect(
+      of(json, 'aws_elasticache_user_group')
+        .map((g) => g.user_group_id)
+        .sort(),
+    ).toEqual(['cache-platform-dev-b-users', 'cache-platform-dev-users']);
+    expect(of(json, 'aws_elasticache_user').map((u) => [u.user_id, u.user_name, u.access_string])).toEqual([
+      ['cache-platform-dev-b-default-off', 'default', 'off -@all'],
+      ['cache-platform-dev-default-off', 'default', 'off -@all'],
+    ]);
+    const parameters = of(json, 'aws_ssm_parameter').map((p) => p.name as string);
+    for (const cell of [DEFAULT_CELL, 'b']) {
+      const names = platformExportNames('dev', cell);
+      expect(EXPORT_KEYS.filter((k) => !parameters.includes(names[k]))).toEqual([]);
+    }
+    expect(parameters).toContain(alarmTopicParameterName('dev'));
+    // cell b inherits the environment's settings, overrides its ECPU limit, shares the network
+    const cache = (name: string) => of(json, 'aws_elasticache_serverless_cache').find((c) => c.name === name)!;
+    const [main, b] = [cache('cache-platform-dev'), cache('cache-platform-dev-b')];
+    expect(b.cache_usage_limits).toEqual([{ ecpu_per_second: [{ maximum: 2000 }] }]);
+    expect(b.engine).toBe(main.engine);
+    expect(b.security_group_ids).toEqual(main.security_group_ids);
+    expect(b.user_group_id).toMatch(/cell-b_users_user-group/);
+    expect(of(json, 'aws_security_group')).toHaveLength(3);
+  });
+
+  it('keeps the default cell at its pre-cell addresses', () => {
+    const before = readFixture(join(FIXTURES, 'platform-dev.json'));
+    const now = addresses(json);
+    for (const [address, config] of Object.entries(before.addresses))
+      expect({ address, config: now[address] }).toEqual({ address, config });
+  });
+
+  it("alarms on each cache's ECPU (where limited), storage (where limited), throttled commands and connections", () => {
+    const alarms = Object.fromEntries(of(json, 'aws_cloudwatch_metric_alarm').map((a) => [a.alarm_name, a]));
+    expect(Object.keys(alarms).sort()).toEqual([
+      'cache-platform-dev-b-connections',
+      'cache-platform-dev-b-ecpu',
+      'cache-platform-dev-b-throttled',
+      'cache-platform-dev-connections',
+      'cache-platform-dev-ecpu',
+      'cache-platform-dev-storage',
+      'cache-platform-dev-throttled',
+    ]);
+    // 80 % of the limit, in ECPU per second (the metric is a per-minute sum)
+    expect(alarms['cache-platform-dev-b-ecpu']).toMatchObject({ threshold: 1600, comparison_operator: 'GreaterThanOrEqualToThreshold' });
+    expect(alarms['cache-platform-dev-b-ecpu'].metric_query[1].expression).toBe('ecpu / PERIOD(ecpu)');
+    expect(alarms['cache-platform-dev-storage']).toMatchObject({ metric_name: 'BytesUsedForCache', threshold: 4_000_000_000 });
+    expect(alarms['cache-platform-dev-b-throttled']).toMatchObject({
+      namespace: 'AWS/ElastiCache',
+      metric_name: 'ThrottledCmds',
+      dimensions: { clusterId: expect.stringMatching(/cell-b_cache_/) },
+    });
+    const topic = `\${${'aws_sns_topic'}.${Object.keys(json['resource']['aws_sns_topic'])[0]}.arn}`;
+    for (const alarm of Object.values(alarms)) expect(alarm.alarm_actions).toEqual([topic]);
+  });
+
+  it('uses the topic the environment names instead of creating one', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:oncall';
+    const named = synth({ ...environment, alarms: { topicArn: arn, connections: 1000 } });
+    expect(named['resource']['aws_sns_topic']).toBeUndefined();
+    expect(of(named, 'aws_ssm_parameter').find((p) => p.name === alarmTopicParameterName('dev'))!.value).toBe(arn);
+    const connections = of(named, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'cache-platform-dev-connections')!;
+    expect(connections).toMatchObject({ threshold: 1000, alarm_actions: [arn] });
+    expect(() => synth({ ...environment, alarms: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:x.fifo' } })).toThrow(
+      /invalid alarm topic ARN "arn:aws:sns:eu-west-1:123456789012:x.fifo": expected the ARN of a standard SNS topic/,
+    );
+  });
+
+  it('refuses settings for the default cell other than its quota', () => {
+    expect(() => synth(devWithCells(100, [{ name: DEFAULT_CELL, engine: 'redis' }]))).toThrow(
+      /invalid settings of the default cell "main" \["maxUsers"\]|the default cell's cache is set by the environment's `platform`/,
+    );
+  });
+
+  it('names cells so that they never collide with the default names', () => {
+    expect(platformResourceNames('dev', 'b').cacheName).not.toBe(platformResourceNames('dev').cacheName);
+  });
+});
+
+describe('acceptance: two cells, the samples split across them, every stack valid', () => {
+  it('platform, catalog-api (main) and enrollment-api (b) pass terraform validate', async () => {
+    const environment = devWithCells();
+    const workspace = scratchWorkspace([sampleManifest('catalog-api'), { ...sampleManifest('enrollment-api'), cell: 'b' }]);
+    const out = mkdtempSync(join(tmpdir(), 'cells-validate-'));
+    try {
+      const stacks: Record<string, Json> = { [platformStackId('dev')]: synth(environment) };
+      for (const service of ['catalog-api', 'enrollment-api']) {
+        const app = Testing.app();
+        try {
+          const built = buildServiceApp({
+            appDir: workspace.appDir(service),
+            app,
+            env: {},
+            environments: [environment],
+            workspaceRoot: workspace.root,
+          });
+          for (const stack of built.stacks) stacks[stack.node.id] = JSON.parse(Testing.synth(stack, true));
+        } finally {
+          rmSync(app.outdir, { recursive: true, force: true });
+        }
+      }
+      expect(Object.keys(stacks).sort()).toEqual(['catalog-api-dev', 'enrollment-api-dev', 'platform-dev']);
+      // every service stack has its alarms; the platform has both caches' alarms
+      for (const [id, json] of Object.entries(stacks))
+        expect(`${id}: ${of(json, 'aws_cloudwatch_metric_alarm').length}`).toBe(`${id}: ${id.startsWith('platform') ? 8 : 5}`);
+      const exportRoot = (json: Json) =>
+        Object.values<Json>(json['data']['aws_ssm_parameter'])
+          .map((p) => p.name as string)
+          .filter((n) => n.includes('/exports/'))
+          .map((n) => n.slice(0, n.lastIndexOf('/')));
+      expect(new Set(exportRoot(stacks['catalog-api-dev']!))).toEqual(new Set(['/cache-platform/dev/exports']));
+      expect(new Set(exportRoot(stacks['enrollment-api-dev']!))).toEqual(new Set(['/cache-platform/dev/cells/b/exports']));
+
+      const dirs = Object.entries(stacks).map(([id, json]) => {
+        const dir = join(out, 'cdktf.out', 'stacks', id);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
+        return dir;
+      });
+      const results = await validateStacks(dirs, { concurrency: 1 });
+      expect(results.map((r) => ({ stack: r.stack, valid: r.valid, errors: r.diagnostics.filter((d) => d.severity === 'error') }))).toEqual(
+        results.map((r) => ({ stack: r.stack, valid: true, errors: [] })),
+      );
+    } finally {
+      workspace.cleanup();
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
