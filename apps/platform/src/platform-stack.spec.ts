@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import {
+  alarmTopicParameterName,
   DISABLED_DEFAULT_ACCESS_STRING,
   EXPORT_KEYS,
   ownershipTags,
@@ -157,7 +158,8 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
   it('writes every export of the contract to SSM with the right type', () => {
     const exportNames = platformExportNames(environment.name);
     const parameters = Object.values(resources(json, 'aws_ssm_parameter'));
-    expect(parameters.map((p) => p.name).sort()).toEqual(Object.values(exportNames).sort());
+    // the exports, and the alarm topic's ARN (for the services' alarms)
+    expect(parameters.map((p) => p.name).sort()).toEqual([...Object.values(exportNames), alarmTopicParameterName(environment.name)].sort());
     for (const key of EXPORT_KEYS) {
       const parameter = parameters.find((p) => p.name === exportNames[key])!;
       expect(parameter.type).toBe(key === 'subnetIds' ? 'StringList' : 'String');
@@ -209,7 +211,13 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
   });
 
   it('shows the operator what the deploy created', () => {
-    expect(Object.keys(json.output).sort()).toEqual(['cache_name', 'client_security_group_id', 'endpoint_address', 'user_group_id']);
+    expect(Object.keys(json.output).sort()).toEqual([
+      'alarm_topic_arn',
+      'cache_name',
+      'client_security_group_id',
+      'endpoint_address',
+      'user_group_id',
+    ]);
   });
 });
 
