@@ -87,7 +87,12 @@ export function additionalCells(environment: Environment): Array<Omit<CellSettin
   const inherited = { engine, majorEngineVersion, usageLimits, kmsKeyArn, snapshotRetentionLimit, dailySnapshotTime, preventDestroy };
   return (environment.cells ?? [])
     .filter((c) => c.name !== DEFAULT_CELL)
-    .map(({ maxUsers: _quota, ...cell }) => ({ ...inherited, ...cell }));
+    .map((cell) => {
+      const settings: CellSettings = { ...inherited, ...cell };
+      // the quota is the check's business; the cache construct takes only cache settings
+      delete (settings as { maxUsers?: number }).maxUsers;
+      return settings;
+    });
 }
 
 /** A manifest found in the workspace, with the file it came from. */

@@ -90,13 +90,14 @@ export class ServiceAlarms extends Construct {
 
     // ratio = errors / requests; a counter missing from a 5-minute window is zero (FILL), and a
     // window without requests divides by zero, which CloudWatch drops (missing data: not breaching)
-    const requestIds = CACHE_REQUEST_METRICS.map((name) => name.replace(/^Cache/, '').toLowerCase());
+    const requests = CACHE_REQUEST_METRICS.map((name) => ({ name, id: name.replace(/^Cache/, '').toLowerCase() }));
+    const requestIds = requests.map((r) => r.id);
     this.alarms = {
       errorRatePercent: alarm('errorRatePercent', 'cache-error-rate', {
         alarmDescription: `${base}: over ${this.thresholds.errorRatePercent} % of cache requests failed in 5 minutes (the service answered from its source)`,
         metricQuery: [
           { id: 'errors', metric: { ...metricOf(cacheMetric(CACHE_METRIC_NAMES.errors)) } },
-          ...CACHE_REQUEST_METRICS.map((name, i) => ({ id: requestIds[i]!, metric: metricOf(cacheMetric(name)) })),
+          ...requests.map(({ name, id }) => ({ id, metric: metricOf(cacheMetric(name)) })),
           {
             id: 'rate',
             expression: `100 * FILL(errors, 0) / (${requestIds.map((id) => `FILL(${id}, 0)`).join(' + ')})`,

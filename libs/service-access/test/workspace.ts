@@ -48,7 +48,8 @@ export function scratchWorkspace(manifests: readonly Record<string, unknown>[]):
 
 /** The workspace's `dev` with cells: `main` (quota `mainQuota`) and `b`. */
 export function devWithCells(mainQuota = 100, cells: readonly CellSettings[] = [{ name: 'b' }]): Environment {
-  const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+  const dev = ENVIRONMENTS.find((e) => e.name === 'dev');
+  if (!dev) throw new Error('the workspace has no dev environment');
   return { ...dev, cells: [{ name: DEFAULT_CELL, maxUsers: mainQuota }, ...cells] };
 }
 
@@ -59,7 +60,8 @@ export function addresses(json: Record<string, any>): Record<string, unknown> {
   for (const kind of ['resource', 'data'] as const) {
     for (const [type, items] of Object.entries<Record<string, Record<string, unknown>>>(json[kind] ?? {})) {
       for (const [name, body] of Object.entries(items)) {
-        const { '//': _meta, filename: _file, source_code_hash: _hash, ...rest } = body;
+        const rest = { ...body };
+        for (const key of ['//', 'filename', 'source_code_hash']) delete rest[key];
         found[`${kind === 'data' ? 'data.' : ''}${type}.${name}`] = rest;
       }
     }
