@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// The scale run of cells: a scratch copy of the workspace (outside the repo) whose environments have
+// two cells (`main`, `b`, quota 100 users each), grown to N services with the real generator (which
+// fills `main` to 99 services, then `b`). Times: every generator call (the last through the real
+// `nx g` CLI), the platform synth and every service synth (one process each, as the synth target runs
+// them), `terraform validate` of the platform stacks and a sample of service stacks, `nx show
+// projects` and `nx show projects --affected` / `nx affected -t synth` after a one-service change, and
+// the in-process cost of the synth-time quota check. Also the size of the platform stacks' JSON.
+// Usage: node bench/cells-scale.bench.mjs [N=150] [validate sample=6] [--keep] [--skip-validate]
+// Prints progress and writes bench/cells-scale-results.json.
+import { execFileSync, execSync } from 'node:child_process';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+const workspace = resolve(new URL('..', import.meta.url).pathname);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const N = Number(args[0] ?? 150);
+const VALIDATE_SAMPLE = Number(args[1] ?? 6);
+const keep = process.argv.includes('--keep');
+const skipValidate = process.argv.includes('--skip-validate');
+const SKIP = new Set(['node_modules', '.git', '.nx', 'tmp', 'cdktf.out', 'dist', 'state', '.terraform', 'coverage']);
+const env = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
+delete env.CACHE_PLATFORM_ENVIRONMENTS;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
+
+function timed(cwd, command, extraEnv = {}) {
+  const t0 = now();
+  const out = execSync(command, {
+    cwd,
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 << 20,
+  });
+  return { seconds: now() - t0, out };
+}
+
+const results = { machine: `${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`, n: N, loadBefore: loadavg() };
+const dir = mkdtempSync(join(tmpdir(), 'cells-scale-'));
+log(`scratch workspace ${dir}`);
+try {
+  cpSync(workspace, dir, {
+    recursive: true,
+    filter: (src) =>
+      !relative(workspace, src)
+        .split('/')
+        .some((p) => SKIP.has(p)),
+  });
+  symlinkSync(join(workspace, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // two cells in every environment, default quota (100 users: 99 services each)
+  const envFile = join(dir, 'libs/platform-environments/src/environments.ts');
+  let envText = readFileSync(envFile, 'utf8');
+  for (const name of ['dev', 'prod'])
+    envText = envText.replace(`name: '${name}',`, `name: '${name}',\n    cells: [{ name: 'main' }, { name: 'b' }],`);
+  writeFileSync(envFile, envText);
+  const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@local', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-qm', 'base');
+
+  const services = () => readdirSync(join(dir, 'apps')).filter((a) => existsSync(join(dir, 'apps', a, 'cache-service.json')));
+  // 1. grow to N-1 services in process (what `nx g` runs), timing each generator call
+  const start = services().length;
+  const script = `
+    require('@swc-node/register');
+    const { FsTree, flushChanges } = require('nx/src/generators/tree');
+    const { serviceCacheGenerator } = require('./tools/nx-plugin/src/generators/service-cache/generator.ts');
+    (async () => {
+      const ms = [];
+      for (let i = ${start}; i < ${N - 1}; i++) {
+        const t0 = performance.now();
+        const tree = new FsTree(process.cwd(), false);
+        await serviceCacheGenerator(tree, { name: 'scale-svc-' + i, owner: 'team-bench', purpose: 'scale run service' });
+        flushChanges(process.cwd(), tree.listChanges());
+        ms.push(performance.now() - t0);
+      }
+      console.log(JSON.stringify(ms));
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const gen = JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
+  results.generatorInProcessMs = { count: gen.length, first5: gen.slice(0, 5).map(Math.round), last5: gen.slice(-5).map(Math.round) };
+  log(
+    `generated ${gen.length} services in process: first ${results.generatorInProcessMs.first5.join(', ')} ms, last ${results.generatorInProcessMs.last5.join(', ')} ms`,
+  );
+  // 2. the N-th service through the real CLI
+  const cli = timed(dir, `npx nx g service-cache scale-svc-${N - 1} --owner=team-bench --purpose="scale run service" --no-interactive`);
+  results.generatorCliSeconds = cli.seconds;
+  const cellOf = (svc) => JSON.parse(readFileSync(join(dir, 'apps', svc, 'cache-service.json'), 'utf8')).cell ?? 'main';
+  results.cells = services().reduce((acc, s) => ({ ...acc, [cellOf(s)]: (acc[cellOf(s)] ?? 0) + 1 }), {});
+  results.lastServiceCell = cellOf(`scale-svc-${N - 1}`);
+  log(
+    `${N}th service via nx g: ${cli.seconds.toFixed(1)} s, into cell ${results.lastServiceCell}; services per cell ${JSON.stringify(results.cells)}`,
+  );
+  git('add', '-A');
+  git('commit', '-qm', `${N} services`);
+
+  // 3. the synth-time quota check alone, in process, at N services (median of 5)
+  const check = `
+    require('@swc-node/register');
+    const { ENVIRONMENTS, assertWorkspaceCells, readWorkspaceManifests } = require('./libs/platform-environments/src/index.ts');
+    const read = [], checkMs = [];
+    for (let i = 0; i < 5; i++) {
+      let t0 = performance.now(); const m = readWorkspaceManifests(process.cwd()); read.push(performance.now() - t0);
+      t0 = performance.now(); assertWorkspaceCells(ENVIRONMENTS, m); checkMs.push(performance.now() - t0);
+    }
+    const med = (xs) => xs.sort((a, b) => a - b)[2];
+    console.log(JSON.stringify({ readManifestsMs: med(read), checkMs: med(checkMs) }));`;
+  results.quotaCheck = JSON.parse(
+    execFileSync(process.execPath, ['-e', check], { cwd: dir, env, encoding: 'utf8' }).trim().split('\n').pop(),
+  );
+  log(
+    `quota check at ${N}: read manifests ${results.quotaCheck.readManifestsMs.toFixed(1)} ms, check ${results.quotaCheck.checkMs.toFixed(1)} ms`,
+  );
+
+  // 4. one bundle, copied to every service (synth packages whatever dist/handler holds)
+  const sampleApp = join(dir, 'apps', 'catalog-api');
+  results.bundleOneSeconds = timed(sampleApp, 'node ../../tools/lambda-bundle/bin/bundle.cjs').seconds;
+  for (const svc of services())
+    if (svc !== 'catalog-api') cpSync(join(sampleApp, 'dist', 'handler'), join(dir, 'apps', svc, 'dist', 'handler'), { recursive: true });
+
+  // 5. synth: the platform, then every service app (both environments), one process each
+  const platform = timed(join(dir, 'apps', 'platform'), 'node ../../tools/terraform/bin/synth.cjs src/main.ts');
+  results.platformSynthSeconds = platform.seconds;
+  results.platformJsonBytes = Object.fromEntries(
+    ['dev', 'prod'].map((e) => [e, statSync(join(dir, 'apps', 'platform', 'cdktf.out', 'stacks', `platform-${e}`, 'cdk.tf.json')).size]),
+  );
+  log(`platform synth ${platform.seconds.toFixed(2)} s, JSON ${JSON.stringify(results.platformJsonBytes)}`);
+  const synthSeconds = {};
+  const t0 = now();
+  for (const svc of services()) {
+    synthSeconds[svc] = timed(
+      join(dir, 'apps', svc),
+      'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',
+    ).seconds;
+  }
+  const perService = Object.values(synthSeconds);
+  results.serviceSynth = {
+    apps: perService.length,
+    stacks: perService.length * 2,
+    totalSeconds: now() - t0,
+    medianSeconds: median(perService),
+    minSeconds: Math.min(...perService),
+    maxSeconds: Math.max(...perService),
+    first5: perService.slice(0, 5),
+  };
+  results.serviceStackJsonBytes = statSync(join(dir, 'apps', 'catalog-api', 'cdktf.out', 'stacks', 'catalog-api-dev', 'cdk.tf.json')).size;
+  log(
+    `service synth: ${perService.length} apps in ${results.serviceSynth.totalSeconds.toFixed(0)} s (median ${results.serviceSynth.medianSeconds.toFixed(2)} s per app)`,
+  );
+  writeFileSync(join(workspace, 'bench', 'cells-scale-results.json'), JSON.stringify(results, null, 2) + '\n');
+
+  // 6. validate: the platform and a sample of service apps (one of them in cell b), one at a time
+  const bServices = services().filter((s) => cellOf(s) === 'b');
+  const sample = [
+    'platform',
+    'catalog-api',
+    'enrollment-api',
+    ...services()
+      .filter((s) => s.startsWith('scale-svc-'))
+      .slice(0, VALIDATE_SAMPLE - 3),
+    bServices[bServices.length - 1],
+  ].filter(Boolean);
+  results.validate = [];
+  for (const app of skipValidate ? [] : sample) {
+    const { out, seconds } = timed(dir, `node tools/terraform/bin/validate.cjs apps/${app}`);
+    for (const m of out.matchAll(/ok\s+\S*stacks\/(\S+) \(init ([\d.]+) s, validate ([\d.]+) s\)/g)) {
+      results.validate.push({ stack: m[1], init: Number(m[2]), validate: Number(m[3]) });
+    }
+    log(`validate apps/${app}: ${seconds.toFixed(1)} s`);
+  }
+  writeFileSync(join(workspace, 'bench', 'cells-scale-results.json'), JSON.stringify(results, null, 2) + '\n');
+
+  // 7. Nx after a one-service change
+  appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), '\n// scale run change\n');
+  git('add', '-A');
+  git('commit', '-qm', 'touch catalog-api');
+  const noGraphCache = { NX_CACHE_PROJECT_GRAPH: 'false' };
+  results.nxShowProjectsSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects', noGraphCache).seconds);
+  results.nxShowAffectedSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects --affected --base=HEAD~1', noGraphCache).seconds);
+  results.affectedProjects = timed(dir, 'npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');
+  results.nxAffectedSynthSeconds = timed(dir, 'npx nx affected -t synth --base=HEAD~1 --skip-nx-cache', {
+    CACHE_PLATFORM_ENVIRONMENTS: 'dev',
+  }).seconds;
+  results.projects = timed(dir, 'npx nx show projects').out.trim().split('\n').length;
+  log(
+    `nx show projects ${results.nxShowProjectsSeconds.map((s) => s.toFixed(1)).join('/')} s (${results.projects} projects), ` +
+      `--affected ${results.nxShowAffectedSeconds.map((s) => s.toFixed(1)).join('/')} s (${results.affectedProjects.join(', ')}), ` +
+      `affected -t synth ${results.nxAffectedSynthSeconds.toFixed(1)} s`,
+  );
+  results.loadAfter = loadavg();
+} finally {
+  writeFileSync(join(workspace, 'bench', 'cells-scale-results.json'), JSON.stringify(results, null, 2) + '\n');
+  if (keep) log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
