@@ -15,7 +15,12 @@ import {
   type EnvironmentCells,
 } from './index';
 
-const member = (service: string, cell?: string, environments?: string[]): CellMember => ({ service, keyspace: service, cell, environments });
+const member = (service: string, cell?: string, environments?: string[]): CellMember => ({
+  service,
+  keyspace: service,
+  cell,
+  environments,
+});
 const layout = (environment: string, ...cells: Array<[string, number]>): EnvironmentCells => ({
   environment,
   cells: cells.map(([name, maxUsers]) => ({ name, maxUsers })),
@@ -80,7 +85,7 @@ describe('assertCellQuotas', () => {
     );
   });
 
-  it("counts a service only in the environments it runs in", () => {
+  it('counts a service only in the environments it runs in', () => {
     const members = [member('a1'), member('a2'), member('a3', undefined, ['prod'])];
     expect(() => assertCellQuotas(twoCells, members)).not.toThrow();
     expect(() => assertCellQuotas({ ...twoCells, environment: 'prod' }, members)).toThrow(/cell "main" in environment "prod" 3/);
@@ -95,7 +100,9 @@ describe('assertCellQuotas', () => {
 
   it('keeps keyspaces unique across cells', () => {
     const members: CellMember[] = [member('a1'), { service: 'b1', keyspace: 'a1', cell: 'b' }];
-    expect(() => assertCellQuotas(twoCells, members)).toThrow('invalid keyspace "a1": is already claimed by service "a1"; keyspaces must be unique');
+    expect(() => assertCellQuotas(twoCells, members)).toThrow(
+      'invalid keyspace "a1": is already claimed by service "a1"; keyspaces must be unique',
+    );
   });
 });
 

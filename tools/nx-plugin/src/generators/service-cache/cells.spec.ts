@@ -8,7 +8,13 @@ const base = { owner: 'team-a', purpose: 'cache expensive lookups' };
 
 /** Every environment with cells `main` (3 users: the disabled default user and two services) and `b`. */
 const smallCells = (bQuota = 100): Environment[] =>
-  ENVIRONMENTS.map((e) => ({ ...e, cells: [{ name: DEFAULT_CELL, maxUsers: 3 }, { name: 'b', maxUsers: bQuota }] }));
+  ENVIRONMENTS.map((e) => ({
+    ...e,
+    cells: [
+      { name: DEFAULT_CELL, maxUsers: 3 },
+      { name: 'b', maxUsers: bQuota },
+    ],
+  }));
 
 const changes = (tree: Tree) =>
   tree
