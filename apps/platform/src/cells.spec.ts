@@ -19,11 +19,17 @@ import { addresses, devWithCells, readFixture, sampleManifest, scratchWorkspace 
 type Json = Record<string, any>;
 
 const FIXTURES = join(__dirname, '..', 'test', 'pre-cells');
+// the rotation function's bundle: synth packages whatever the folder holds (its hash is not compared)
+const ROTATION_BUNDLE = mkdtempSync(join(tmpdir(), 'rotation-bundle-'));
+writeFileSync(join(ROTATION_BUNDLE, 'index.js'), 'exports.handler = async () => undefined;\n');
+afterAll(() => rmSync(ROTATION_BUNDLE, { recursive: true, force: true }));
 
 function synth(environment: Environment): Json {
   const app = Testing.app();
   try {
-    return JSON.parse(Testing.synth(new PlatformStack(app, platformStackId(environment.name), { environment }), true));
+    return JSON.parse(
+      Testing.synth(new PlatformStack(app, platformStackId(environment.name), { environment, rotationBundleDir: ROTATION_BUNDLE }), true),
+    );
   } finally {
     rmSync(app.outdir, { recursive: true, force: true });
   }
@@ -103,7 +109,7 @@ describe('platform with two cells', () => {
   });
 
   it("alarms on each cache's ECPU (where limited), storage (where limited), throttled commands and connections", () => {
-    const alarms = Object.fromEntries(of(json, 'aws_cloudwatch_metric_alarm').map((a) => [a.alarm_name, a]));
+    const alarms: Record<string, Json> = Object.fromEntries(of(json, 'aws_cloudwatch_metric_alarm').map((a) => [a.alarm_name, a]));
     expect(Object.keys(alarms).sort()).toEqual([
       'cache-platform-dev-b-connections',
       'cache-platform-dev-b-ecpu',

@@ -26,6 +26,11 @@ export interface CacheCellProps {
   readonly cell: string;
   /** the environment's network: every cell sits behind the same cache and clients security groups */
   readonly network: CacheNetwork;
+  /**
+   * ARN of the environment's password rotation function (the foundation's): one function rotates
+   * every service secret of the environment, whatever the cell (service users are not cell-specific).
+   */
+  readonly rotationFunctionArn: string;
   /** @default "valkey" */
   readonly engine?: CacheEngine;
   /** @default the newest for the engine */
@@ -97,6 +102,7 @@ export class CacheCell extends Construct implements CacheCellResources {
         engine: this.cache.cache.engine,
         userGroupId: this.users.userGroupId,
         clientSecurityGroupId: props.network.clientSecurityGroup.id,
+        rotationFunctionArn: props.rotationFunctionArn,
       },
       subnetIds: props.network.subnetIds,
       tags: props.tags,

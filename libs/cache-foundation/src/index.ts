@@ -4,5 +4,6 @@ export * from './user-group';
 export * from './serverless-cache';
 export * from './exports';
 export * from './shared-cache-foundation';
+export * from './password-rotation';
 export * from './cells';
 export * from './alarms';

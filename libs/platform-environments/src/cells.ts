@@ -95,6 +95,13 @@ export function additionalCells(environment: Environment): Array<Omit<CellSettin
     });
 }
 
+/** The engine and version of a cell's cache (the default cell's, or a cell's own over the environment's). */
+export function cellCacheSettings(environment: Environment, cell?: string): Pick<CellSettings, 'engine' | 'majorEngineVersion'> {
+  const { engine, majorEngineVersion } = environment.platform;
+  const own = cell === undefined || cell === DEFAULT_CELL ? undefined : additionalCells(environment).find((c) => c.name === cell);
+  return own ? { engine: own.engine, majorEngineVersion: own.majorEngineVersion } : { engine, majorEngineVersion };
+}
+
 /** A manifest found in the workspace, with the file it came from. */
 export interface WorkspaceManifest {
   readonly manifest: ServiceManifest;

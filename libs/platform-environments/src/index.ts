@@ -1,3 +1,4 @@
 export * from './environments';
 export * from './select';
+export * from './protection';
 export * from './cells';

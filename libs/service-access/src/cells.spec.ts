@@ -80,6 +80,7 @@ describe('a service in another cell', () => {
       'data.aws_ssm_parameter.platform_endpointAddress',
       'data.aws_ssm_parameter.platform_endpointPort',
       'data.aws_ssm_parameter.platform_readerPort',
+      'data.aws_ssm_parameter.platform_rotationFunctionArn',
       'data.aws_ssm_parameter.platform_subnetIds',
       'data.aws_ssm_parameter.platform_userGroupId',
     ]);

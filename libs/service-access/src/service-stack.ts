@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { cellOf, ContractViolation, type ServiceManifest } from '@cache-platform/cache-contract';
-import { environmentCells, type Environment } from '@cache-platform/platform-environments';
+import { cellOf, ContractViolation, serverlessTarget, type ServiceManifest } from '@cache-platform/cache-contract';
+import { cellCacheSettings, environmentCells, type Environment } from '@cache-platform/platform-environments';
 import { configureAwsStack, validated } from '@cache-platform/stack-base';
 import { ServiceAlarms } from './alarms';
 import { CacheFunction } from './cache-function';
@@ -72,7 +72,14 @@ export class ServiceStack extends TerraformStack {
     });
     // the default cell reads the exports it always read; another cell's are under .../cells/<cell>/
     this.platform = new PlatformImports(this, 'platform', { environment: environment.name, cell });
-    this.access = new ServiceCacheAccess(this, 'cache-access', { ...manifest, platform: this.platform });
+    // the access string names only commands the service's cache has (its cell may run another engine)
+    const { engine, majorEngineVersion } = cellCacheSettings(environment, manifest.cell);
+    this.access = new ServiceCacheAccess(this, 'cache-access', {
+      ...manifest,
+      platform: this.platform,
+      cacheTarget: serverlessTarget(engine, majorEngineVersion),
+      passwordRotationSchedule: environment.passwordRotationSchedule,
+    });
     this.handler = new CacheFunction(this, 'handler', {
       ...manifest.function,
       access: this.access,

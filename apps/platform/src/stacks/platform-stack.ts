@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { CacheCell, defaultCell, PlatformAlarms, SharedCacheFoundation, type CacheCellResources } from '@cache-platform/cache-foundation';
@@ -17,7 +18,15 @@ export interface PlatformStackProps {
    * @default none
    */
   readonly providerOverrides?: Record<string, unknown>;
+  /**
+   * Folder holding the bundled password rotation function.
+   * @default {@link ROTATION_BUNDLE_DIR}
+   */
+  readonly rotationBundleDir?: string;
 }
+
+/** Where `nx run secret-rotation:bundle` writes the platform's password rotation function. */
+export const ROTATION_BUNDLE_DIR = resolve(__dirname, '../../../../libs/secret-rotation/dist/handler');
 
 /** Stack id (and state file name) of an environment's platform stack. */
 export function platformStackId(environment: string): string {
@@ -52,7 +61,11 @@ export class PlatformStack extends TerraformStack {
       providerOverrides: props.providerOverrides,
     });
 
-    this.foundation = new SharedCacheFoundation(this, 'foundation', { environment: name, ...cacheSettings });
+    this.foundation = new SharedCacheFoundation(this, 'foundation', {
+      environment: name,
+      ...cacheSettings,
+      rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR },
+    });
     // more cells sit next to the foundation (new ids), so the default cell's addresses never change
     this.cells = [
       defaultCell(this.foundation, cacheSettings.usageLimits),
@@ -62,6 +75,7 @@ export class PlatformStack extends TerraformStack {
             environment: name,
             cell,
             network: this.foundation.network,
+            rotationFunctionArn: this.foundation.rotation.functionArn,
             tags: cacheSettings.tags,
             ...settings,
           }),
@@ -85,6 +99,10 @@ export class PlatformStack extends TerraformStack {
       description: 'security group services attach to reach the cache',
     });
     new TerraformOutput(this, 'user_group_id', { value: this.foundation.users.userGroupId, description: 'user group services join' });
+    new TerraformOutput(this, 'rotation_function_arn', {
+      value: this.foundation.rotation.functionArn,
+      description: 'password rotation function of password-auth service secrets',
+    });
     new TerraformOutput(this, 'alarm_topic_arn', {
       value: this.alarms.topicArn,
       description: 'SNS topic of every cache and service alarm',
