@@ -48,10 +48,13 @@ describe('cell names', () => {
       cacheName: 'cache-platform-dev-b',
       userGroupId: 'cache-platform-dev-b-users',
       disabledDefaultUserId: 'cache-platform-dev-b-default-off',
-      // the network is shared by every cell
+      // the network and the rotation function are shared by every cell
       cacheSecurityGroupName: 'cache-platform-dev-cache',
       clientSecurityGroupName: 'cache-platform-dev-cache-clients',
       endpointSecurityGroupName: 'cache-platform-dev-secretsmanager-endpoint',
+      // one rotation function per environment, whatever the cell
+      rotationFunctionName: 'cache-platform-dev-password-rotation',
+      rotationRoleName: 'cache-platform-dev-password-rotation',
     });
     expect(platformExportNames('dev', DEFAULT_CELL)).toEqual(platformExportNames('dev'));
     expect(platformExportNames('dev').cacheName).toBe('/cache-platform/dev/exports/cache-name');
