@@ -13,7 +13,9 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
+  readlinkSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -60,12 +62,23 @@ try {
         .split('/')
         .some((p) => SKIP.has(p)),
   });
-  symlinkSync(join(workspace, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // node_modules: every package linked from the workspace, except the workspace's own packages
+  // (npm workspaces link them to ../../libs/*), which must be the scratch copy's, patched below
+  mkdirSync(join(dir, 'node_modules', '@cache-platform'), { recursive: true });
+  for (const entry of readdirSync(join(workspace, 'node_modules'))) {
+    if (entry !== '@cache-platform') symlinkSync(join(workspace, 'node_modules', entry), join(dir, 'node_modules', entry));
+  }
+  for (const entry of readdirSync(join(workspace, 'node_modules', '@cache-platform'))) {
+    const target = readlinkSync(join(workspace, 'node_modules', '@cache-platform', entry));
+    symlinkSync(target, join(dir, 'node_modules', '@cache-platform', entry));
+  }
   // two cells in every environment, default quota (100 users: 99 services each)
   const envFile = join(dir, 'libs/platform-environments/src/environments.ts');
   let envText = readFileSync(envFile, 'utf8');
   for (const name of ['dev', 'prod'])
     envText = envText.replace(`name: '${name}',`, `name: '${name}',\n    cells: [{ name: 'main' }, { name: 'b' }],`);
+  if ((envText.match(/cells: \[\{ name: 'main' \}, \{ name: 'b' \}\]/g) ?? []).length !== 2)
+    throw new Error('could not add the cells to environments.ts');
   writeFileSync(envFile, envText);
   const git = (...a) => execFileSync('git', ['-c', 'user.email=bench@local', '-c', 'user.name=bench', ...a], { cwd: dir, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
