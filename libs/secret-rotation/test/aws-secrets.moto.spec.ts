@@ -14,11 +14,11 @@ import {
   type SecretsPort,
 } from '../src';
 import { FakeUsers, OLD_PASSWORD, serviceSecret } from './fakes';
-import { motoPrerequisites, RotationMoto } from './moto-rotation';
+import { toolPrerequisites, RotationMoto } from './moto-rotation';
 
-const { describeMoto } = motoPrerequisites('the moto_server Secrets Manager adapter suite');
+const { describeWithTools } = toolPrerequisites('the moto_server Secrets Manager adapter suite');
 
-describeMoto('awsSecretsPort against moto_server', () => {
+describeWithTools('awsSecretsPort against moto_server', () => {
   let moto: RotationMoto;
   let port: SecretsPort;
   let n = 0;

@@ -12,22 +12,26 @@ const ACCOUNT = '123456789012';
 // an empty zip archive: moto stores the code of a function it never runs
 const EMPTY_ZIP = 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==';
 
-/** Missing tools fail the suite unless CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 (an input of the test target). */
-export function motoPrerequisites(suite: string): { describeMoto: jest.Describe } {
-  const missing = missingCommands(['moto_server']);
+/**
+ * The suite's tools (moto_server, and whatever else it names): missing ones fail the suite, unless
+ * CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 (an input of the test target, so a skip is never replayed as a pass).
+ */
+export function toolPrerequisites(suite: string, commands: readonly string[] = ['moto_server']): { describeWithTools: jest.Describe } {
+  const missing = missingCommands(commands);
   const allowMissing = process.env['CACHE_PLATFORM_ALLOW_MISSING_TOOLS'] === '1';
   if (missing.length > 0 && allowMissing)
     console.warn(`skipping ${suite}: ${missing.join(', ')} missing (CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1)`);
   if (missing.length > 0 && !allowMissing) {
     describe(`${suite} prerequisites`, () => {
-      it('has moto_server', () => {
+      it(`has ${commands.join(', ')}`, () => {
         throw new Error(
-          `${missing.join(', ')} missing: pip install 'moto[server]', or set CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 to skip this suite knowingly`,
+          `${missing.join(', ')} missing: pip install 'moto[server]' for moto_server, apt-get install -y redis-server openssl for the others (.ci/run installs redis-server); ` +
+            'or set CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 to skip this suite knowingly',
         );
       });
     });
   }
-  return { describeMoto: missing.length > 0 ? describe.skip : describe };
+  return { describeWithTools: missing.length > 0 ? describe.skip : describe };
 }
 
 export class RotationMoto {

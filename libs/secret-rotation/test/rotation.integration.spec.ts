@@ -6,7 +6,7 @@
 import { createServiceCache, type SecretSource, type ServiceCache } from '@cache-platform/cache-client';
 import { memoryLogger, startRedis, waitFor, type RedisServer } from '@cache-platform/cache-client/testing';
 import { AuthCheckError, AWSCURRENT, awsSecretsPort, runRotationStep, tlsAuthCheck, type RotationDeps, type SecretsPort } from '../src';
-import { motoPrerequisites, RotationMoto } from './moto-rotation';
+import { toolPrerequisites, RotationMoto } from './moto-rotation';
 import { redisUsersPort, type RedisUsersPort } from './redis-users';
 
 const OLD = 'orders-old-password-0000000001';
@@ -17,9 +17,9 @@ const MODIFYING_MS = 400;
 
 jest.setTimeout(90_000);
 
-const { describeMoto } = motoPrerequisites('the rotation integration suite (moto_server and redis-server)');
+const { describeWithTools } = toolPrerequisites('the rotation integration suite', ['moto_server', 'redis-server', 'redis-cli', 'openssl']);
 
-describeMoto('a rotation against redis-server and moto_server while the service serves requests', () => {
+describeWithTools('a rotation against redis-server and moto_server while the service serves requests', () => {
   let redis: RedisServer;
   let moto: RotationMoto;
   let cache: ServiceCache | undefined;
