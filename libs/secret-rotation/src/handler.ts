@@ -61,12 +61,9 @@ const MARGIN_MS = 5000;
 export async function handler(event: RotationEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<StepResult> {
   deps ??= createDeps();
   const remaining = context?.getRemainingTimeInMillis?.();
-  const timeoutMs = Math.min(
-    deps.wait?.timeoutMs ?? DEFAULT_WAIT.timeoutMs,
-    remaining === undefined ? Infinity : Math.max(1000, remaining - MARGIN_MS),
-  );
+  const deadline = remaining === undefined ? undefined : Date.now() + remaining - MARGIN_MS;
   try {
-    return await runRotationStep({ ...deps, wait: { ...deps.wait, timeoutMs } }, event);
+    return await runRotationStep({ ...deps, deadline }, event);
   } catch (error) {
     // RotationError messages hold no password (rotation.ts redacts what upstream errors might quote)
     console.log(JSON.stringify({ level: 'error', step: event?.Step, secretId: event?.SecretId, error: (error as Error).message }));

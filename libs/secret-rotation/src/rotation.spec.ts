@@ -124,6 +124,20 @@ describe('a whole rotation', () => {
   });
 });
 
+describe('waits within the invocation', () => {
+  it('stops at the deadline (what is left of the invocation) before the wait bound', async () => {
+    const w = world({ deps: { wait: { timeoutMs: 300_000, firstDelayMs: 500, maxDelayMs: 10_000 }, deadline: 3000 } });
+    await createSecret(w.deps, w.target);
+    w.users.modifyingPolls = 1000;
+    await w.users.setPasswords(USER_ID, [OLD_PASSWORD]);
+    const error = await failure(setSecret(w.deps, w.target));
+    expect(error.message).toMatch(
+      /user orders-api-dev is still "modifying" after \d+ ms; it must be "active" within 3000 ms \(what is left of the invocation\)$/,
+    );
+    expect(w.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(3000);
+  });
+});
+
 describe('each step retried after it succeeded (Secrets Manager retries)', () => {
   it('createSecret: keeps the pending version it stored, puts nothing twice', async () => {
     const w = world();

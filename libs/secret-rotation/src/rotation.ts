@@ -63,6 +63,12 @@ export interface RotationDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * No wait runs past this time (same clock as `now`): the handler sets it from the invocation's
+   * remaining time, so a step fails with its own message before Lambda ends it.
+   * @default none
+   */
+  readonly deadline?: number;
   /** @default no logging */
   readonly log?: (record: RotationLogRecord) => void;
 }
@@ -216,15 +222,17 @@ async function waitForActive(ctx: StepContext, userId: string): Promise<UserStat
   const now = ctx.deps.now ?? Date.now;
   const sleep = ctx.deps.sleep ?? realSleep;
   const started = now();
+  const bound = Math.min(timeoutMs, (ctx.deps.deadline ?? Infinity) - started);
   let delay = firstDelayMs;
   for (;;) {
     const user = await ctx.deps.users.describeUser(userId);
     if (user.status === 'active') return user;
     if (user.status === 'deleting') throw ctx.fail(`user ${userId} is being deleted`);
     const elapsed = now() - started;
-    if (elapsed + delay > timeoutMs) {
+    if (elapsed + delay > bound) {
       throw ctx.fail(
-        `user ${userId} is still ${JSON.stringify(user.status)} after ${elapsed} ms; it must be "active" within ${timeoutMs} ms`,
+        `user ${userId} is still ${JSON.stringify(user.status)} after ${elapsed} ms; it must be "active" within ${Math.max(0, Math.round(bound))} ms` +
+          (bound < timeoutMs ? ' (what is left of the invocation)' : ''),
       );
     }
     ctx.log('waiting for the user to be active', { userId, status: user.status });
