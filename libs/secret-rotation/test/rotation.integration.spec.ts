@@ -46,10 +46,12 @@ describeWithTools('a rotation against redis-server and moto_server while the ser
       fetch: async () => (await secrets.getValue(arn, { stage: AWSCURRENT })) ?? '',
     };
     const logger = memoryLogger();
+    // a generous budget: the forced secret re-read after the rotation goes through the SDK to moto
+    // (Python) on a shared 2-core machine; the point here is what a rotation does, not this machine's speed
     cache = createServiceCache({
       secretSource: source,
       tls: { ca: redis.caPem },
-      commandTimeoutMs: 1000,
+      commandTimeoutMs: 2500,
       metrics: { enabled: false },
       logger,
     });
@@ -85,11 +87,12 @@ describeWithTools('a rotation against redis-server and moto_server while the ser
       for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
         expect(await runRotationStep(deps, { SecretId: arn, ClientRequestToken: token, Step })).toEqual({ step: Step, outcome: 'applied' });
         await requests();
+        // the service's connection drops after each step (node replaced, idle timeout ...) and the
+        // service reconnects with the password it has: the old one, which works until finishSecret
+        // (the overlap); after it, the handshake is refused, the secret re-read, the new one used
+        expect(Number(await redis.admin('CLIENT', 'KILL', 'USER', USER.name))).toBeGreaterThanOrEqual(1);
+        await requests();
       }
-      // the service's connection drops after the rotation (node replaced, idle timeout ...): the
-      // reconnect's handshake with the old password is refused, the secret re-read, the new one used
-      expect(Number(await redis.admin('CLIENT', 'KILL', 'USER', USER.name))).toBeGreaterThanOrEqual(1);
-      await requests();
     } finally {
       stopped = true;
       await Promise.all(loops);
@@ -100,7 +103,10 @@ describeWithTools('a rotation against redis-server and moto_server while the ser
     expect(m).toMatchObject({ failOpen: 0, errors: 0, circuitOpens: 0, circuitSkips: 0 });
     expect(m.loads).toBe(KEYS);
     expect(m.secretFetches).toBe(2);
-    expect(answered).toBeGreaterThan(5 * 200);
+    expect(answered).toBeGreaterThan(9 * 200);
+    // one refused handshake, after finishSecret: the reconnects during the overlap used the old password
+    expect(m.authFailures).toBeGreaterThanOrEqual(1);
+    expect(m.connectionDrops).toBeGreaterThanOrEqual(4);
 
     // ModifyUser twice: [pending, current], then [new]
     expect(users.modifications).toEqual([2, 1]);
