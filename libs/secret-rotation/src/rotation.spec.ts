@@ -196,6 +196,17 @@ describe('each step retried after it succeeded (Secrets Manager retries)', () =>
     expect(w.users.users.get(USER_ID)?.passwords).toEqual([w.secrets.documentOf(AWSCURRENT)['password']]);
   });
 
+  it('finishSecret retried late, while the next rotation overlaps: leaves that rotation’s two passwords alone', async () => {
+    const w = world();
+    await rotateFully(w);
+    const next = { secretId: SECRET_ID, token: w.secrets.startRotation('4d8c6c2e-5b7a-4c1e-9f0a-000000000002') };
+    await createSecret(w.deps, next);
+    await setSecret(w.deps, next);
+    expect((await finishSecret(w.deps, w.target)).outcome).toBe('already-done');
+    expect(w.users.users.get(USER_ID)?.passwords).toHaveLength(2);
+    expect((await testSecret(w.deps, next)).outcome).toBe('applied');
+  });
+
   it('finishSecret without an AUTH check: one password left counts as dropped', async () => {
     const w = world({ auth: false });
     await rotateFully(w);

@@ -343,6 +343,11 @@ export function finishSecret(deps: RotationDeps, target: RotationTarget): Promis
       ctx.log(`moving AWSCURRENT from version ${from ?? '(none)'}`);
       await deps.secrets.moveStage(target.secretId, { stage: AWSCURRENT, toVersionId: target.token, fromVersionId: from });
       outcome = 'applied';
+    } else if (Object.keys(versions).some((id) => id !== target.token && versions[id]?.includes(AWSPENDING))) {
+      // a late retry of a finished rotation while the next one runs: that one's setSecret may have
+      // given the user [its pending, this current]; dropping to this password alone would break it
+      ctx.log('a newer rotation is in progress: leaving the user to it');
+      return 'already-done';
     }
     const text = await deps.secrets.getValue(target.secretId, { stage: AWSCURRENT, versionId: target.token });
     if (text === undefined) throw ctx.fail(`version ${target.token} has no value after it was labelled AWSCURRENT`);
