@@ -169,16 +169,16 @@ async function readCurrent(ctx: StepContext): Promise<Version> {
 }
 
 /** The pending version of this rotation, or undefined when createSecret has not stored it yet. */
-async function readPending(ctx: StepContext, current: Version | undefined, versionId = ctx.target.token): Promise<Version | undefined> {
-  const text = await ctx.deps.secrets.getValue(ctx.target.secretId, { stage: AWSPENDING, versionId });
+async function readPending(ctx: StepContext, current: Version): Promise<Version | undefined> {
+  const text = await ctx.deps.secrets.getValue(ctx.target.secretId, { stage: AWSPENDING, versionId: ctx.target.token });
   if (text === undefined) return undefined;
   const pending = parseVersion(ctx, text, AWSPENDING);
-  if (current && (pending.payload.username !== current.payload.username || pending.payload.user_arn !== current.payload.user_arn)) {
+  if (pending.payload.username !== current.payload.username || pending.payload.user_arn !== current.payload.user_arn) {
     throw ctx.fail(
       `the AWSPENDING version is for user ${JSON.stringify(pending.payload.username)} but AWSCURRENT is for ${JSON.stringify(current.payload.username)}: a rotation changes the password only`,
     );
   }
-  if (current && pending.payload.password === current.payload.password) {
+  if (pending.payload.password === current.payload.password) {
     throw ctx.fail(
       'the AWSPENDING version has the same password as AWSCURRENT: it was not made by createSecret; cancel this rotation and start a new one',
     );
@@ -186,7 +186,7 @@ async function readPending(ctx: StepContext, current: Version | undefined, versi
   return pending;
 }
 
-async function requirePending(ctx: StepContext, current: Version | undefined): Promise<Version> {
+async function requirePending(ctx: StepContext, current: Version): Promise<Version> {
   const pending = await readPending(ctx, current);
   if (!pending) throw ctx.fail(`version ${ctx.target.token} has no value yet: createSecret has not completed for it`);
   return pending;
