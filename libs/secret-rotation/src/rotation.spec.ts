@@ -281,6 +281,25 @@ describe('refusals', () => {
     );
   });
 
+  it('a pending version not made by createSecret: another user, or the current password', async () => {
+    const w = world();
+    const other = serviceSecret({
+      username: 'billing-api-dev',
+      user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:billing-api-dev',
+      password: 'a-pending-password-00000000001',
+    });
+    await w.secrets.putPendingValue(SECRET_ID, w.target.token, JSON.stringify(other));
+    expect((await failure(setSecret(w.deps, w.target))).message).toBe(
+      `rotation of secret ${SECRET_ID} (setSecret): the AWSPENDING version is for user "billing-api-dev" but AWSCURRENT is for "orders-api-dev": a rotation changes the password only`,
+    );
+    const same = world();
+    await same.secrets.putPendingValue(SECRET_ID, same.target.token, JSON.stringify(serviceSecret()));
+    const error = await failure(setSecret(same.deps, same.target));
+    expect(error.message).toMatch(/the AWSPENDING version has the same password as AWSCURRENT: it was not made by createSecret/);
+    expect(error.message).not.toContain(OLD_PASSWORD);
+    expect(w.users.calls.concat(same.users.calls).filter((c) => c.startsWith('setPasswords'))).toEqual([]);
+  });
+
   it('setSecret before createSecret stored the pending value', async () => {
     const w = world();
     const error = await failure(setSecret(w.deps, w.target));
