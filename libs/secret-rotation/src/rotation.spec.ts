@@ -290,7 +290,7 @@ describe('refusals', () => {
     });
     await w.secrets.putPendingValue(SECRET_ID, w.target.token, JSON.stringify(other));
     expect((await failure(setSecret(w.deps, w.target))).message).toBe(
-      `rotation of secret ${SECRET_ID} (setSecret): the AWSPENDING version is for user "billing-api-dev" but AWSCURRENT is for "orders-api-dev": a rotation changes the password only`,
+      `rotation of secret ${SECRET_ID} (setSecret): the AWSPENDING version's username is "billing-api-dev", but this secret's service user is "orders-api-dev": a service secret rotates its own user's password only`,
     );
     const same = world();
     await same.secrets.putPendingValue(SECRET_ID, same.target.token, JSON.stringify(serviceSecret()));
@@ -298,6 +298,35 @@ describe('refusals', () => {
     expect(error.message).toMatch(/the AWSPENDING version has the same password as AWSCURRENT: it was not made by createSecret/);
     expect(error.message).not.toContain(OLD_PASSWORD);
     expect(w.users.calls.concat(same.users.calls).filter((c) => c.startsWith('setPasswords'))).toEqual([]);
+  });
+
+  it("a document naming another service's user than the secret's name: nothing read or written beyond the check", async () => {
+    // whoever could write the orders-api secret must not point a rotation at billing-api's user
+    const w = world({
+      document: serviceSecret({ username: 'billing-api-dev', user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:billing-api-dev' }),
+    });
+    w.users.add('billing-api-dev', [OLD_PASSWORD]);
+    const error = await failure(createSecret(w.deps, w.target));
+    expect(error.message).toBe(
+      `rotation of secret ${SECRET_ID} (createSecret): the AWSCURRENT version's username is "billing-api-dev", but this secret's service user is "orders-api-dev": a service secret rotates its own user's password only`,
+    );
+    expect(w.secrets.calls).not.toContain('putPendingValue');
+  });
+
+  it('a secret that is not a platform service secret, before any call', async () => {
+    const w = world();
+    for (const secretId of [
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/orders/db-AbCdEf',
+      'cache-platform/dev/Orders_API/redis',
+    ]) {
+      const error = await failure(finishSecret(w.deps, { secretId, token: w.target.token }));
+      expect(error.message).toMatch(
+        secretId.startsWith('arn')
+          ? /: the secret is not a platform service secret \(cache-platform\/<environment>\/<service>\/redis\): this function rotates those only$/
+          : /: the secret's name does not name a service and an environment: /,
+      );
+    }
+    expect(w.secrets.calls).toEqual([]);
   });
 
   it('setSecret before createSecret stored the pending value', async () => {

@@ -2,7 +2,13 @@
 // calls them: createSecret → setSecret → testSecret → finishSecret, each with the same version id
 // (the ClientRequestToken). Secrets Manager retries a step that failed or timed out, so every step
 // first looks at where the rotation stands and succeeds without doing anything twice.
-import { parseCacheSecret, SecretPayloadError, type CacheSecretPayload } from '@cache-platform/cache-contract';
+import {
+  parseCacheSecret,
+  PLATFORM_PREFIX,
+  SecretPayloadError,
+  serviceResourceNames,
+  type CacheSecretPayload,
+} from '@cache-platform/cache-contract';
 import { generatePassword as defaultGeneratePassword } from './password';
 import { AWSCURRENT, AWSPENDING, type AuthCheck, type SecretsPort, type UsersPort, type UserState } from './ports';
 
@@ -102,6 +108,8 @@ interface Version {
 /** Per-invocation state: the passwords seen so far, so that no error message can carry one. */
 class StepContext {
   readonly passwords = new Set<string>();
+  /** the user this secret may rotate (see serviceUserOf), set before the step runs */
+  serviceUser = '';
   constructor(
     readonly deps: RotationDeps,
     readonly step: RotationStep,
@@ -126,6 +134,31 @@ class StepContext {
     for (const password of this.passwords) if (password) text = text.split(password).join('[redacted]');
     if (error instanceof RotationError && text === rule) return error;
     return this.fail(text);
+  }
+}
+
+// a service secret, by ARN (name + "-" + six random characters) or by name: cache-platform/<env>/<service>/redis
+const SERVICE_SECRET = new RegExp(
+  `^(?:arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\\d+:secret:)?${PLATFORM_PREFIX}/([^/]+)/([^/]+)/redis(?:-[A-Za-z0-9]{6})?$`,
+);
+
+/**
+ * The user a secret may rotate: the one the platform made for the service the secret's name says
+ * (`<service>-<env>`). One function rotates every service's secret, so it does not take the
+ * document's word for whose password to change: whoever could write one service's secret must not
+ * be able to point a rotation at another service's user and read that user's new password.
+ */
+function serviceUserOf(ctx: StepContext): string {
+  const match = SERVICE_SECRET.exec(ctx.target.secretId);
+  if (!match) {
+    throw ctx.fail(
+      `the secret is not a platform service secret (${PLATFORM_PREFIX}/<environment>/<service>/redis): this function rotates those only`,
+    );
+  }
+  try {
+    return serviceResourceNames(match[2] as string, match[1] as string).userId;
+  } catch (error) {
+    throw ctx.fail(`the secret's name does not name a service and an environment: ${(error as Error).message}`);
   }
 }
 
@@ -157,6 +190,11 @@ function parseVersion(ctx: StepContext, text: string | undefined, label: string)
   if (match[1] !== payload.username) {
     throw ctx.fail(
       `the ${label} version's user_arn names user ${JSON.stringify(match[1])} but its username is ${JSON.stringify(payload.username)}: they must be the same user`,
+    );
+  }
+  if (payload.username !== ctx.serviceUser) {
+    throw ctx.fail(
+      `the ${label} version's username is ${JSON.stringify(payload.username)}, but this secret's service user is ${JSON.stringify(ctx.serviceUser)}: a service secret rotates its own user's password only`,
     );
   }
   return { document: JSON.parse(text as string) as Record<string, unknown>, payload, userId: payload.username };
@@ -257,6 +295,7 @@ async function runStep(
 ): Promise<StepResult> {
   const ctx = new StepContext(deps, step, target);
   try {
+    ctx.serviceUser = serviceUserOf(ctx);
     const outcome = await body(ctx);
     ctx.log(outcome === 'applied' ? 'step applied' : 'step already done');
     return { step, outcome };

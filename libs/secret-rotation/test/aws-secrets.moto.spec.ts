@@ -70,7 +70,7 @@ describeWithTools('awsSecretsPort against moto_server', () => {
   });
 
   it('carries a whole rotation, each step retried once, with moto keeping the labels', async () => {
-    const arn = await newSecret(JSON.stringify(serviceSecret()));
+    const arn = await moto.createSecret('cache-platform/dev/orders-api/redis', JSON.stringify(serviceSecret()));
     const users = new FakeUsers();
     users.add('orders-api-dev', [OLD_PASSWORD]);
     users.modifyingPolls = 1;
