@@ -4,6 +4,7 @@ import { CacheConnection, RETRY_ON_DROP } from './cache-connection';
 import type { RedisHandle } from './connection';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 import { assertPositive, CacheUsageError, describeError } from './errors';
+import { LegacyReader } from './legacy-read';
 import { assertKey, assertNamespace, lockKey, namespacedKey, namespaceVersionKey, newNamespaceVersion } from './keys';
 import { Metrics, type CacheMetricsSnapshot } from './metrics';
 import { monotonicMs, sleep } from './time';
@@ -100,12 +101,15 @@ class ServiceCacheImpl implements ServiceCache {
   private readonly connection: CacheConnection;
   private readonly flights = new Map<string, Promise<unknown>>();
   private readonly refreshing = new Set<string>();
+  /** the dual read of a cutover (legacyRead), when configured */
+  private readonly legacy: LegacyReader | undefined;
 
   constructor(options: ServiceCacheOptions) {
     this.logger = options.logger ?? throttledStderrLogger();
     this.stats = new Metrics(options.metrics, () => ({ Keyspace: this.connection.keyspace ?? 'unknown' }));
     this.background = new BackgroundWork(this.logger);
     this.connection = new CacheConnection(options, this.logger, (event) => this.stats.record(event), this.background);
+    this.legacy = options.legacyRead ? new LegacyReader(options.legacyRead, this.logger, (event) => this.stats.record(event)) : undefined;
     const connection = this.connection;
     internals.set(this, { run: (operation, fn, retryOnDrop) => connection.run(operation, fn, retryOnDrop) });
   }
@@ -148,7 +152,9 @@ class ServiceCacheImpl implements ServiceCache {
       }
     }
     this.stats.record('miss');
-    return this.flight(dataKey, () => (o.lock ? this.loadWithLock(dataKey, loader, o, o.lock) : this.loadAndStore(dataKey, loader, o)));
+    // during a cutover the old Redis answers a miss before the loader; its value is written here only
+    const load = this.legacy ? this.legacy.fallback(key, loader) : loader;
+    return this.flight(dataKey, () => (o.lock ? this.loadWithLock(dataKey, load, o, o.lock) : this.loadAndStore(dataKey, load, o)));
   }
 
   async invalidate(key: string, options: InvalidateOptions = {}): Promise<void> {
@@ -191,6 +197,7 @@ class ServiceCacheImpl implements ServiceCache {
 
   async close(): Promise<void> {
     this.stats.flush();
+    await this.legacy?.close();
     await this.connection.close();
   }
 
