@@ -11,6 +11,7 @@ import {
   rolePolicies,
   secrets,
   STACKS_DIR,
+  type LambdaFn,
   type SynthesizedStack,
 } from './stacks';
 
@@ -108,10 +109,23 @@ function serviceSecrets(stack: SynthesizedStack): Set<string> {
   return named.size > 0 ? named : new Set(secrets(stack));
 }
 
+/**
+ * The functions that use Redis: those with `REDIS_SECRET_ARN` or an old Redis variable. A function
+ * the service added for something else (a queue worker that never touches the cache) is not judged;
+ * when no function uses Redis visibly, every function is.
+ */
+function cacheFunctions(stack: SynthesizedStack): LambdaFn[] {
+  const all = lambdas(stack);
+  const users = all.filter((fn) =>
+    Object.keys(fn.variables).some((name) => name === SECRET_ARN_ENV_VAR || LEGACY_REDIS_VARIABLES.includes(name)),
+  );
+  return users.length > 0 ? users : all;
+}
+
 function step2(stacks: readonly SynthesizedStack[]): string[] {
   const reasons: string[] = [];
   for (const stack of stacks) {
-    const fns = lambdas(stack);
+    const fns = cacheFunctions(stack);
     if (fns.length === 0) reasons.push(`stack ${stack.name} has no Lambda function (aws_lambda_function)`);
     const stackSecrets = new Set(secrets(stack));
     for (const fn of fns) {
@@ -132,7 +146,7 @@ function step3(stacks: readonly SynthesizedStack[]): string[] {
   const reasons: string[] = [];
   for (const stack of stacks) {
     const own = serviceSecrets(stack);
-    for (const fn of lambdas(stack)) {
+    for (const fn of cacheFunctions(stack)) {
       if (!fn.role) {
         reasons.push(`function ${fn.functionName} (stack ${stack.name}) runs as a role outside the stack: its grants cannot be checked`);
         continue;

@@ -170,6 +170,35 @@ describe('checkMigration', () => {
     );
   });
 
+  it('judges the functions that use Redis, not a function the service added for something else', () => {
+    const policy = (resource: string) =>
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: resource }] });
+    write({
+      'src/handler/index.ts': 'export {};\n',
+      'cdktf.out/stacks/s/cdk.tf.json': JSON.stringify({
+        resource: {
+          aws_secretsmanager_secret: { sec: {} },
+          aws_iam_role: { cache: {}, worker: {} },
+          aws_iam_role_policy: {
+            read: { role: '${aws_iam_role.cache.name}', policy: policy('${aws_secretsmanager_secret.sec.arn}') },
+            'worker-db': { role: '${aws_iam_role.worker.name}', policy: policy('arn:aws:secretsmanager:eu-west-1:1:secret:db-*') },
+          },
+          aws_lambda_function: {
+            handler: {
+              function_name: 'svc-handler',
+              role: '${aws_iam_role.cache.arn}',
+              environment: { variables: { REDIS_SECRET_ARN: '${aws_secretsmanager_secret.sec.arn}' } },
+            },
+            worker: { function_name: 'svc-worker', role: '${aws_iam_role.worker.arn}', environment: { variables: { QUEUE: 'q' } } },
+          },
+        },
+      }),
+    });
+    const report = checkMigration(dir);
+    expect(report.steps[1]!.reasons).toEqual([]);
+    expect(report.steps[2]!.reasons).toEqual([]);
+  });
+
   it('reports a Redis user that reaches every key under step 1 and step 6', () => {
     write({
       'src/handler/index.ts': 'export {};\n',
