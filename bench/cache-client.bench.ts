@@ -155,7 +155,8 @@ const LAMBDA_BUILD: BuildOptions = { ...LAMBDA_BUILD_BEFORE, mainFields: [...LAM
 
 /**
  * The build before issue 13, for a side-by-side measurement in the same run: secret.ts's
- * `import('./secrets-manager')` resolves to bench/baseline/secrets-manager-sdk.ts (the SDK v3 client).
+ * `import('./secrets-manager')` resolves to bench/baseline/secrets-manager-sdk.ts (the SDK v3 client),
+ * and `./connection` to bench/baseline/connection-create-client.ts (createClient, typed commands).
  */
 const sdkBaseline: Plugin = {
   name: 'secrets-manager-sdk-baseline',
@@ -163,6 +164,12 @@ const sdkBaseline: Plugin = {
     b.onResolve({ filter: /^\.\/secrets-manager$/ }, (args) =>
       args.importer.endsWith(join('cache-client', 'src', 'secret.ts'))
         ? { path: join(__dirname, 'baseline', 'secrets-manager-sdk.ts') }
+        : undefined,
+    );
+    // and the Redis connection as it was: createClient()/createCluster() with their typed commands
+    b.onResolve({ filter: /^\.\/connection$/ }, (args) =>
+      args.importer.includes(join('cache-client', 'src'))
+        ? { path: join(__dirname, 'baseline', 'connection-create-client.ts') }
         : undefined,
     );
   },
@@ -190,6 +197,7 @@ async function bundleSizes(outdir: string) {
       sigv4Presign: boolean;
       iamModule: boolean;
       secretsManager: boolean;
+      oldConnection: boolean;
       redisClientBytes: number;
       secretsManagerBytes: number;
     }
@@ -208,6 +216,8 @@ async function bundleSizes(outdir: string) {
       sigv4Presign: text.includes('ServerlessCache'),
       // the SDK v3 Secrets Manager client
       secretsManager: inputs.some(([p]) => p.includes('client-secrets-manager')),
+      // the connection module before the cold-start work (createClient, typed commands)
+      oldConnection: inputs.some(([p]) => p.endsWith('connection-create-client.ts')),
       redisClientBytes: bytesOf(/@redis\/client/),
       // everything that reads the secret from AWS: SDK, signer, hash, and our request module
       secretsManagerBytes: bytesOf(/@aws-sdk|@smithy|@aws-crypto|secrets-manager(-sdk)?\.ts$/),
@@ -340,7 +350,9 @@ async function main(): Promise<void> {
     // what each bundle must (not) carry: checked, not only printed
     if (sizes['password']?.secretsManager || sizes['password']?.iamModule || sizes['password']?.sigv4Presign)
       throw new Error('the password bundle carries the SDK v3 Secrets Manager client or the IAM token signer');
-    if (!sizes[BEFORE]?.secretsManager) throw new Error(`the ${BEFORE} bundle does not carry the SDK v3 client: not the baseline`);
+    if (!sizes[BEFORE]?.secretsManager || !sizes[BEFORE]?.oldConnection)
+      throw new Error(`the ${BEFORE} bundle does not carry the SDK v3 client and the old connection module: not the baseline`);
+    if (sizes['password']?.oldConnection) throw new Error('the password bundle carries the baseline connection module');
     const cold = await coldStart(server, { password: join(dir, 'password.mjs'), [BEFORE]: join(dir, `${BEFORE}.mjs`) }, dir);
     console.log(`cold start of the password bundle in a fresh node process, from import() (median of runs; ${BEFORE}: the SDK v3 client):`);
     console.table(cold);
