@@ -4,6 +4,15 @@ import {
   assertKeyspacesDisjoint,
   assertServiceName,
   buildAccessString,
+  assertRotationSchedule,
+  DEFAULT_ROTATION_SCHEDULE,
+  ACCESS_PROFILES,
+  CACHE_ENGINES,
+  DEFAULT_CACHE_TARGET,
+  SERVERLESS_UNAVAILABLE_COMMANDS,
+  SUPPORTED_MAJOR_VERSIONS,
+  serverlessTarget,
+  type CacheTarget,
   ContractViolation,
   keyspaceClaimParameterName,
   keyspacesOverlap,
@@ -174,8 +183,10 @@ describe('keyspaces', () => {
 });
 
 describe('access strings', () => {
+  const selfManagedRedis7: CacheTarget = { engine: 'redis', majorEngineVersion: '7', serverless: false };
+
   it('restricts a read-write user to its keyspace and removes dangerous and key-listing commands', () => {
-    const rules = buildAccessString('orders').split(' ');
+    const rules = buildAccessString('orders', 'readwrite', selfManagedRedis7).split(' ');
     expect(rules[0]).toBe('on');
     expect(rules.filter((r) => r.startsWith('~'))).toEqual(['~orders:*']);
     expect(rules).toEqual(
@@ -189,6 +200,7 @@ describe('access strings', () => {
         '-cluster|getkeysinslot',
         '-cluster|countkeysinslot',
         '-client|tracking',
+        '-move',
         '+eval',
         '+evalsha',
       ]),
@@ -206,6 +218,53 @@ describe('access strings', () => {
     expect(rules).toContain('-@write');
     expect(rules).not.toContain('+eval');
     expect(rules).toContain('+evalsha_ro');
+  });
+
+  // every target the platform can deploy, both profiles
+  const serverlessTargets = CACHE_ENGINES.flatMap((engine) =>
+    SUPPORTED_MAJOR_VERSIONS[engine].map((majorEngineVersion): CacheTarget => ({ engine, majorEngineVersion, serverless: true })),
+  );
+
+  it.each(serverlessTargets.flatMap((t) => ACCESS_PROFILES.map((p) => [`${t.engine} ${t.majorEngineVersion}`, p, t] as const)))(
+    'names no command ElastiCache Serverless lists as unavailable (%s, %s)',
+    (_name, profile, target) => {
+      const named = buildAccessString('orders', profile, target)
+        .split(' ')
+        .filter((r) => /^[+-][^@]/.test(r))
+        .map((r) => r.slice(1));
+      expect(named.filter((c) => SERVERLESS_UNAVAILABLE_COMMANDS.includes(c))).toEqual([]);
+      expect(named).not.toContain('client|tracking');
+      expect(named).not.toContain('move');
+    },
+  );
+
+  it('is what the platform deploys by default: serverless Valkey 8', () => {
+    expect(DEFAULT_CACHE_TARGET).toEqual({ engine: 'valkey', majorEngineVersion: '8', serverless: true });
+    expect(buildAccessString('orders')).toBe(buildAccessString('orders', 'readwrite', DEFAULT_CACHE_TARGET));
+  });
+
+  it('removes CLUSTER SLOT-STATS where the engine has it (Valkey 8) and only there', () => {
+    const valkey8 = buildAccessString('orders', 'readwrite', serverlessTarget('valkey', '8')).split(' ');
+    expect(valkey8).toContain('-cluster|slot-stats');
+    // removals after the grant, so they win
+    expect(valkey8.indexOf('-cluster|slot-stats')).toBeGreaterThan(valkey8.indexOf('+@all'));
+    for (const target of [serverlessTarget('valkey', '7'), serverlessTarget('redis', '7'), selfManagedRedis7]) {
+      expect(buildAccessString('orders', 'readwrite', target)).not.toContain('slot-stats');
+    }
+  });
+
+  it('removes CLIENT TRACKING and MOVE where the server offers them (node-based and self-managed)', () => {
+    const rules = buildAccessString('orders', 'readonly', { engine: 'valkey', majorEngineVersion: '8', serverless: false }).split(' ');
+    expect(rules).toEqual(expect.arrayContaining(['-client|tracking', '-move', '-cluster|slot-stats', '-@write']));
+  });
+
+  it('refuses a target the platform cannot run', () => {
+    expect(() => buildAccessString('orders', 'readwrite', { engine: 'redis', majorEngineVersion: '8', serverless: true })).toThrow(
+      'invalid major engine version "8"',
+    );
+    expect(() =>
+      buildAccessString('orders', 'readwrite', { engine: 'memcached' as never, majorEngineVersion: '1', serverless: true }),
+    ).toThrow('invalid engine "memcached"');
   });
 
   it('refuses a bad keyspace or profile', () => {
@@ -349,5 +408,34 @@ describe('auth modes', () => {
     expect(assertAuthMode('iam')).toBe('iam');
     expect(() => assertAuthMode('token')).toThrow('invalid auth mode "token": must be one of password, iam');
     expect(() => assertAuthMode('token', 'authMode')).toThrow('invalid authMode "token": must be one of password, iam');
+  });
+});
+
+describe('rotation schedules', () => {
+  it.each(['rate(1 day)', 'rate(30 days)', 'rate(1000 days)', 'rate(4 hours)', 'rate(24 hours)', 'cron(0 3 ? * SUN *)'])(
+    'accepts %s',
+    (schedule) => {
+      expect(assertRotationSchedule(schedule)).toBe(schedule);
+    },
+  );
+
+  it.each([
+    'rate(0 days)',
+    'rate(1001 days)',
+    'rate(3 hours)',
+    'rate(25 hours)',
+    'rate(1 days)',
+    'rate(2 day)',
+    'weekly',
+    'cron(0 3 * *)',
+    7,
+  ])('refuses %p, naming it and the rule', (schedule) => {
+    expect(() => assertRotationSchedule(schedule, 'password rotation schedule of dev')).toThrow(
+      `invalid password rotation schedule of dev ${JSON.stringify(schedule)}: expected "rate(<1-1000> days)"`,
+    );
+  });
+
+  it('defaults to monthly', () => {
+    expect(DEFAULT_ROTATION_SCHEDULE).toBe('rate(30 days)');
   });
 });
