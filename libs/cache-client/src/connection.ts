@@ -137,6 +137,8 @@ class Handle implements RedisHandle {
       const client = new RedisClient<{}, {}, {}, 2, {}>({
         ...common,
         RESP: 2,
+        // not used by sendCommand (prefixed() adds it); kept so that a typed command, should one
+        // ever be sent, lands in the keyspace too
         keyPrefix: plan.keyPrefix,
         socket: { host: plan.host, port: plan.port, ...socket },
       });
@@ -159,6 +161,8 @@ class Handle implements RedisHandle {
         rootNodes: [{ socket: { host: plan.host, port: plan.port } }],
         // every node connection (the discovered ones too) gets TLS, credentials and timeouts from here
         defaults: { ...common, socket },
+        // not used by sendCommand (prefixed() adds it); kept so that a typed command, should one
+        // ever be sent, lands in the keyspace too
         keyPrefix: plan.keyPrefix,
         RESP: 2,
         commandOptions: { timeout: 0 },
