@@ -116,32 +116,40 @@ class ServiceCacheImpl implements ServiceCache {
 
   // ---------------------------------------------------------------- public API
 
-  async getOrLoad<T>(key: string, loader: () => Promise<T>, options?: GetOrLoadOptions): Promise<T> {
-    assertKey(key);
-    if (typeof loader !== 'function') throw new CacheUsageError('loader', loader, 'must be a function returning a promise');
-    const o = resolveGetOptions(options);
-    this.stats.maybeFlush();
-
-    let dataKey = key;
-    let raw: string | null;
-    const started = monotonicMs();
+  getOrLoad<T>(key: string, loader: () => Promise<T>, options?: GetOrLoadOptions): Promise<T> {
+    let o: ResolvedGetOptions;
     try {
-      const namespace = o.namespace;
-      if (namespace === undefined) raw = await this.connection.read(key);
-      else ({ dataKey, raw } = await this.connection.run('read', (redis) => this.namespacedRead(redis, namespace, key), RETRY_ON_DROP));
-      this.stats.latency(monotonicMs() - started);
-    } catch {
-      // counted and logged by the connection (a failure, or a skip while the circuit is open); the
-      // read failed, so writing would most likely fail too and add a second wait
-      this.stats.record('failOpen');
-      const logicalKey = o.namespace === undefined ? key : `${o.namespace}\u0000${key}`;
-      return this.flight(`direct\u0000${logicalKey}`, () => this.callLoader(loader));
+      assertKey(key);
+      if (typeof loader !== 'function') throw new CacheUsageError('loader', loader, 'must be a function returning a promise');
+      o = resolveGetOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    this.stats.maybeFlush();
+    // not an async function, and one callback for the read's outcome: on a hit the read and the answer
+    // settle one promise, as a bare `await client.get()` does (docs/benchmarks.md, concurrent hit path)
+    const failOpen = () => this.failOpen(key, loader, o);
+    const namespace = o.namespace;
+    if (namespace === undefined)
+      return this.connection.read(key, (raw, elapsedMs) => this.answer(key, raw, elapsedMs, loader, o), failOpen);
+    const started = monotonicMs();
+    return this.connection
+      .run('read', (redis) => this.namespacedRead(redis, namespace, key), RETRY_ON_DROP)
+      .then(({ dataKey, raw }) => this.answer(dataKey, raw, monotonicMs() - started, loader, o), failOpen);
+  }
 
+  /** After a read: the cached value when fresh (or stale, while one caller refreshes it), else a load. */
+  private answer<T>(
+    dataKey: string,
+    raw: string | null,
+    elapsedMs: number,
+    loader: () => Promise<T>,
+    o: ResolvedGetOptions,
+  ): T | Promise<T> {
+    this.stats.latency(elapsedMs);
     const entry = decodeEnvelope(raw);
     if (entry) {
-      const fresh = Date.now() < entry.freshUntil;
-      if (entry.negative || fresh) {
+      if (entry.negative || Date.now() < entry.freshUntil) {
         this.stats.record(entry.negative ? 'negativeHit' : 'hit');
         return entry.value as T;
       }
@@ -155,6 +163,17 @@ class ServiceCacheImpl implements ServiceCache {
     // during a cutover the old Redis answers a miss before the loader; its value is written here only
     const load = this.legacy ? this.legacy.fallback(key, loader) : loader;
     return this.flight(dataKey, () => (o.lock ? this.loadWithLock(dataKey, load, o, o.lock) : this.loadAndStore(dataKey, load, o)));
+  }
+
+  /**
+   * The read failed (counted and logged by the connection, or skipped while the circuit is open):
+   * answer from the loader. Not written back: the read failed, so a write would most likely fail too
+   * and add a second wait.
+   */
+  private failOpen<T>(key: string, loader: () => Promise<T>, o: ResolvedGetOptions): Promise<T> {
+    this.stats.record('failOpen');
+    const logicalKey = o.namespace === undefined ? key : `${o.namespace}\u0000${key}`;
+    return this.flight(`direct\u0000${logicalKey}`, () => this.callLoader(loader));
   }
 
   async invalidate(key: string, options: InvalidateOptions = {}): Promise<void> {
