@@ -131,15 +131,19 @@ class ServiceCacheImpl implements ServiceCache {
     const failOpen = () => this.failOpen(key, loader, o);
     const namespace = o.namespace;
     if (namespace === undefined)
-      return this.connection.read(key, (raw, elapsedMs) => this.answer(key, raw, elapsedMs, loader, o), failOpen);
+      return this.connection.read(key, (raw, elapsedMs) => this.answer(key, key, raw, elapsedMs, loader, o), failOpen);
     const started = monotonicMs();
     return this.connection
       .run('read', (redis) => this.namespacedRead(redis, namespace, key), RETRY_ON_DROP)
-      .then(({ dataKey, raw }) => this.answer(dataKey, raw, monotonicMs() - started, loader, o), failOpen);
+      .then(({ dataKey, raw }) => this.answer(key, dataKey, raw, monotonicMs() - started, loader, o), failOpen);
   }
 
-  /** After a read: the cached value when fresh (or stale, while one caller refreshes it), else a load. */
+  /**
+   * After a read: the cached value when fresh (or stale, while one caller refreshes it), else a load.
+   * `key` is the caller's key (what a legacy Redis knew it as), `dataKey` where it lives here.
+   */
   private answer<T>(
+    key: string,
     dataKey: string,
     raw: string | null,
     elapsedMs: number,
