@@ -14,7 +14,8 @@ const CRON = /^cron\(\S+( \S+){5}\)$/;
 
 /** Validates a rotation schedule expression; throws naming the value and the rule. */
 export function assertRotationSchedule(value: unknown, subject = 'rotation schedule'): RotationSchedule {
-  const rule = 'expected "rate(<1-1000> days)", "rate(<4-24> hours)" or a six-field "cron(...)" expression (Secrets Manager rotation rules)';
+  const rule =
+    'expected "rate(<1-1000> days)", "rate(<4-24> hours)" or a six-field "cron(...)" expression (Secrets Manager rotation rules)';
   if (typeof value !== 'string') throw new ContractViolation(subject, value, rule);
   if (CRON.test(value)) return value;
   const rate = RATE.exec(value);
