@@ -1,0 +1,36 @@
+import { AccessStringError, evaluateAccessString, forbiddenCommandsAllowed } from '../../acl/access-string';
+import type { PolicyRule, Violation } from '../rule';
+import { accessStringOf, serviceUsers } from './redis-users';
+
+function list(commands: readonly string[]): string {
+  return commands.length > 10 ? `${commands.slice(0, 10).join(', ')} and ${commands.length - 10} more` : commands.join(', ');
+}
+
+export const dangerousCommands: PolicyRule = {
+  id: 'CP002',
+  name: 'no-dangerous-commands',
+  rationale: 'no service user holds a dangerous or admin command (FLUSHALL, KEYS, CONFIG, ...): one tenant must not wipe, list or reconfigure the shared cache',
+  fix: 'keep -@dangerous -@admin and the key-listing removals of buildAccessString, and do not grant any of them back (+@dangerous, +@admin, +flushall, +keys, ...)',
+  check(stack) {
+    const violations: Violation[] = [];
+    for (const user of serviceUsers(stack)) {
+      const read = accessStringOf(user);
+      // an unreadable access string is CP001's finding; reporting it twice helps nobody
+      if ('problem' in read) continue;
+      try {
+        const state = evaluateAccessString(read.accessString);
+        const allowed = forbiddenCommandsAllowed(state);
+        if (allowed.length > 0) {
+          violations.push({ resource: user, message: `access string ${JSON.stringify(read.accessString)} allows ${list(allowed)}` });
+        }
+        for (const selector of state.selectors) {
+          const inner = forbiddenCommandsAllowed(evaluateAccessString(`on ${selector.slice(1, -1)}`));
+          if (inner.length > 0) violations.push({ resource: user, message: `selector ${selector} allows ${list(inner)}` });
+        }
+      } catch (error) {
+        if (!(error instanceof AccessStringError)) throw error;
+      }
+    }
+    return violations;
+  },
+};
