@@ -1,4 +1,5 @@
 import { createClient } from '@redis/client';
+import { serverlessTarget } from '@cache-platform/cache-contract';
 import { createServiceCache, staticSecretSource, type ServiceCache } from '../src';
 import { memoryLogger } from './helpers';
 import { startRedis, type RedisServer } from './redis-harness';
@@ -68,6 +69,7 @@ describe('isolation on a real redis-server (ACL users from the contract, verifie
     ['CLUSTER GETKEYSINSLOT', ['CLUSTER', 'GETKEYSINSLOT', '0', '10']],
     ['CLUSTER COUNTKEYSINSLOT', ['CLUSTER', 'COUNTKEYSINSLOT', '0']],
     ['CLIENT TRACKING BCAST', ['CLIENT', 'TRACKING', 'ON', 'BCAST']],
+    ['MOVE', ['MOVE', 'alpha:k', '1']],
   ])('refuses %s with NOPERM', async (_name, args) => {
     const a = await connectAs(A);
     await expect(a.sendCommand(args)).rejects.toThrow(/^NOPERM/);
@@ -88,6 +90,54 @@ describe('isolation on a real redis-server (ACL users from the contract, verifie
     await expect(connectAs(A, { host: '127.0.0.1', servername: 'cache.other.example' })).rejects.toMatchObject({
       code: 'ERR_TLS_CERT_ALTNAME_INVALID',
     });
+  });
+
+  describe('for every cache the platform can deploy', () => {
+    // one user per serverless target; each must stay in its keyspace with the rules built for it
+    const variants = [
+      { target: serverlessTarget('valkey', '8'), name: 'svc-valkey8', keyspace: 'valkey8' },
+      { target: serverlessTarget('valkey', '7'), name: 'svc-valkey7', keyspace: 'valkey7' },
+      { target: serverlessTarget('redis', '7'), name: 'svc-redis7', keyspace: 'redis7' },
+    ].map((v) => ({ ...v, passwords: [`${v.keyspace}-password-000000000001`] }));
+    let variantServer: RedisServer;
+
+    beforeAll(async () => {
+      variantServer = await startRedis({ users: [...variants, A] });
+    });
+    afterAll(async () => variantServer?.stop());
+
+    it.each(variants.map((v) => [`${v.target.engine} ${v.target.majorEngineVersion}`, v] as const))(
+      'keeps a %s serverless user in its keyspace and away from key-listing commands',
+      async (_name, variant) => {
+        const client = createClient({
+          RESP: 2,
+          disableClientInfo: true,
+          socket: { host: 'localhost', port: variantServer.tlsPort!, tls: true, ca: variantServer.caPem, reconnectStrategy: false },
+          username: variant.name,
+          password: variant.passwords[0],
+        });
+        client.on('error', () => undefined);
+        clients.push(client);
+        await client.connect();
+        expect(await client.set(`${variant.keyspace}:k`, 'v')).toBe('OK');
+        expect(await client.get(`${variant.keyspace}:k`)).toBe('v');
+        await expect(client.get('alpha:k')).rejects.toThrow(/^NOPERM/);
+        for (const args of [
+          ['KEYS', '*'],
+          ['SCAN', '0'],
+          ['FLUSHALL'],
+          ['RANDOMKEY'],
+          ['DBSIZE'],
+          ['CLIENT', 'LIST'],
+          ['CLUSTER', 'GETKEYSINSLOT', '0', '10'],
+          ['PUBLISH', 'c', 'm'],
+        ]) {
+          await expect(client.sendCommand(args)).rejects.toThrow(/^NOPERM/);
+        }
+        // CLIENT TRACKING and MOVE are not offered by ElastiCache Serverless, so its access string does not name them
+        // (a test server still has them; the node-based variant above removes them)
+      },
+    );
   });
 
   describe('through createServiceCache', () => {

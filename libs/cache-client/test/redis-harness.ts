@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildAccessString, type AccessProfile, type CacheSecretPayload } from '@cache-platform/cache-contract';
+import { buildAccessString, type AccessProfile, type CacheSecretPayload, type CacheTarget } from '@cache-platform/cache-contract';
 import { freePort, waitForPort } from './ports';
 import { createTestTls, type TestTls } from './tls';
 
@@ -18,6 +18,29 @@ export interface TestServiceUser {
   readonly profile?: AccessProfile;
   /** current passwords (ElastiCache allows two during a rotation) */
   readonly passwords: readonly string[];
+  /**
+   * The cache the access string is built for. Rules naming commands the test server does not have
+   * (see {@link TEST_SERVER_LACKS}) are left out when the user is loaded.
+   * @default {@link TEST_SERVER_TARGET}
+   */
+  readonly target?: CacheTarget;
+}
+
+/** What the Debian `redis-server` 7.0 of the tests is: a self-managed Redis OSS 7. */
+export const TEST_SERVER_TARGET: CacheTarget = { engine: 'redis', majorEngineVersion: '7', serverless: false };
+
+/**
+ * Commands of newer engines that redis-server 7.0 does not know (it refuses an ACL naming them). A
+ * Valkey 8 access string is loaded without them; the contract's tests check they are there.
+ */
+export const TEST_SERVER_LACKS: readonly string[] = ['cluster|slot-stats'];
+
+/** A service user's access string as the test server can load it. */
+export function testServerAccessString(user: Pick<TestServiceUser, 'keyspace' | 'profile' | 'target'>): string {
+  return buildAccessString(user.keyspace, user.profile ?? 'readwrite', user.target ?? TEST_SERVER_TARGET)
+    .split(' ')
+    .filter((rule) => !TEST_SERVER_LACKS.includes(rule.replace(/^[+-]/, '')))
+    .join(' ');
 }
 
 export interface StartRedisOptions {
@@ -154,9 +177,7 @@ class Server implements RedisServer {
     const { dir } = this.spec;
     const acl = [`user default off`, `user ${ADMIN_USER} on >${this.adminPassword} ~* &* +@all`];
     for (const user of this.users.values()) {
-      acl.push(
-        `user ${user.name} ${buildAccessString(user.keyspace, user.profile ?? 'readwrite')} ${user.passwords.map((p) => `>${p}`).join(' ')}`,
-      );
+      acl.push(`user ${user.name} ${testServerAccessString(user)} ${user.passwords.map((p) => `>${p}`).join(' ')}`);
     }
     writeFileSync(join(dir, 'users.acl'), acl.join('\n') + '\n');
     const tls = this.tlsMaterial;

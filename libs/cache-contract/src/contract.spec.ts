@@ -4,6 +4,13 @@ import {
   assertKeyspacesDisjoint,
   assertServiceName,
   buildAccessString,
+  ACCESS_PROFILES,
+  CACHE_ENGINES,
+  DEFAULT_CACHE_TARGET,
+  SERVERLESS_UNAVAILABLE_COMMANDS,
+  SUPPORTED_MAJOR_VERSIONS,
+  serverlessTarget,
+  type CacheTarget,
   ContractViolation,
   keyspaceClaimParameterName,
   keyspacesOverlap,
@@ -174,8 +181,10 @@ describe('keyspaces', () => {
 });
 
 describe('access strings', () => {
+  const selfManagedRedis7: CacheTarget = { engine: 'redis', majorEngineVersion: '7', serverless: false };
+
   it('restricts a read-write user to its keyspace and removes dangerous and key-listing commands', () => {
-    const rules = buildAccessString('orders').split(' ');
+    const rules = buildAccessString('orders', 'readwrite', selfManagedRedis7).split(' ');
     expect(rules[0]).toBe('on');
     expect(rules.filter((r) => r.startsWith('~'))).toEqual(['~orders:*']);
     expect(rules).toEqual(
@@ -189,6 +198,7 @@ describe('access strings', () => {
         '-cluster|getkeysinslot',
         '-cluster|countkeysinslot',
         '-client|tracking',
+        '-move',
         '+eval',
         '+evalsha',
       ]),
@@ -206,6 +216,53 @@ describe('access strings', () => {
     expect(rules).toContain('-@write');
     expect(rules).not.toContain('+eval');
     expect(rules).toContain('+evalsha_ro');
+  });
+
+  // every target the platform can deploy, both profiles
+  const serverlessTargets = CACHE_ENGINES.flatMap((engine) =>
+    SUPPORTED_MAJOR_VERSIONS[engine].map((majorEngineVersion): CacheTarget => ({ engine, majorEngineVersion, serverless: true })),
+  );
+
+  it.each(serverlessTargets.flatMap((t) => ACCESS_PROFILES.map((p) => [`${t.engine} ${t.majorEngineVersion}`, p, t] as const)))(
+    'names no command ElastiCache Serverless lists as unavailable (%s, %s)',
+    (_name, profile, target) => {
+      const named = buildAccessString('orders', profile, target)
+        .split(' ')
+        .filter((r) => /^[+-][^@]/.test(r))
+        .map((r) => r.slice(1));
+      expect(named.filter((c) => SERVERLESS_UNAVAILABLE_COMMANDS.includes(c))).toEqual([]);
+      expect(named).not.toContain('client|tracking');
+      expect(named).not.toContain('move');
+    },
+  );
+
+  it('is what the platform deploys by default: serverless Valkey 8', () => {
+    expect(DEFAULT_CACHE_TARGET).toEqual({ engine: 'valkey', majorEngineVersion: '8', serverless: true });
+    expect(buildAccessString('orders')).toBe(buildAccessString('orders', 'readwrite', DEFAULT_CACHE_TARGET));
+  });
+
+  it('removes CLUSTER SLOT-STATS where the engine has it (Valkey 8) and only there', () => {
+    const valkey8 = buildAccessString('orders', 'readwrite', serverlessTarget('valkey', '8')).split(' ');
+    expect(valkey8).toContain('-cluster|slot-stats');
+    // removals after the grant, so they win
+    expect(valkey8.indexOf('-cluster|slot-stats')).toBeGreaterThan(valkey8.indexOf('+@all'));
+    for (const target of [serverlessTarget('valkey', '7'), serverlessTarget('redis', '7'), selfManagedRedis7]) {
+      expect(buildAccessString('orders', 'readwrite', target)).not.toContain('slot-stats');
+    }
+  });
+
+  it('removes CLIENT TRACKING and MOVE where the server offers them (node-based and self-managed)', () => {
+    const rules = buildAccessString('orders', 'readonly', { engine: 'valkey', majorEngineVersion: '8', serverless: false }).split(' ');
+    expect(rules).toEqual(expect.arrayContaining(['-client|tracking', '-move', '-cluster|slot-stats', '-@write']));
+  });
+
+  it('refuses a target the platform cannot run', () => {
+    expect(() => buildAccessString('orders', 'readwrite', { engine: 'redis', majorEngineVersion: '8', serverless: true })).toThrow(
+      'invalid major engine version "8"',
+    );
+    expect(() =>
+      buildAccessString('orders', 'readwrite', { engine: 'memcached' as never, majorEngineVersion: '1', serverless: true }),
+    ).toThrow('invalid engine "memcached"');
   });
 
   it('refuses a bad keyspace or profile', () => {

@@ -15,6 +15,8 @@ export interface PlatformExportNames {
   readonly clientSecurityGroupId: string;
   /** StringList of the cache's subnet ids, comma separated. */
   readonly subnetIds: string;
+  /** ARN of the platform's password rotation function (service secrets rotate with it) */
+  readonly rotationFunctionArn: string;
 }
 
 export const EXPORT_KEYS: readonly (keyof PlatformExportNames)[] = [
@@ -27,6 +29,7 @@ export const EXPORT_KEYS: readonly (keyof PlatformExportNames)[] = [
   'userGroupId',
   'clientSecurityGroupId',
   'subnetIds',
+  'rotationFunctionArn',
 ];
 
 /** `/cache-platform/<env>` */
@@ -46,6 +49,7 @@ export function platformExportNames(environment: string): PlatformExportNames {
     userGroupId: `${root}/user-group-id`,
     clientSecurityGroupId: `${root}/client-security-group-id`,
     subnetIds: `${root}/subnet-ids`,
+    rotationFunctionArn: `${root}/rotation-function-arn`,
   };
 }
 

@@ -189,6 +189,9 @@ export interface PlatformResourceNames {
   readonly cacheSecurityGroupName: string;
   readonly clientSecurityGroupName: string;
   readonly endpointSecurityGroupName: string;
+  /** the platform's Secrets Manager rotation function for service passwords */
+  readonly rotationFunctionName: string;
+  readonly rotationRoleName: string;
 }
 
 export function platformResourceNames(environment: string): PlatformResourceNames {
@@ -201,5 +204,26 @@ export function platformResourceNames(environment: string): PlatformResourceName
     cacheSecurityGroupName: `${base}-cache`,
     clientSecurityGroupName: `${base}-cache-clients`,
     endpointSecurityGroupName: `${base}-secretsmanager-endpoint`,
+    rotationFunctionName: `${base}-password-rotation`,
+    rotationRoleName: `${base}-password-rotation`,
+  };
+}
+
+/**
+ * IAM resource patterns matching exactly the service-owned resources of one environment, for the
+ * platform's rotation function: never `*`. Secret ARNs end in `-` and six random characters.
+ */
+export interface ServiceResourcePatterns {
+  /** the resource part of every service secret's ARN: `secret:cache-platform/<env>/*\/redis-??????` */
+  readonly secretArnResource: string;
+  /** the resource part of every service user's ARN: `user:*-<env>` (user ids are `<service>-<env>`) */
+  readonly userArnResource: string;
+}
+
+export function serviceResourcePatterns(environment: string): ServiceResourcePatterns {
+  assertEnvironmentName(environment);
+  return {
+    secretArnResource: `secret:${PLATFORM_PREFIX}/${environment}/*/redis-??????`,
+    userArnResource: `user:*-${environment}`,
   };
 }

@@ -31,6 +31,7 @@ const DESCRIPTIONS: Readonly<Record<keyof PlatformExportNames, string>> = {
   userGroupId: 'user group that services join with their own association',
   clientSecurityGroupId: 'security group services attach to reach the cache and the Secrets Manager endpoint',
   subnetIds: 'subnets of the cache; services put their Lambdas in them',
+  rotationFunctionArn: 'rotation function that password-auth service secrets rotate with',
 };
 
 /**

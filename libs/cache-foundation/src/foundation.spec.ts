@@ -8,10 +8,16 @@ import {
   SharedCacheFoundationProps,
   SharedServerlessCache,
 } from './index';
+import { fakeRotationBundle } from '../test/rotation-bundle';
 
 const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1', 'subnet-89abcdef'];
 const VPC = 'vpc-0123456789abcdef0';
-const BASE: SharedCacheFoundationProps = { environment: 'dev', vpcId: VPC, subnetIds: SUBNETS };
+const BASE: SharedCacheFoundationProps = {
+  environment: 'dev',
+  vpcId: VPC,
+  subnetIds: SUBNETS,
+  rotation: { bundleDir: fakeRotationBundle() },
+};
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -138,9 +144,15 @@ describe('SharedCacheFoundation', () => {
     ]);
   });
 
+  const endpointOf = (json: Json, service: string) => {
+    const found = all(json, 'aws_vpc_endpoint').filter((e) => e.service_name.endsWith(`.${service}`));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
   it('creates the Secrets Manager interface endpoint with private DNS in the cache subnets', () => {
     const json = synthFoundation();
-    const endpoint = only(json, 'aws_vpc_endpoint');
+    const endpoint = endpointOf(json, 'secretsmanager');
     expect(endpoint).toMatchObject({
       vpc_id: VPC,
       vpc_endpoint_type: 'Interface',
@@ -151,8 +163,19 @@ describe('SharedCacheFoundation', () => {
     expect(endpoint.service_name).toMatch(/^com\.amazonaws\.\$\{data\.aws_region\.[^.]+\.name\}\.secretsmanager$/);
   });
 
-  it('leaves the endpoint, its security group and the 443 rule out when disabled', () => {
-    const json = synthFoundation({ secretsManagerEndpoint: false });
+  it('creates the ElastiCache API endpoint the rotation function calls, behind the same endpoint group', () => {
+    const json = synthFoundation();
+    const endpoint = endpointOf(json, 'elasticache');
+    expect(endpoint).toMatchObject({ vpc_endpoint_type: 'Interface', private_dns_enabled: true, subnet_ids: SUBNETS });
+    expect(endpoint.security_group_ids).toEqual(endpointOf(json, 'secretsmanager').security_group_ids);
+    // either one alone keeps the endpoint group
+    const onlyElasticache = synthFoundation({ secretsManagerEndpoint: false });
+    expect(all(onlyElasticache, 'aws_vpc_endpoint').map((e) => e.service_name.split('.').pop())).toEqual(['elasticache']);
+    expect(all(onlyElasticache, 'aws_security_group').map((sg) => sg.name)).toContain(names.endpointSecurityGroupName);
+  });
+
+  it('leaves the endpoints, their security group and the 443 rule out when disabled', () => {
+    const json = synthFoundation({ secretsManagerEndpoint: false, elasticacheEndpoint: false });
     expect(all(json, 'aws_vpc_endpoint')).toHaveLength(0);
     expect(
       all(json, 'aws_security_group')
@@ -164,7 +187,8 @@ describe('SharedCacheFoundation', () => {
         .map((r) => r.from_port)
         .sort(),
     ).toEqual([6379, 6380]);
-    expect(json.data?.aws_region).toBeUndefined();
+    // the network reads the region only to name endpoint services
+    expect(Object.keys(json.data?.aws_region ?? {}).filter((key) => key.includes('network'))).toEqual([]);
   });
 
   it('puts a disabled user named default in the user group, which ignores changes to its members', () => {
@@ -220,7 +244,9 @@ describe('SharedCacheFoundation', () => {
 
   it('adds the extra tags to every taggable resource it creates', () => {
     const json = synthFoundation({ tags: { 'cost-center': 'platform' } });
-    const types = Object.keys(json.resource);
+    // these resource types have no tags in the provider schema
+    const untaggable = ['aws_iam_role_policy', 'aws_iam_role_policy_attachment', 'aws_lambda_permission'];
+    const types = Object.keys(json.resource).filter((type) => !untaggable.includes(type));
     expect(types.length).toBeGreaterThanOrEqual(8);
     for (const type of types) {
       for (const resource of all(json, type)) {
@@ -287,7 +313,7 @@ describe('smaller constructs', () => {
       new SharedCacheFoundation(stack, 'f', { ...BASE, subnetIds: subnets.listValue });
     });
     expect(only(json, 'aws_elasticache_serverless_cache').subnet_ids).toBe('${var.subnets}');
-    expect(only(json, 'aws_vpc_endpoint').subnet_ids).toBe('${var.subnets}');
+    for (const endpoint of all(json, 'aws_vpc_endpoint')) expect(endpoint.subnet_ids).toBe('${var.subnets}');
     const list = all(json, 'aws_ssm_parameter').find((p) => p.type === 'StringList')!;
     expect(list.value).toBe('${join(",", var.subnets)}');
   });
@@ -306,6 +332,7 @@ describe('smaller constructs', () => {
           engine: 'valkey',
           userGroupId: users.userGroupId,
           clientSecurityGroupId: 'sg-89abcdef',
+          rotationFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:cache-platform-prod-password-rotation',
         },
         subnetIds: ['subnet-89abcdef', 'subnet-89abcde0'],
       });
@@ -322,7 +349,7 @@ describe('smaller constructs', () => {
         (stack) => new PlatformExports(stack, 'e', { environment: 'dev', values: { endpointAddress: 'x' } as never, subnetIds: SUBNETS }),
       ),
     ).toThrow(
-      'e: invalid export values {"endpointAddress":"x"}: endpointPort, readerPort, cacheName, cacheArn, engine, userGroupId, clientSecurityGroupId missing',
+      'e: invalid export values {"endpointAddress":"x"}: endpointPort, readerPort, cacheName, cacheArn, engine, userGroupId, clientSecurityGroupId, rotationFunctionArn missing',
     );
   });
 });

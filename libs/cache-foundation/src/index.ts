@@ -4,3 +4,4 @@ export * from './user-group';
 export * from './serverless-cache';
 export * from './exports';
 export * from './shared-cache-foundation';
+export * from './password-rotation';

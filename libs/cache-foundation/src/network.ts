@@ -33,6 +33,13 @@ export interface CacheNetworkProps {
    */
   readonly secretsManagerEndpoint?: boolean;
   /**
+   * Create an ElastiCache API interface endpoint (private DNS on) reachable from the client security
+   * group: the platform's rotation function calls `ModifyUser`/`DescribeUsers` through it. Turn it off
+   * when the VPC already has one with private DNS or reaches the ElastiCache API through a NAT.
+   * @default true
+   */
+  readonly elasticacheEndpoint?: boolean;
+  /**
    * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
    * @default none
    */
@@ -59,6 +66,7 @@ export class CacheNetwork extends Construct {
   /** attached to the Secrets Manager endpoint, when there is one */
   readonly endpointSecurityGroup?: SecurityGroup;
   readonly secretsManagerEndpoint?: VpcEndpoint;
+  readonly elasticacheEndpoint?: VpcEndpoint;
   readonly subnetIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: CacheNetworkProps) {
@@ -103,7 +111,11 @@ export class CacheNetwork extends Construct {
       });
     }
 
-    if (props.secretsManagerEndpoint ?? true) {
+    const wantSecretsManager = props.secretsManagerEndpoint ?? true;
+    const wantElasticache = props.elasticacheEndpoint ?? true;
+    if (wantSecretsManager || wantElasticache) {
+      // one group for the platform's interface endpoints (its name and description predate the second
+      // endpoint and stay: changing them would replace the group)
       this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-sg', {
         name: names.endpointSecurityGroupName,
         description: 'Secrets Manager interface endpoint: HTTPS from the cache clients security group only',
@@ -129,15 +141,18 @@ export class CacheNetwork extends Construct {
         tags: tags(`${names.clientSecurityGroupName}-out-443`),
       });
       const region = new DataAwsRegion(this, 'region');
-      this.secretsManagerEndpoint = new VpcEndpoint(this, 'secretsmanager-endpoint', {
-        vpcId,
-        serviceName: `com.amazonaws.${region.name}.secretsmanager`,
-        vpcEndpointType: 'Interface',
-        privateDnsEnabled: true,
-        subnetIds: [...this.subnetIds],
-        securityGroupIds: [this.endpointSecurityGroup.id],
-        tags: tags(`${names.cacheName}-secretsmanager`),
-      });
+      const endpoint = (id: string, service: string) =>
+        new VpcEndpoint(this, id, {
+          vpcId,
+          serviceName: `com.amazonaws.${region.name}.${service}`,
+          vpcEndpointType: 'Interface',
+          privateDnsEnabled: true,
+          subnetIds: [...this.subnetIds],
+          securityGroupIds: [this.endpointSecurityGroup!.id],
+          tags: tags(`${names.cacheName}-${service}`),
+        });
+      if (wantSecretsManager) this.secretsManagerEndpoint = endpoint('secretsmanager-endpoint', 'secretsmanager');
+      if (wantElasticache) this.elasticacheEndpoint = endpoint('elasticache-endpoint', 'elasticache');
     }
   }
 }

@@ -4,6 +4,7 @@ import { CacheNetwork } from './network';
 import { PlatformExports } from './exports';
 import { SharedServerlessCache } from './serverless-cache';
 import { CacheUserGroup } from './user-group';
+import { PasswordRotationFunction, type PasswordRotationFunctionProps } from './password-rotation';
 import { CacheEngine, CacheUsageLimits } from './validation';
 
 export interface SharedCacheFoundationProps {
@@ -52,6 +53,13 @@ export interface SharedCacheFoundationProps {
    */
   readonly secretsManagerEndpoint?: boolean;
   /**
+   * Create the ElastiCache API interface endpoint the rotation function calls through.
+   * @default true
+   */
+  readonly elasticacheEndpoint?: boolean;
+  /** the platform's password rotation function (see {@link PasswordRotationFunctionProps}) */
+  readonly rotation: Pick<PasswordRotationFunctionProps, 'bundleDir' | 'timeoutSeconds' | 'logRetentionDays'>;
+  /**
    * Refuse plans that would destroy (or replace) the cache.
    * @default true
    */
@@ -65,8 +73,8 @@ export interface SharedCacheFoundationProps {
 
 /**
  * Everything the platform owns around the shared cache in one environment: network boundary,
- * user group with the disabled `default` user, the ElastiCache Serverless cache, and the SSM exports
- * service stacks read. It owns nothing service-specific: services add their own user, association,
+ * user group with the disabled `default` user, the ElastiCache Serverless cache, the password rotation
+ * function, and the SSM exports service stacks read. It owns nothing service-specific: services add their own user, association,
  * secret and Lambda next to it and attach the clients security group.
  */
 export class SharedCacheFoundation extends Construct {
@@ -74,6 +82,7 @@ export class SharedCacheFoundation extends Construct {
   readonly users: CacheUserGroup;
   readonly cache: SharedServerlessCache;
   readonly exports: PlatformExports;
+  readonly rotation: PasswordRotationFunction;
 
   constructor(scope: Construct, id: string, props: SharedCacheFoundationProps) {
     super(scope, id);
@@ -84,6 +93,7 @@ export class SharedCacheFoundation extends Construct {
       vpcId: props.vpcId,
       subnetIds: props.subnetIds,
       secretsManagerEndpoint: props.secretsManagerEndpoint,
+      elasticacheEndpoint: props.elasticacheEndpoint,
       tags: props.tags,
     });
     this.users = new CacheUserGroup(this, 'users', { environment: props.environment, tags: props.tags });
@@ -102,6 +112,13 @@ export class SharedCacheFoundation extends Construct {
       description: `Shared cache of the cache platform (${props.environment})`,
       tags: props.tags,
     });
+    this.rotation = new PasswordRotationFunction(this, 'password-rotation', {
+      ...props.rotation,
+      environment: props.environment,
+      subnetIds: this.network.subnetIds,
+      securityGroupIds: [this.network.clientSecurityGroup.id],
+      tags: props.tags,
+    });
     this.exports = new PlatformExports(this, 'exports', {
       environment: props.environment,
       values: {
@@ -113,6 +130,7 @@ export class SharedCacheFoundation extends Construct {
         engine: this.cache.cache.engine,
         userGroupId: this.users.userGroupId,
         clientSecurityGroupId: this.network.clientSecurityGroup.id,
+        rotationFunctionArn: this.rotation.functionArn,
       },
       subnetIds: this.network.subnetIds,
       tags: props.tags,

@@ -1,6 +1,15 @@
 import { Token } from 'cdktf';
 import { ContractViolation } from '@cache-platform/cache-contract';
 
+// engine facts live in the contract (access strings depend on them); re-exported for this library's users
+export {
+  CACHE_ENGINES,
+  DEFAULT_MAJOR_VERSIONS,
+  SUPPORTED_MAJOR_VERSIONS,
+  resolveEngineVersion,
+  type CacheEngine,
+} from '@cache-platform/cache-contract';
+
 /**
  * Synth-time checks of the platform's inputs. `terraform validate` does not look inside ids,
  * engine names or ranges, and AWS only complains half-way through an apply, so everything that
@@ -9,23 +18,6 @@ import { ContractViolation } from '@cache-platform/cache-contract';
  * Values that are still tokens (e.g. subnet ids read from a data source) cannot be checked at
  * synth time and are passed through.
  */
-
-/** Engines a serverless cache of this platform may run. */
-export type CacheEngine = 'valkey' | 'redis';
-
-export const CACHE_ENGINES: readonly CacheEngine[] = ['valkey', 'redis'];
-
-/** Major versions ElastiCache Serverless offers per engine (Redis OSS serverless is 7 only). */
-export const SUPPORTED_MAJOR_VERSIONS: Readonly<Record<CacheEngine, readonly string[]>> = {
-  valkey: ['7', '8'],
-  redis: ['7'],
-};
-
-/** The version used when none is given: the newest one offered. */
-export const DEFAULT_MAJOR_VERSIONS: Readonly<Record<CacheEngine, string>> = {
-  valkey: '8',
-  redis: '7',
-};
 
 /**
  * ElastiCache Serverless places its endpoint in 2 or 3 subnets of different Availability Zones
@@ -151,23 +143,6 @@ export function assertSubnetIds(subnetIds: readonly string[]): readonly string[]
     );
   }
   return subnetIds;
-}
-
-/** Validates the engine and its major version; returns the version to use. */
-export function resolveEngineVersion(engine: CacheEngine, majorEngineVersion?: string): string {
-  if (!CACHE_ENGINES.includes(engine)) {
-    throw new ContractViolation('engine', engine, `must be one of ${CACHE_ENGINES.join(', ')}`);
-  }
-  if (majorEngineVersion === undefined) return DEFAULT_MAJOR_VERSIONS[engine];
-  const supported = SUPPORTED_MAJOR_VERSIONS[engine];
-  if (!supported.includes(majorEngineVersion)) {
-    throw new ContractViolation(
-      'major engine version',
-      majorEngineVersion,
-      `engine ${engine} on ElastiCache Serverless supports major version ${supported.join(' or ')} (a major version only, e.g. "${supported[supported.length - 1]}")`,
-    );
-  }
-  return majorEngineVersion;
 }
 
 function checkRange(subject: string, range: UsageRange, bounds: { minimum: number; maximum: number }, unit: string): void {

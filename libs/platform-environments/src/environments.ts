@@ -1,8 +1,11 @@
 import type { SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
 import type { StateBucketConfig } from '@cache-platform/stack-base';
 
-/** The shared cache's settings in one environment (every foundation prop but `environment`). */
-export interface PlatformSettings extends Omit<SharedCacheFoundationProps, 'environment'> {
+/**
+ * The shared cache's settings in one environment (every foundation prop but `environment` and
+ * `rotation`, whose code the platform app bundles itself).
+ */
+export interface PlatformSettings extends Omit<SharedCacheFoundationProps, 'environment' | 'rotation'> {
   /** team accountable for the platform in this environment (ownership tag) */
   readonly owner: string;
 }
@@ -22,6 +25,19 @@ export interface Environment {
    * @default local state inside each app (`<app>/state/`)
    */
   readonly stateBucket?: StateBucketConfig;
+  /**
+   * A protected environment refuses `diff`, `deploy` and `destroy` while it has no `stateBucket`:
+   * its Terraform state holds service passwords (each password-auth user's bootstrap password), which
+   * must not be written to a file on someone's machine.
+   * @default false
+   */
+  readonly protected?: boolean;
+  /**
+   * When Secrets Manager rotates the passwords of password-auth services (`rate(...)` or `cron(...)`).
+   * Every new secret is also rotated at once, so the password Terraform saw is dead minutes after deploy.
+   * @default 'rate(30 days)'
+   */
+  readonly passwordRotationSchedule?: string;
   /** the shared cache in this environment */
   readonly platform: PlatformSettings;
 }
@@ -50,6 +66,9 @@ export const ENVIRONMENTS: readonly Environment[] = [
   {
     name: 'prod',
     region: 'eu-west-1',
+    // deploys refuse to run until stateBucket is set: prod state holds service passwords
+    protected: true,
+    passwordRotationSchedule: 'rate(7 days)',
     platform: {
       owner: 'team-platform',
       vpcId: 'vpc-0f1e2d3c4b5a69788',

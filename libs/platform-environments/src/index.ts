@@ -1,2 +1,3 @@
 export * from './environments';
 export * from './select';
+export * from './protection';

@@ -1,4 +1,4 @@
-import { assertEnvironmentName, ContractViolation } from '@cache-platform/cache-contract';
+import { assertEnvironmentName, assertRotationSchedule, ContractViolation } from '@cache-platform/cache-contract';
 import { ENVIRONMENTS, type Environment } from './environments';
 
 /** Environment variable that limits which environments an app synthesizes (comma separated). */
@@ -57,11 +57,12 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
   return own.filter((e) => wanted.includes(e.name));
 }
 
-/** Checks the list itself: names follow the contract and appear once. */
+/** Checks the list itself: names follow the contract and appear once; rotation schedules are ones Secrets Manager takes. */
 export function assertEnvironments(environments: readonly Environment[]): void {
   const seen = new Set<string>();
-  for (const { name } of environments) {
+  for (const { name, passwordRotationSchedule } of environments) {
     assertEnvironmentName(name);
+    if (passwordRotationSchedule !== undefined) assertRotationSchedule(passwordRotationSchedule, `password rotation schedule of ${name}`);
     if (seen.has(name)) throw new ContractViolation('environment name', name, 'is listed more than once');
     seen.add(name);
   }

@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENTS, selectEnvironments } from '@cache-platform/platform-environments';
+import { assertStateAllowed, ENVIRONMENTS, selectEnvironments, type Environment } from '@cache-platform/platform-environments';
 import { CdktfOutputCondenser, CondenserState, parseWrapperArgs, preflightProblem, stripAnsi } from './cdktf-cli';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
 const WRAPPER = join(__dirname, '..', 'bin', 'cdktf.cjs');
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures');
 const KNOWN = ENVIRONMENTS.map((e) => e.name);
-const checkSelection = (env: NodeJS.ProcessEnv) => selectEnvironments({ env });
+const checkSelection = { select: (env: NodeJS.ProcessEnv) => selectEnvironments({ env }), assertStateAllowed };
+// the environments without a protected one lacking remote state: those a deploy may act on from a fresh clone
+const DEPLOYABLE = ENVIRONMENTS.filter((e) => !e.protected || e.stateBucket).map((e) => e.name);
 // a Node stack frame, as printed for an uncaught error
 const STACK_FRAME = /^\s+at .+[(:]\d+/m;
 
@@ -67,10 +69,33 @@ describe('cdktf wrapper: environment selection', () => {
     expect(preflightProblem('diff', { CACHE_PLATFORM_ENVIRONMENTS: `${KNOWN[0]}, qa,staging` }, checkSelection)).toBe(
       `invalid CACHE_PLATFORM_ENVIRONMENTS "${KNOWN[0]}, qa,staging": unknown environment(s) qa, staging; the platform defines ${KNOWN.join(', ')}`,
     );
-    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: KNOWN.join(',') }, checkSelection)).toBeUndefined();
+    expect(preflightProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: DEPLOYABLE.join(',') }, checkSelection)).toBeUndefined();
     // commands that do not synthesize do not read the selection
     expect(preflightProblem('get', { CACHE_PLATFORM_ENVIRONMENTS: 'qa' }, checkSelection)).toBeUndefined();
   });
+
+  it('refuses to diff, deploy or destroy a protected environment with local state, before cdktf starts, and says why', () => {
+    const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
+    // what a fresh clone has: prod is protected and has no bucket until a team sets one
+    expect(prod).toMatchObject({ protected: true });
+    expect(prod.stateBucket).toBeUndefined();
+    const { status, output } = runWrapper(join(WORKSPACE, 'apps', 'platform'), ['deploy', '*', '--auto-approve'], 'prod');
+    expect(status).toBe(1);
+    expect(output.trim()).toBe(
+      'invalid environment "prod": refusing to deploy a protected environment with local state: its Terraform state holds service passwords; set stateBucket (an encrypted, versioned S3 bucket) for prod in libs/platform-environments/src/environments.ts',
+    );
+    // that one line is all: cdktf never started (no synth, no provider, no AWS call)
+    for (const command of ['diff', 'destroy']) {
+      expect(preflightProblem(command, { CACHE_PLATFORM_ENVIRONMENTS: 'dev,prod' }, checkSelection)).toMatch(
+        new RegExp(`refusing to ${command} a protected environment with local state`),
+      );
+    }
+    // synth and validate stay allowed: they write no state
+    expect(preflightProblem('synth', { CACHE_PLATFORM_ENVIRONMENTS: 'prod' }, checkSelection)).toBeUndefined();
+    // with a bucket, protected is fine
+    const withBucket: Environment = { ...prod, stateBucket: { bucket: 'team-state' } };
+    expect(() => assertStateAllowed(withBucket, 'deploy')).not.toThrow();
+  }, 60_000);
 
   // any error thrown while the app synthesizes (here: a manifest with a bad service name)
   it('condenses a synth error of the app into one line without a stack trace', () => {

@@ -54,25 +54,32 @@ export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 /**
- * Why the wrapper refuses to start cdktf, or undefined. Checked before cdktf starts, so a typo in the
- * environment costs one line and no synth. `checkSelection` is libs/platform-environments'
- * `selectEnvironments` (passed in: a tool does not import infrastructure libs): it throws, naming the
- * known environments, when CACHE_PLATFORM_ENVIRONMENTS names one the platform does not define.
+ * The checks of libs/platform-environments the wrapper runs (passed in: a tool does not import
+ * infrastructure libs).
  */
-export function preflightProblem(
-  command: string,
-  env: NodeJS.ProcessEnv,
-  checkSelection: (env: NodeJS.ProcessEnv) => unknown,
-): string | undefined {
+export interface SelectionChecks<E> {
+  /** `selectEnvironments`: throws, naming the known environments, when CACHE_PLATFORM_ENVIRONMENTS names one the platform does not define */
+  select(env: NodeJS.ProcessEnv): readonly E[];
+  /** `assertStateAllowed`: throws when `command` would act on a protected environment with local state */
+  assertStateAllowed(environment: E, command: string): void;
+}
+
+/**
+ * Why the wrapper refuses to start cdktf, or undefined. Checked before cdktf starts, so a typo in the
+ * environment costs one line and no synth, and a protected environment without remote state is
+ * refused before any AWS call.
+ */
+export function preflightProblem<E>(command: string, env: NodeJS.ProcessEnv, checks: SelectionChecks<E>): string | undefined {
   if (GUARDED_COMMANDS.includes(command) && selectedEnvironments(env).length === 0) {
     return `refusing to ${command} every environment: set ${ENVIRONMENTS_ENV_VAR}=<env>[,<env>] to choose (e.g. ${ENVIRONMENTS_ENV_VAR}=dev)`;
   }
   if (!SYNTHESIZING_COMMANDS.includes(command)) return undefined;
   try {
-    checkSelection(env);
+    const selected = checks.select(env);
+    if (GUARDED_COMMANDS.includes(command)) for (const environment of selected) checks.assertStateAllowed(environment, command);
     return undefined;
   } catch (error) {
-    // the selection's own message, without its stack: that is the one line this is for
+    // the check's own message, without its stack: that is the one line this is for
     return error instanceof Error ? error.message : String(error);
   }
 }

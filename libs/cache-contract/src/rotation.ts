@@ -1,0 +1,27 @@
+import { ContractViolation } from './errors';
+
+/**
+ * When Secrets Manager rotates a service's password: `rate(<n> days)` (1-1000), `rate(<n> hours)`
+ * (4-24), or a six-field `cron(...)` expression, as `aws_secretsmanager_secret_rotation` takes it.
+ */
+export type RotationSchedule = string;
+
+/** Every 30 days: the password a deploy's state saw is rotated away at once anyway (`rotate_immediately`). */
+export const DEFAULT_ROTATION_SCHEDULE: RotationSchedule = 'rate(30 days)';
+
+const RATE = /^rate\((\d+) (days?|hours?)\)$/;
+const CRON = /^cron\(\S+( \S+){5}\)$/;
+
+/** Validates a rotation schedule expression; throws naming the value and the rule. */
+export function assertRotationSchedule(value: unknown, subject = 'rotation schedule'): RotationSchedule {
+  const rule = 'expected "rate(<1-1000> days)", "rate(<4-24> hours)" or a six-field "cron(...)" expression (Secrets Manager rotation rules)';
+  if (typeof value !== 'string') throw new ContractViolation(subject, value, rule);
+  if (CRON.test(value)) return value;
+  const rate = RATE.exec(value);
+  if (!rate) throw new ContractViolation(subject, value, rule);
+  const amount = Number(rate[1]);
+  const [min, max] = rate[2]!.startsWith('day') ? [1, 1000] : [4, 24];
+  const singular = amount === 1;
+  if (amount < min || amount > max || singular !== !rate[2]!.endsWith('s')) throw new ContractViolation(subject, value, rule);
+  return value;
+}

@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import {
+  assertLogRetentionDays,
+  assertTimeoutSeconds,
+  DEFAULT_LOG_RETENTION_DAYS,
+  MANAGED_BY,
+  OWNERSHIP_TAG_KEYS,
+  platformResourceNames,
+  serviceResourcePatterns,
+} from '@cache-platform/cache-contract';
+import { refuse, validated } from '@cache-platform/stack-base';
+
+/** Runtime and architecture of the rotation function: those of the service Lambdas. */
+export const ROTATION_FUNCTION_RUNTIME = 'nodejs22.x';
+export const ROTATION_FUNCTION_ARCHITECTURE = 'arm64';
+/** `ModifyUser` then waiting for the user to be `active` again takes minutes, twice per rotation. */
+export const DEFAULT_ROTATION_TIMEOUT_SECONDS = 300;
+
+/** What the rotation function calls, and nothing more (see libs/secret-rotation/README.md). */
+export const ROTATION_SECRET_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+] as const;
+export const ROTATION_USER_READ_ACTIONS = ['elasticache:DescribeUsers'] as const;
+export const ROTATION_USER_WRITE_ACTIONS = ['elasticache:ModifyUser'] as const;
+
+export interface PasswordRotationFunctionProps {
+  /** environment name: scopes the function's permissions to that environment's service secrets and users */
+  readonly environment: string;
+  /** folder holding the bundled rotation handler (`index.js` exporting `handler`) */
+  readonly bundleDir: string;
+  /** subnets of the cache: the function tests the new password with an AUTH against it */
+  readonly subnetIds: readonly string[];
+  /** the cache clients security group (reaches the cache and the platform's interface endpoints) */
+  readonly securityGroupIds: readonly string[];
+  /**
+   * Function timeout in seconds (1-900).
+   * @default 300
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Days its CloudWatch log group keeps logs.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
+   * @default none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The platform's Secrets Manager rotation function for service passwords (password-auth services'
+ * secrets point their `aws_secretsmanager_secret_rotation` at it). Its role may rotate exactly this
+ * environment's service secrets and change exactly its service users, named by ARN patterns from the
+ * contract and, for `ModifyUser`, by their ownership tags as well: no `*` resource for either service.
+ */
+export class PasswordRotationFunction extends Construct {
+  readonly role: IamRole;
+  readonly function: LambdaFunction;
+  readonly logGroup: CloudwatchLogGroup;
+  /** lets Secrets Manager invoke the function, for this account's service secrets of this environment only */
+  readonly invokePermission: LambdaPermission;
+  /** the IAM policy document of the role's inline policy (JSON with tokens) */
+  readonly policyDocument: string;
+
+  constructor(scope: Construct, id: string, props: PasswordRotationFunctionProps) {
+    super(scope, id);
+    const names = validated(this, () => platformResourceNames(props.environment));
+    const patterns = serviceResourcePatterns(props.environment);
+    const timeout = validated(this, () => assertTimeoutSeconds(props.timeoutSeconds ?? DEFAULT_ROTATION_TIMEOUT_SECONDS));
+    const logRetentionDays = validated(this, () => assertLogRetentionDays(props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS));
+    const bundleDir = resolve(props.bundleDir);
+    if (!existsSync(join(bundleDir, 'index.js')) && !existsSync(join(bundleDir, 'index.mjs'))) {
+      refuse(
+        this,
+        'rotation bundle folder',
+        bundleDir,
+        'it needs index.js (or index.mjs) exporting handler: run `npx nx run secret-rotation:bundle` before synth',
+      );
+    }
+
+    const partition = new DataAwsPartition(this, 'partition');
+    const region = new DataAwsRegion(this, 'region');
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const arn = (service: string, resource: string) =>
+      `arn:${partition.partition}:${service}:${region.name}:${account.accountId}:${resource}`;
+    const secretArns = arn('secretsmanager', patterns.secretArnResource);
+    const userArns = arn('elasticache', patterns.userArnResource);
+
+    this.role = new IamRole(this, 'role', {
+      name: names.rotationRoleName,
+      description: `Rotates the cache passwords of services in ${props.environment}: their secrets and ElastiCache users only`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+      tags: { Name: names.rotationRoleName, ...props.tags },
+    });
+    const vpcAccess = new IamRolePolicyAttachment(this, 'vpc-access', {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+    });
+    this.policyDocument = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'RotateServiceSecrets', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: secretArns },
+        { Sid: 'ReadServiceUsers', Effect: 'Allow', Action: [...ROTATION_USER_READ_ACTIONS], Resource: userArns },
+        {
+          Sid: 'SetServiceUserPasswords',
+          Effect: 'Allow',
+          Action: [...ROTATION_USER_WRITE_ACTIONS],
+          Resource: userArns,
+          // a user named like a service user but not created by the platform in this environment stays out of reach
+          Condition: {
+            StringEquals: {
+              [`aws:ResourceTag/${OWNERSHIP_TAG_KEYS.managedBy}`]: MANAGED_BY,
+              [`aws:ResourceTag/${OWNERSHIP_TAG_KEYS.environment}`]: props.environment,
+            },
+          },
+        },
+      ],
+    });
+    const policy = new IamRolePolicy(this, 'policy', { name: 'rotate-service-passwords', role: this.role.id, policy: this.policyDocument });
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${names.rotationFunctionName}`,
+      retentionInDays: logRetentionDays,
+      tags: { Name: names.rotationFunctionName, ...props.tags },
+    });
+    const asset = new TerraformAsset(this, 'bundle', { path: bundleDir, type: AssetType.ARCHIVE });
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: names.rotationFunctionName,
+      description: `Secrets Manager rotation of service cache passwords in ${props.environment} (dual-password overlap)`,
+      role: this.role.arn,
+      handler: 'index.handler',
+      runtime: ROTATION_FUNCTION_RUNTIME,
+      architectures: [ROTATION_FUNCTION_ARCHITECTURE],
+      memorySize: 256,
+      timeout,
+      filename: asset.path,
+      sourceCodeHash: asset.assetHash,
+      vpcConfig: { subnetIds: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
+      tags: { Name: names.rotationFunctionName, ...props.tags },
+      dependsOn: [vpcAccess, policy, this.logGroup],
+    });
+    this.invokePermission = new LambdaPermission(this, 'secretsmanager-invoke', {
+      statementId: 'SecretsManagerRotatesServiceSecrets',
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'secretsmanager.amazonaws.com',
+      sourceAccount: account.accountId,
+      sourceArn: secretArns,
+    });
+  }
+
+  get functionArn(): string {
+    return this.function.arn;
+  }
+}
