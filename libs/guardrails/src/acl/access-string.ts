@@ -54,6 +54,21 @@ export interface AccessState {
   readonly universe: readonly string[];
   /** Redis 7 selectors `( ... )`: a second, independent set of permissions, kept verbatim */
   readonly selectors: readonly string[];
+  /** true when no rule set the channels: they are the server's `acl-pubsub-default` */
+  readonly channelsByDefault: boolean;
+}
+
+/**
+ * The channels a new user gets: ElastiCache Serverless runs with `acl-pubsub-default allchannels`,
+ * a stock Redis 7 with `resetchannels`.
+ */
+export type PubsubDefault = 'allchannels' | 'resetchannels';
+
+export interface EvaluateOptions {
+  /** commands to add to the universe (see {@link compareAccessStrings}) */
+  readonly extraCommands?: readonly string[];
+  /** @default 'allchannels' (ElastiCache Serverless) */
+  readonly pubsubDefault?: PubsubDefault;
 }
 
 const PASSWORD_RULE = /^(?:nopass|resetpass|[<>#!].*)$/;
@@ -99,16 +114,16 @@ function namedCommands(tokens: readonly string[]): string[] {
 
 /**
  * Applies an access string's rules in order, as Redis does, starting from a new user (off, no keys,
- * no channels, no commands: Redis 7's `acl-pubsub-default resetchannels`, which ElastiCache
- * Serverless uses too). `extraCommands` widens the command universe, so that two strings are
- * evaluated over the same set (see {@link compareAccessStrings}).
+ * the server's default channels, no commands). `extraCommands` widens the command universe, so that
+ * two strings are evaluated over the same set (see {@link compareAccessStrings}).
  */
-export function evaluateAccessString(accessString: string, extraCommands: readonly string[] = []): AccessState {
+export function evaluateAccessString(accessString: string, options: EvaluateOptions = {}): AccessState {
   const tokens = tokenizeAccessString(accessString);
-  const universe = new Set<string>([...Object.keys(REDIS_COMMANDS), ...extraCommands, ...namedCommands(tokens)]);
+  const universe = new Set<string>([...Object.keys(REDIS_COMMANDS), ...(options.extraCommands ?? []), ...namedCommands(tokens)]);
   let enabled = false;
   let keys: KeyPattern[] = [];
-  let channels: string[] = [];
+  let channelsByDefault = true;
+  let channels: string[] = (options.pubsubDefault ?? 'allchannels') === 'allchannels' ? ['*'] : [];
   let commands = new Set<string>();
   let selectors: string[] = [];
   const inCategory = (category: string) => [...universe].filter((c) => REDIS_COMMANDS[c]?.includes(category));
@@ -126,6 +141,8 @@ export function evaluateAccessString(accessString: string, extraCommands: readon
       continue;
     }
     if (token.startsWith('&')) {
+      if (channelsByDefault) channels = [];
+      channelsByDefault = false;
       channels.push(token.slice(1));
       continue;
     }
@@ -144,9 +161,11 @@ export function evaluateAccessString(accessString: string, extraCommands: readon
         keys = [];
         continue;
       case 'allchannels':
-        channels.push('*');
+        channelsByDefault = false;
+        channels = ['*'];
         continue;
       case 'resetchannels':
+        channelsByDefault = false;
         channels = [];
         continue;
       case 'allcommands':
@@ -161,9 +180,11 @@ export function evaluateAccessString(accessString: string, extraCommands: readon
         selectors = [];
         continue;
       case 'reset':
+        // `reset` sets the channels to the server default
         enabled = false;
         keys = [];
-        channels = [];
+        channelsByDefault = true;
+        channels = (options.pubsubDefault ?? 'allchannels') === 'allchannels' ? ['*'] : [];
         commands = new Set();
         selectors = [];
         continue;
@@ -194,6 +215,7 @@ export function evaluateAccessString(accessString: string, extraCommands: readon
     commands: [...commands].sort(),
     universe: [...universe].sort(),
     selectors: [...selectors].sort(),
+    channelsByDefault,
   };
 }
 
@@ -201,7 +223,9 @@ export function evaluateAccessString(accessString: string, extraCommands: readon
 function normaliseKeys(keys: readonly KeyPattern[]): KeyPattern[] {
   if (keys.some((k) => k.pattern === '*' && k.permission === 'RW')) return [{ pattern: '*', permission: 'RW' }];
   const unique = new Map(keys.map((k) => [`${k.permission}~${k.pattern}`, k]));
-  return [...unique.values()].sort((a, b) => (a.pattern === b.pattern ? a.permission.localeCompare(b.permission) : a.pattern < b.pattern ? -1 : 1));
+  return [...unique.values()].sort((a, b) =>
+    a.pattern === b.pattern ? a.permission.localeCompare(b.permission) : a.pattern < b.pattern ? -1 : 1,
+  );
 }
 
 function normaliseChannels(channels: readonly string[]): string[] {
@@ -220,14 +244,15 @@ export function keyRule(key: KeyPattern): string {
  * +<allowed...>`, each list sorted. Two access strings have the same canonical text exactly when they
  * allow the same thing (over the same command universe).
  */
-export function canonicalAccessString(accessString: string, extraCommands: readonly string[] = []): string {
-  return formatAccessState(evaluateAccessString(accessString, extraCommands));
+export function canonicalAccessString(accessString: string, options: EvaluateOptions = {}): string {
+  return formatAccessState(evaluateAccessString(accessString, options));
 }
 
 export function formatAccessState(state: AccessState): string {
   const allowed = new Set(state.commands);
   const denied = state.universe.filter((c) => !allowed.has(c));
-  const commands = denied.length <= state.commands.length ? ['+@all', ...denied.map((c) => `-${c}`)] : ['-@all', ...state.commands.map((c) => `+${c}`)];
+  const commands =
+    denied.length <= state.commands.length ? ['+@all', ...denied.map((c) => `-${c}`)] : ['-@all', ...state.commands.map((c) => `+${c}`)];
   return [
     state.enabled ? 'on' : 'off',
     ...state.keys.map(keyRule),
@@ -259,10 +284,14 @@ const minus = <T>(a: readonly T[], b: readonly T[]) => a.filter((x) => !b.includ
  * Compares a live access string with the desired one by meaning (both evaluated over the union of
  * the commands either names). `undefined` when they are equivalent.
  */
-export function compareAccessStrings(live: string, desired: string): AccessDifference | undefined {
-  const names = [...namedCommands(tokenizeAccessString(live)), ...namedCommands(tokenizeAccessString(desired))];
-  const a = evaluateAccessString(live, names);
-  const b = evaluateAccessString(desired, names);
+export function compareAccessStrings(
+  live: string,
+  desired: string,
+  pubsubDefault: PubsubDefault = 'allchannels',
+): AccessDifference | undefined {
+  const extraCommands = [...namedCommands(tokenizeAccessString(live)), ...namedCommands(tokenizeAccessString(desired))];
+  const a = evaluateAccessString(live, { extraCommands, pubsubDefault });
+  const b = evaluateAccessString(desired, { extraCommands, pubsubDefault });
   const keysA = a.keys.map(keyRule);
   const keysB = b.keys.map(keyRule);
   const difference: AccessDifference = {
@@ -296,7 +325,8 @@ export function describeAccessDifference(difference: AccessDifference, maxComman
   const list = (items: readonly string[]) =>
     items.length > maxCommands ? `${items.slice(0, maxCommands).join(', ')} and ${items.length - maxCommands} more` : items.join(', ');
   const parts: string[] = [];
-  if (difference.enabled) parts.push(`user is ${difference.enabled.live ? 'on' : 'off'}, should be ${difference.enabled.desired ? 'on' : 'off'}`);
+  if (difference.enabled)
+    parts.push(`user is ${difference.enabled.live ? 'on' : 'off'}, should be ${difference.enabled.desired ? 'on' : 'off'}`);
   if (difference.keysAdded.length) parts.push(`live also allows keys ${list(difference.keysAdded)}`);
   if (difference.keysRemoved.length) parts.push(`live lacks keys ${list(difference.keysRemoved)}`);
   if (difference.channelsAdded.length) parts.push(`live also allows channels ${list(difference.channelsAdded.map((c) => `&${c}`))}`);
@@ -332,6 +362,11 @@ export const FORBIDDEN_EXTRA_COMMANDS: readonly string[] = [
   'function|load',
   'script|flush',
 ];
+
+/** True when the state allows any publish/subscribe command (channels matter only then). */
+export function allowsPubsub(state: AccessState): boolean {
+  return state.commands.some((command) => REDIS_COMMANDS[command]?.includes('pubsub'));
+}
 
 /** The forbidden commands an access string allows (after all its rules), sorted. */
 export function forbiddenCommandsAllowed(state: AccessState): string[] {

@@ -97,7 +97,9 @@ export function readStacks(dir: string): TfStack[] {
       if (stacks.length > 0) return stacks;
     }
   }
-  throw new Error(`no synthesized stack under ${dir}: expected <stack>/cdk.tf.json, cdktf.out/stacks/*/cdk.tf.json or stacks/*/cdk.tf.json`);
+  throw new Error(
+    `no synthesized stack under ${dir}: expected <stack>/cdk.tf.json, cdktf.out/stacks/*/cdk.tf.json or stacks/*/cdk.tf.json`,
+  );
 }
 
 /** Every resource (not data source) of the given types. */
@@ -134,7 +136,9 @@ function providerDefaultTags(stack: TfStack, resource: TfResource | undefined): 
   const alias = wanted?.startsWith('aws.') ? wanted.slice(4) : undefined;
   const provider = aws.find((p) => (alias ? p['alias'] === alias : p['alias'] === undefined));
   const tags = block(provider?.['default_tags'])?.['tags'];
-  return isObject(tags) ? (Object.fromEntries(Object.entries(tags).filter(([, v]) => typeof v === 'string')) as Record<string, string>) : {};
+  return isObject(tags)
+    ? (Object.fromEntries(Object.entries(tags).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+    : {};
 }
 
 /**

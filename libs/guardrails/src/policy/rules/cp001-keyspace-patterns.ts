@@ -1,4 +1,4 @@
-import { AccessStringError, evaluateAccessString, keyRule } from '../../acl/access-string';
+import { AccessStringError, allowsPubsub, evaluateAccessString, keyRule } from '../../acl/access-string';
 import type { PolicyRule, Violation } from '../rule';
 import { accessStringOf, keyspaceOfUser, serviceUsers } from './redis-users';
 
@@ -47,7 +47,14 @@ export const keyspacePatterns: PolicyRule = {
         });
       }
       const channels = state.channels.filter((c) => !patternInsideKeyspace(c, owner.keyspace)).map((c) => `&${c}`);
-      if (channels.length > 0) {
+      // channels left at the cache's default (allchannels on ElastiCache Serverless) matter only when
+      // the user may use pub/sub at all: the platform's access strings remove @pubsub instead
+      if (channels.length > 0 && state.channelsByDefault && allowsPubsub(state)) {
+        violations.push({
+          resource: user,
+          message: `access string allows pub/sub commands and sets no channel pattern, so the cache's default allchannels applies (allowed: &${owner.keyspace}:*, or -@pubsub)`,
+        });
+      } else if (channels.length > 0 && !state.channelsByDefault) {
         violations.push({
           resource: user,
           message: `access string grants channel pattern(s) ${channels.join(' ')} outside keyspace "${owner.keyspace}" (allowed: &${owner.keyspace}:*)`,

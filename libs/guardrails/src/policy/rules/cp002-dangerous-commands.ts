@@ -1,15 +1,25 @@
-import { AccessStringError, evaluateAccessString, forbiddenCommandsAllowed } from '../../acl/access-string';
+import { AccessStringError, evaluateAccessString, forbiddenCommandsAllowed, REDIS_COMMANDS } from '../../acl/access-string';
 import type { PolicyRule, Violation } from '../rule';
 import { accessStringOf, serviceUsers } from './redis-users';
 
+// the commands people recognise first, so a long list still starts with what matters
+const HEADLINE = ['flushall', 'flushdb', 'keys', 'config|set', 'scan', 'debug', 'shutdown', 'monitor', 'acl|setuser', 'client|kill'];
+
+/** `every @dangerous command (flushall, ...)` when a whole category is back, else the commands, headline first. */
 function list(commands: readonly string[]): string {
-  return commands.length > 10 ? `${commands.slice(0, 10).join(', ')} and ${commands.length - 10} more` : commands.join(', ');
+  const wholeCategories = ['dangerous', 'admin'].filter((category) =>
+    Object.entries(REDIS_COMMANDS).every(([command, categories]) => !categories.includes(category) || commands.includes(command)),
+  );
+  const ordered = [...HEADLINE.filter((c) => commands.includes(c)), ...commands.filter((c) => !HEADLINE.includes(c))];
+  const shown = ordered.length > 10 ? `${ordered.slice(0, 10).join(', ')} and ${ordered.length - 10} more` : ordered.join(', ');
+  return wholeCategories.length > 0 ? `every ${wholeCategories.map((c) => `@${c}`).join(' and every ')} command (${shown})` : shown;
 }
 
 export const dangerousCommands: PolicyRule = {
   id: 'CP002',
   name: 'no-dangerous-commands',
-  rationale: 'no service user holds a dangerous or admin command (FLUSHALL, KEYS, CONFIG, ...): one tenant must not wipe, list or reconfigure the shared cache',
+  rationale:
+    'no service user holds a dangerous or admin command (FLUSHALL, KEYS, CONFIG, ...): one tenant must not wipe, list or reconfigure the shared cache',
   fix: 'keep -@dangerous -@admin and the key-listing removals of buildAccessString, and do not grant any of them back (+@dangerous, +@admin, +flushall, +keys, ...)',
   check(stack) {
     const violations: Violation[] = [];
@@ -24,7 +34,7 @@ export const dangerousCommands: PolicyRule = {
           violations.push({ resource: user, message: `access string ${JSON.stringify(read.accessString)} allows ${list(allowed)}` });
         }
         for (const selector of state.selectors) {
-          const inner = forbiddenCommandsAllowed(evaluateAccessString(`on ${selector.slice(1, -1)}`));
+          const inner = forbiddenCommandsAllowed(evaluateAccessString(`on ${selector.slice(1, -1)}`, { pubsubDefault: 'resetchannels' }));
           if (inner.length > 0) violations.push({ resource: user, message: `selector ${selector} allows ${list(inner)}` });
         }
       } catch (error) {

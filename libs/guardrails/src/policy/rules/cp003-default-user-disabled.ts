@@ -19,7 +19,11 @@ export const defaultUserDisabled: PolicyRule = {
       }
       try {
         const state = evaluateAccessString(read.accessString);
-        if (state.enabled) violations.push({ resource: user, message: `the user named "default" is enabled: access string ${JSON.stringify(read.accessString)}` });
+        if (state.enabled)
+          violations.push({
+            resource: user,
+            message: `the user named "default" is enabled: access string ${JSON.stringify(read.accessString)}`,
+          });
       } catch (error) {
         if (!(error instanceof AccessStringError)) throw error;
         violations.push({ resource: user, message: error.message });

@@ -4,7 +4,8 @@ import { block, resourcesOf } from '../stack';
 export const groupIgnoresMembership: PolicyRule = {
   id: 'CP004',
   name: 'group-ignores-membership',
-  rationale: "the platform's user group ignores changes to user_ids: services join it with their own associations, and a platform deploy must not remove them",
+  rationale:
+    "the platform's user group ignores changes to user_ids: services join it with their own associations, and a platform deploy must not remove them",
   fix: 'set lifecycle { ignore_changes = ["user_ids"] } on the aws_elasticache_user_group (the cache-foundation construct does)',
   check(stack) {
     const violations: Violation[] = [];

@@ -64,11 +64,13 @@ const POLICY_RESOURCES = ['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user
 export const noWildcardResources: PolicyRule = {
   id: 'CP005',
   name: 'no-wildcard-resources',
-  rationale: 'no Secrets Manager, ElastiCache or SSM statement has a "*" resource: a function reads its own secret and connects as its own user, nothing more',
-  fix: "name the exact ARN (the service's own secret, cache and user; a parameter path of its own), never \"*\" or a bare wildcard ARN, and no NotResource",
+  rationale:
+    'no Secrets Manager, ElastiCache or SSM statement has a "*" resource: a function reads its own secret and connects as its own user, nothing more',
+  fix: 'name the exact ARN (the service\'s own secret, cache and user; a parameter path of its own), never "*" or a bare wildcard ARN, and no NotResource',
   check(stack) {
     const found: { resource: TfResource; statements: Statement[] }[] = [];
-    for (const document of dataOf(stack, 'aws_iam_policy_document')) found.push({ resource: document, statements: statementsOfDocument(document) });
+    for (const document of dataOf(stack, 'aws_iam_policy_document'))
+      found.push({ resource: document, statements: statementsOfDocument(document) });
     for (const policy of resourcesOf(stack, ...POLICY_RESOURCES)) {
       const statements = statementsOfJson(stringAttr(policy.body, 'policy'));
       if (statements) found.push({ resource: policy, statements });
@@ -86,10 +88,16 @@ export const noWildcardResources: PolicyRule = {
         const label = statement.sid ? `statement ${statement.sid}` : 'a statement';
         const wildcards = statement.resources.filter(isWildcardResource);
         if (wildcards.length > 0) {
-          violations.push({ resource, message: `${label} allows ${actions.join(', ')} on resource ${wildcards.map((w) => JSON.stringify(w)).join(', ')}` });
+          violations.push({
+            resource,
+            message: `${label} allows ${actions.join(', ')} on resource ${wildcards.map((w) => JSON.stringify(w)).join(', ')}`,
+          });
         }
         if (statement.notResources.length > 0) {
-          violations.push({ resource, message: `${label} allows ${actions.join(', ')} on every resource but ${statement.notResources.join(', ')} (NotResource)` });
+          violations.push({
+            resource,
+            message: `${label} allows ${actions.join(', ')} on every resource but ${statement.notResources.join(', ')} (NotResource)`,
+          });
         }
       }
     }

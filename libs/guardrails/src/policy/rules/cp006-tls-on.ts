@@ -22,7 +22,8 @@ export function tlsOffVariable(name: string, value: unknown): string | undefined
 export const tlsOn: PolicyRule = {
   id: 'CP006',
   name: 'tls-on',
-  rationale: 'TLS is never off, neither in the cache secret nor in a Lambda environment: credentials and cached data never cross the network in clear text',
+  rationale:
+    'TLS is never off, neither in the cache secret nor in a Lambda environment: credentials and cached data never cross the network in clear text',
   fix: 'keep "tls" = true in the secret payload and remove the variable that turns TLS or certificate verification off',
   check(stack) {
     const violations: Violation[] = [];

@@ -11,7 +11,10 @@ export const ownershipTags: PolicyRule = {
   rationale: 'every Redis user, secret and keyspace claim carries the ownership tags, so nobody has to guess who created it and why',
   fix: `keep the provider's default_tags (ownershipTags from @cache-platform/cache-contract) and never blank them on the resource: ${REQUIRED.join(', ')}`,
   check(stack) {
-    const subjects = [...resourcesOf(stack, 'aws_elasticache_user', 'aws_secretsmanager_secret'), ...claimsOf(stack).map((c) => c.resource)];
+    const subjects = [
+      ...resourcesOf(stack, 'aws_elasticache_user', 'aws_secretsmanager_secret'),
+      ...claimsOf(stack).map((c) => c.resource),
+    ];
     const violations: Violation[] = [];
     for (const resource of subjects) {
       const tags = effectiveTags(stack, resource);

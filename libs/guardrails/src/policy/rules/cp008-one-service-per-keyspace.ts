@@ -5,7 +5,8 @@ import { claimsOf, type StackClaim } from './redis-users';
 export const oneServicePerKeyspace: PolicyRule = {
   id: 'CP008',
   name: 'one-service-per-keyspace',
-  rationale: 'one keyspace is claimed by one service across all stacks of an environment: two services on one keyspace read and overwrite each other\'s keys',
+  rationale:
+    "one keyspace is claimed by one service across all stacks of an environment: two services on one keyspace read and overwrite each other's keys",
   fix: 'give the service a keyspace of its own in its cache-service.json (the default, its service name, is unique)',
   check(stack, context) {
     const others: { stack: string; claim: StackClaim }[] = [];

@@ -27,7 +27,10 @@ export const currentRuntime: PolicyRule = {
       if (stringAttr(fn.body, 'package_type') === 'Image') continue;
       const runtime = fn.body['runtime'];
       if (typeof runtime !== 'string' || !CURRENT_LAMBDA_RUNTIMES.includes(runtime)) {
-        violations.push({ resource: fn, message: `runtime ${JSON.stringify(runtime ?? null)} is not current (current: ${CURRENT_LAMBDA_RUNTIMES.join(', ')})` });
+        violations.push({
+          resource: fn,
+          message: `runtime ${JSON.stringify(runtime ?? null)} is not current (current: ${CURRENT_LAMBDA_RUNTIMES.join(', ')})`,
+        });
       }
     }
     return violations;

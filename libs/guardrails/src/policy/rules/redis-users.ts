@@ -61,7 +61,9 @@ export function accessStringOf(user: TfResource): { accessString: string } | { p
   const value = user.body['access_string'];
   if (typeof value !== 'string') return { problem: 'has no access_string' };
   if (value.includes('${')) {
-    return { problem: `has an access_string computed at apply time (${JSON.stringify(value)}): write it as a literal so it can be checked` };
+    return {
+      problem: `has an access_string computed at apply time (${JSON.stringify(value)}): write it as a literal so it can be checked`,
+    };
   }
   return { accessString: value };
 }
