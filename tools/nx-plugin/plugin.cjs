@@ -10,7 +10,7 @@ const { basename, dirname, join } = require('node:path');
 /** Manifests the plugin reads: every service app holds one. */
 const SERVICE_MANIFEST_GLOB = '**/cache-service.json';
 /** Projects whose change must rebuild, re-synth and re-test every service. */
-const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools'];
+const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails'];
 const SERVICE_TAGS = ['type:app', 'kind:service'];
 /** Variables that change what synth produces: part of its hash, so a cached synth of dev never stands in for prod. */
 const SYNTH_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ENVIRONMENTS' }];

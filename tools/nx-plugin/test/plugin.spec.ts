@@ -62,7 +62,7 @@ describe('service target inference (createNodes)', () => {
       command: 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',
     });
     // what every service's build depends on: a change there affects every service
-    expect(orders.implicitDependencies).toEqual(['service-access', 'lambda-bundle', 'terraform-tools']);
+    expect(orders.implicitDependencies).toEqual(['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails']);
 
     const billing = projects['apps/team-a/billing']!;
     expect(billing.name).toBe('billing-api');

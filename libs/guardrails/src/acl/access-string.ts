@@ -71,6 +71,12 @@ export interface EvaluateOptions {
   readonly pubsubDefault?: PubsubDefault;
 }
 
+/**
+ * Commands Redis never checks against the ACL (flag `no-auth`): every user may run them whatever
+ * its rules say (found by ACL DRYRUN against a real server), so they are always in the allowed set.
+ */
+export const NEVER_CHECKED_COMMANDS: readonly string[] = ['auth', 'hello', 'quit', 'reset'];
+
 const PASSWORD_RULE = /^(?:nopass|resetpass|[<>#!].*)$/;
 const KEY_RULE = /^(?:%(R|W|RW|WR))?~(.*)$/;
 const COMMAND_NAME = /^[a-z0-9_.\-|]+$/;
@@ -131,7 +137,9 @@ export function evaluateAccessString(accessString: string, options: EvaluateOpti
   for (const token of tokens) {
     const lower = token.toLowerCase();
     if (token.startsWith('(')) {
-      selectors.push(token);
+      // a selector starts empty (no keys, no commands) and is compared by its own meaning
+      const inner = evaluateAccessString(token.slice(1, -1), { ...options, extraCommands: [...universe] });
+      selectors.push(`(${formatAccessState(inner).split(' ').slice(1).join(' ')})`);
       continue;
     }
     const key = KEY_RULE.exec(token);
@@ -212,7 +220,7 @@ export function evaluateAccessString(accessString: string, options: EvaluateOpti
     enabled,
     keys: normaliseKeys(keys),
     channels: normaliseChannels(channels),
-    commands: [...commands].sort(),
+    commands: [...new Set([...commands, ...NEVER_CHECKED_COMMANDS.filter((c) => universe.has(c))])].sort(),
     universe: [...universe].sort(),
     selectors: [...selectors].sort(),
     channelsByDefault,

@@ -26,7 +26,8 @@ export function synthesizedApps(workspaceRoot: string): string[] {
   const walk = (dir: string, depth: number) => {
     if (!existsSync(dir)) return;
     if (existsSync(join(dir, 'cdktf.json'))) {
-      if (existsSync(join(dir, 'cdktf.out', 'stacks'))) found.push(dir);
+      const stacks = join(dir, 'cdktf.out', 'stacks');
+      if (existsSync(stacks) && readdirSync(stacks).some((stack) => existsSync(join(stacks, stack, 'cdk.tf.json')))) found.push(dir);
       return;
     }
     if (depth === 0) return;

@@ -1,10 +1,11 @@
-import { resolve } from 'node:path';
-import { checkDirs } from './check';
+import { join, resolve } from 'node:path';
+import { checkDirs, synthesizedApps, workspaceRootOf } from './check';
 import { formatPolicyReport } from './runner';
 
-const USAGE = `usage: npm run policy -- [--workspace] [--suppressions <file>] [--json] <dir>...
+const USAGE = `usage: npm run policy -- [--workspace] [--suppressions <file>] [--json] [<dir>...]
   <dir>            a stack folder (holding cdk.tf.json), a cdktf.out folder or an app folder
-  --workspace      also read every app's cdktf.out of the workspace for the cross-stack rules (CP008)
+  --workspace      also read every app's cdktf.out of the workspace for the cross-stack rules (CP008);
+                   without <dir>: check every synthesized app of the workspace
   --suppressions   use this file instead of each app's policy-suppressions.json
   --json           print the report as JSON
 exit 0: no finding; 1: findings; 2: bad usage, unreadable stacks or a refused suppression`;
@@ -28,6 +29,12 @@ export function main(argv: readonly string[], cwd = process.env['INIT_CWD'] ?? p
       return 0;
     } else if (arg.startsWith('-')) return usage(`unknown option ${arg}`);
     else dirs.push(resolve(cwd, arg));
+  }
+  if (dirs.length === 0 && workspaceContext) {
+    // `--workspace` alone: every synthesized app of the workspace, each with its own suppressions
+    const root = workspaceRootOf(cwd);
+    if (root) dirs.push(...synthesizedApps(root).map((app) => join(app, 'cdktf.out')));
+    if (dirs.length === 0) return usage('no synthesized app in the workspace: run `npx nx run-many -t synth` first');
   }
   if (dirs.length === 0) return usage('name at least one folder');
   let report;

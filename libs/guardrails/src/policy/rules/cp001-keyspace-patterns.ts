@@ -1,4 +1,4 @@
-import { AccessStringError, allowsPubsub, evaluateAccessString, keyRule } from '../../acl/access-string';
+import { AccessStringError, allowsPubsub, evaluateAccessString, keyRule, tokenizeAccessString } from '../../acl/access-string';
 import type { PolicyRule, Violation } from '../rule';
 import { accessStringOf, keyspaceOfUser, serviceUsers } from './redis-users';
 
@@ -63,7 +63,9 @@ export const keyspacePatterns: PolicyRule = {
       if (state.selectors.length > 0) {
         violations.push({
           resource: user,
-          message: `access string has selector(s) ${state.selectors.join(' ')}: a selector is a second set of permissions that this rule cannot bound; remove it`,
+          message: `access string has selector(s) ${tokenizeAccessString(read.accessString)
+            .filter((t) => t.startsWith('('))
+            .join(' ')}: a selector is a second set of permissions that this rule cannot bound; remove it`,
         });
       }
     }

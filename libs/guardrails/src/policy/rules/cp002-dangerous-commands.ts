@@ -1,4 +1,10 @@
-import { AccessStringError, evaluateAccessString, forbiddenCommandsAllowed, REDIS_COMMANDS } from '../../acl/access-string';
+import {
+  AccessStringError,
+  evaluateAccessString,
+  forbiddenCommandsAllowed,
+  REDIS_COMMANDS,
+  tokenizeAccessString,
+} from '../../acl/access-string';
 import type { PolicyRule, Violation } from '../rule';
 import { accessStringOf, serviceUsers } from './redis-users';
 
@@ -33,7 +39,7 @@ export const dangerousCommands: PolicyRule = {
         if (allowed.length > 0) {
           violations.push({ resource: user, message: `access string ${JSON.stringify(read.accessString)} allows ${list(allowed)}` });
         }
-        for (const selector of state.selectors) {
+        for (const selector of tokenizeAccessString(read.accessString).filter((t) => t.startsWith('('))) {
           const inner = forbiddenCommandsAllowed(evaluateAccessString(`on ${selector.slice(1, -1)}`, { pubsubDefault: 'resetchannels' }));
           if (inner.length > 0) violations.push({ resource: user, message: `selector ${selector} allows ${list(inner)}` });
         }
