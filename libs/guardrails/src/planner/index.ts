@@ -1,1 +1,2 @@
-export {};
+export * from './desired';
+export * from './plan';
