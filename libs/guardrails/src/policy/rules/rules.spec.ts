@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fixture, stackOf, CLAIM, FUNCTION, SECRET, SECRET_VERSION, USER, type FixtureName, type Json } from '../../../test/fixtures';
 import type { PolicyRule } from '../rule';
 import { parseStack, type TfStack } from '../stack';
@@ -301,5 +303,16 @@ describe('CP010 password-rotation', () => {
         '${aws_secretsmanager_secret.other.id}';
     });
     expect(check(passwordRotation, stack)).toHaveLength(1);
+  });
+});
+
+describe('docs/policy.md', () => {
+  it('lists every rule with its id, name and rationale', () => {
+    const docs = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'docs', 'policy.md'), 'utf8').replace(/\\\*/g, '*');
+    for (const rule of RULES) {
+      expect(docs).toMatch(
+        new RegExp(`\\| \`${rule.id}\` \\| ${rule.name} +\\| ${rule.rationale.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\|`),
+      );
+    }
   });
 });
