@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const workspace = resolve(__dirname, '..', '..');
-const DOCS = ['README.md', 'libs/service-access/README.md', 'libs/cache-client/README.md'];
+const DOCS = ['README.md', 'libs/service-access/README.md', 'libs/cache-client/README.md', 'libs/secret-rotation/README.md'];
 
 function tsBlocks(doc: string): string[] {
   const text = readFileSync(join(workspace, doc), 'utf8');

@@ -1,4 +1,6 @@
 import * as path from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Testing } from 'cdktf';
 import {
   DISABLED_DEFAULT_ACCESS_STRING,
@@ -24,8 +26,12 @@ const withPlatform = (base: Environment, platform: Partial<PlatformSettings>): E
   platform: { ...base.platform, ...platform },
 });
 
+// shaped like `secret-rotation:bundle` output: these tests check the wiring, not the function
+const ROTATION_BUNDLE = mkdtempSync(path.join(tmpdir(), 'rotation-bundle-'));
+writeFileSync(path.join(ROTATION_BUNDLE, 'index.js'), 'exports.handler = async () => undefined;\n');
+
 function synth(environment: Environment): Json {
-  const stack = new PlatformStack(Testing.app(), platformStackId(environment.name), { environment });
+  const stack = new PlatformStack(Testing.app(), platformStackId(environment.name), { environment, rotationBundleDir: ROTATION_BUNDLE });
   return JSON.parse(Testing.synth(stack, true));
 }
 
@@ -125,16 +131,34 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     ]);
   });
 
-  it('creates the Secrets Manager interface endpoint with private DNS in the cache subnets', () => {
-    const [, endpoint] = only(json, 'aws_vpc_endpoint');
-    expect(endpoint).toMatchObject({
-      vpc_endpoint_type: 'Interface',
-      private_dns_enabled: true,
-      vpc_id: environment.platform.vpcId,
-      subnet_ids: [...environment.platform.subnetIds],
-      security_group_ids: [ref('aws_security_group', endpointSg, 'id')],
-    });
-    expect(endpoint.service_name).toMatch(/^com\.amazonaws\..+\.secretsmanager$/);
+  it('creates the Secrets Manager and ElastiCache API interface endpoints with private DNS in the cache subnets', () => {
+    const endpoints = Object.values(resources(json, 'aws_vpc_endpoint'));
+    expect(endpoints.map((e) => e.service_name.split('.').pop()).sort()).toEqual(['elasticache', 'secretsmanager']);
+    for (const endpoint of endpoints)
+      expect(endpoint).toMatchObject({
+        vpc_endpoint_type: 'Interface',
+        private_dns_enabled: true,
+        vpc_id: environment.platform.vpcId,
+        subnet_ids: [...environment.platform.subnetIds],
+        security_group_ids: [ref('aws_security_group', endpointSg, 'id')],
+      });
+  });
+
+  it('runs the password rotation function in the VPC, allowed to touch only its service secrets and users', () => {
+    const [, fn] = only(json, 'aws_lambda_function');
+    expect(fn).toMatchObject({ function_name: names.rotationFunctionName, runtime: 'nodejs22.x', handler: 'index.handler' });
+    expect(fn.vpc_config.security_group_ids).toEqual([ref('aws_security_group', clientSg, 'id')]);
+    const statements = Object.values(resources(json, 'aws_iam_role_policy')).flatMap((p) => JSON.parse(p.policy).Statement);
+    const scoped = statements.filter((st) => [st.Action].flat().some((a: string) => /^(secretsmanager|elasticache|ssm):/.test(a)));
+    expect(scoped.length).toBeGreaterThanOrEqual(3);
+    for (const statement of scoped) {
+      for (const resource of [statement.Resource].flat()) {
+        expect(resource).not.toBe('*');
+        expect(resource).toMatch(new RegExp(`:(secret:cache-platform/${environment.name}/\\*/redis-\\?{6}|user:\\*-${environment.name})$`));
+      }
+    }
+    const [, permission] = only(json, 'aws_lambda_permission');
+    expect(permission).toMatchObject({ principal: 'secretsmanager.amazonaws.com', action: 'lambda:InvokeFunction' });
   });
 
   it('holds the disabled user named default in a user group that ignores its member list', () => {
@@ -209,7 +233,13 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
   });
 
   it('shows the operator what the deploy created', () => {
-    expect(Object.keys(json.output).sort()).toEqual(['cache_name', 'client_security_group_id', 'endpoint_address', 'user_group_id']);
+    expect(Object.keys(json.output).sort()).toEqual([
+      'cache_name',
+      'client_security_group_id',
+      'endpoint_address',
+      'rotation_function_arn',
+      'user_group_id',
+    ]);
   });
 });
 
@@ -240,8 +270,8 @@ describe('environment variations', () => {
     expect(cache).toMatchObject({ engine: 'redis', major_engine_version: '7' });
   });
 
-  it('leaves the Secrets Manager endpoint out when the environment turns it off', () => {
-    const json = synth(withPlatform(dev, { secretsManagerEndpoint: false }));
+  it('leaves the interface endpoints out when the environment turns them off', () => {
+    const json = synth(withPlatform(dev, { secretsManagerEndpoint: false, elasticacheEndpoint: false }));
     expect(resources(json, 'aws_vpc_endpoint')).toEqual({});
     const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
     expect(egress.map((rule) => rule.from_port).sort()).toEqual([6379, 6380]);

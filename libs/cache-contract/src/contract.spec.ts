@@ -4,6 +4,8 @@ import {
   assertKeyspacesDisjoint,
   assertServiceName,
   buildAccessString,
+  assertRotationSchedule,
+  DEFAULT_ROTATION_SCHEDULE,
   ACCESS_PROFILES,
   CACHE_ENGINES,
   DEFAULT_CACHE_TARGET,
@@ -406,5 +408,34 @@ describe('auth modes', () => {
     expect(assertAuthMode('iam')).toBe('iam');
     expect(() => assertAuthMode('token')).toThrow('invalid auth mode "token": must be one of password, iam');
     expect(() => assertAuthMode('token', 'authMode')).toThrow('invalid authMode "token": must be one of password, iam');
+  });
+});
+
+describe('rotation schedules', () => {
+  it.each(['rate(1 day)', 'rate(30 days)', 'rate(1000 days)', 'rate(4 hours)', 'rate(24 hours)', 'cron(0 3 ? * SUN *)'])(
+    'accepts %s',
+    (schedule) => {
+      expect(assertRotationSchedule(schedule)).toBe(schedule);
+    },
+  );
+
+  it.each([
+    'rate(0 days)',
+    'rate(1001 days)',
+    'rate(3 hours)',
+    'rate(25 hours)',
+    'rate(1 days)',
+    'rate(2 day)',
+    'weekly',
+    'cron(0 3 * *)',
+    7,
+  ])('refuses %p, naming it and the rule', (schedule) => {
+    expect(() => assertRotationSchedule(schedule, 'password rotation schedule of dev')).toThrow(
+      `invalid password rotation schedule of dev ${JSON.stringify(schedule)}: expected "rate(<1-1000> days)"`,
+    );
+  });
+
+  it('defaults to monthly', () => {
+    expect(DEFAULT_ROTATION_SCHEDULE).toBe('rate(30 days)');
   });
 });

@@ -58,6 +58,9 @@ export class PlatformImports extends Construct {
   get clientSecurityGroupId(): string {
     return this.value('clientSecurityGroupId');
   }
+  get rotationFunctionArn(): string {
+    return this.value('rotationFunctionArn');
+  }
   get subnetIds(): string[] {
     return Fn.split(',', this.value('subnetIds'));
   }

@@ -2,6 +2,7 @@ import { TerraformOutput, type TerraformStack } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import {
   buildAccessString,
+  serverlessTarget,
   ContractViolation,
   keyspaceClaimParameterName,
   ownershipTags,
@@ -11,7 +12,14 @@ import {
   type CacheSecretPayload,
 } from '@cache-platform/cache-contract';
 import { addressOf, allStatements, asList, only, OWNERSHIP, synthService, type SynthJson } from '../test/synth';
-import { Grant, PlatformImports, SERVICE_PASSWORD_LENGTH, ServiceCacheAccess, type ServiceCacheAccessProps } from './index';
+import {
+  Grant,
+  PlatformImports,
+  SECRET_DOCUMENT_VERSION,
+  SERVICE_PASSWORD_LENGTH,
+  ServiceCacheAccess,
+  type ServiceCacheAccessProps,
+} from './index';
 
 const base = { service: OWNERSHIP.service, owner: OWNERSHIP.owner, purpose: OWNERSHIP.purpose };
 type AccessOverrides = Partial<Omit<ServiceCacheAccessProps, 'platform'>> & { environment?: string };
@@ -102,11 +110,16 @@ describe('ServiceCacheAccess', () => {
       expect(only(json, 'resource', 'aws_elasticache_user').lifecycle).toEqual({ ignore_changes: ['authentication_mode[0].passwords'] });
     });
 
-    it("ignores later changes of the secret's value (rotation owns it after creation)", () => {
-      expect(only(json, 'resource', 'aws_secretsmanager_secret_version').lifecycle).toEqual({ ignore_changes: ['secret_string'] });
+    it("writes the secret's document write-only: never in state, sent again only when its version is raised", () => {
+      const version = only(json, 'resource', 'aws_secretsmanager_secret_version');
+      expect(version.secret_string).toBeUndefined();
+      expect(version.secret_string_wo).toMatch(/^\$\{jsonencode\(/);
+      expect(version.secret_string_wo_version).toBe(SECRET_DOCUMENT_VERSION);
+      // a write-only value never shows in a plan, so nothing needs ignoring (rotation owns the value)
+      expect(version.lifecycle).toBeUndefined();
     });
 
-    it('feeds the generated password only into attributes that ignore changes', () => {
+    it('feeds the generated password only into the user (which ignores changes) and the write-only document', () => {
       const password = addressOf(json, 'data', 'aws_secretsmanager_random_password');
       const users: string[] = [];
       for (const [type, resources] of Object.entries(json.resource as Record<string, Record<string, SynthJson>>)) {
@@ -118,6 +131,56 @@ describe('ServiceCacheAccess', () => {
         addressOf(json, 'resource', 'aws_elasticache_user'),
         addressOf(json, 'resource', 'aws_secretsmanager_secret_version'),
       ]);
+    });
+  });
+
+  describe('password rotation', () => {
+    const json = synthAccess();
+
+    it("rotates the password with the platform's function, at once and then on the default schedule", () => {
+      const rotation = only(json, 'resource', 'aws_secretsmanager_secret_rotation');
+      expect(rotation.secret_id).toBe(`\${${addressOf(json, 'resource', 'aws_secretsmanager_secret')}.id}`);
+      expect(rotation.rotation_lambda_arn).toMatch(/^\$\{data\.aws_ssm_parameter\.[^.]+\.insecure_value\}$/);
+      const [exportKey] = Object.entries(json.data.aws_ssm_parameter as Record<string, SynthJson>).find(
+        ([, p]) => p.name === '/cache-platform/dev/exports/rotation-function-arn',
+      )!;
+      expect(rotation.rotation_lambda_arn).toBe(`\${data.aws_ssm_parameter.${exportKey}.insecure_value}`);
+      expect(rotation.rotate_immediately).toBe(true);
+      expect(rotation.rotation_rules).toEqual({ schedule_expression: 'rate(30 days)' });
+      // the first rotation tests the new password with an AUTH: the user is in the group by then
+      expect(rotation.depends_on).toEqual(
+        expect.arrayContaining([
+          addressOf(json, 'resource', 'aws_secretsmanager_secret_version'),
+          addressOf(json, 'resource', 'aws_elasticache_user_group_association'),
+        ]),
+      );
+    });
+
+    it('takes the schedule of the environment and refuses one Secrets Manager would not', () => {
+      const weekly = synthAccess({ passwordRotationSchedule: 'rate(7 days)' });
+      expect(only(weekly, 'resource', 'aws_secretsmanager_secret_rotation').rotation_rules).toEqual({
+        schedule_expression: 'rate(7 days)',
+      });
+      expect(() => synthAccess({ passwordRotationSchedule: 'every week' })).toThrow(
+        'invalid rotation schedule "every week": expected "rate(<1-1000> days)", "rate(<4-24> hours)" or a six-field "cron(...)" expression',
+      );
+      expect(() => synthAccess({ passwordRotationSchedule: 'rate(2 hours)' })).toThrow('invalid rotation schedule "rate(2 hours)"');
+    });
+
+    it('has nothing to rotate for IAM auth', () => {
+      expect(synthAccess({ authMode: 'iam' }).resource.aws_secretsmanager_secret_rotation).toBeUndefined();
+    });
+  });
+
+  describe('cache target', () => {
+    it('names no command ElastiCache Serverless lacks, for the engine it runs', () => {
+      const valkey7 = only(synthAccess({ cacheTarget: serverlessTarget('valkey', '7') }), 'resource', 'aws_elasticache_user');
+      expect(valkey7.access_string).toBe(buildAccessString('orders-api', 'readwrite', serverlessTarget('valkey', '7')));
+      const valkey8 = only(synthAccess(), 'resource', 'aws_elasticache_user');
+      expect(valkey8.access_string).toContain('-cluster|slot-stats');
+      for (const access of [valkey7.access_string, valkey8.access_string]) {
+        expect(access).not.toMatch(/client\|tracking|(^| )-move( |$)/);
+      }
     });
   });
 
@@ -140,6 +203,8 @@ describe('ServiceCacheAccess', () => {
           exportsDev.userGroupId,
           exportsDev.subnetIds,
           exportsDev.clientSecurityGroupId,
+          // password auth: the secret rotates with the platform's function
+          exportsDev.rotationFunctionArn,
         ].sort(),
       );
     });
@@ -163,7 +228,7 @@ describe('ServiceCacheAccess', () => {
     const json = synthAccess();
     const secret = only(json, 'resource', 'aws_secretsmanager_secret');
     const version = only(json, 'resource', 'aws_secretsmanager_secret_version');
-    const fields = payloadFields(version.secret_string);
+    const fields = payloadFields(version.secret_string_wo);
     const user = addressOf(json, 'resource', 'aws_elasticache_user');
 
     it('is named by the contract, described, tagged, and recoverable for 7 days', () => {
@@ -249,7 +314,7 @@ describe('ServiceCacheAccess', () => {
       const json = synthAccess({ keyspace: 'orders' });
       expect(only(json, 'resource', 'aws_ssm_parameter').name).toBe('/cache-platform/dev/keyspaces/orders');
       expect(only(json, 'resource', 'aws_elasticache_user').access_string).toBe(buildAccessString('orders'));
-      expect(payloadFields(only(json, 'resource', 'aws_secretsmanager_secret_version').secret_string).keyspace).toBe('"orders"');
+      expect(payloadFields(only(json, 'resource', 'aws_secretsmanager_secret_version').secret_string_wo).keyspace).toBe('"orders"');
       // the user id still comes from the service
       expect(only(json, 'resource', 'aws_elasticache_user').user_id).toBe('orders-api-dev');
     });
@@ -266,7 +331,12 @@ describe('ServiceCacheAccess', () => {
       access.grantSecretRead(role);
     });
     // these resource types have no tags argument in the provider schema
-    const untaggable = new Set(['aws_elasticache_user_group_association', 'aws_secretsmanager_secret_version', 'aws_iam_role_policy']);
+    const untaggable = new Set([
+      'aws_elasticache_user_group_association',
+      'aws_secretsmanager_secret_version',
+      'aws_secretsmanager_secret_rotation',
+      'aws_iam_role_policy',
+    ]);
     const untagged: string[] = [];
     for (const [type, resources] of Object.entries(json.resource as Record<string, Record<string, SynthJson>>)) {
       if (untaggable.has(type)) continue;
@@ -282,6 +352,7 @@ describe('ServiceCacheAccess', () => {
         'aws_iam_role',
         'aws_iam_role_policy',
         'aws_secretsmanager_secret',
+        'aws_secretsmanager_secret_rotation',
         'aws_secretsmanager_secret_version',
         'aws_ssm_parameter',
       ].sort(),
@@ -368,7 +439,7 @@ describe('ServiceCacheAccess', () => {
       expect(user.user_name).toBe(user.user_id);
       expect(user.lifecycle).toBeUndefined();
       expect(json.data.aws_secretsmanager_random_password).toBeUndefined();
-      const fields = payloadFields(only(json, 'resource', 'aws_secretsmanager_secret_version').secret_string);
+      const fields = payloadFields(only(json, 'resource', 'aws_secretsmanager_secret_version').secret_string_wo);
       expect(fields).toMatchObject({ authMode: '"iam"', password: '""' });
     });
 

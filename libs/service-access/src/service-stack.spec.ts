@@ -67,6 +67,37 @@ describe('service app built from cache-service.json', () => {
   };
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+  describe('password and IAM auth are equal paths', () => {
+    const password = synthApp(app()).json['orders-api-dev']!;
+    const iam = synthApp(app({ authMode: 'iam' })).json['orders-api-dev']!;
+    const exportRef = (stack: SynthJson, name: string) => {
+      const [key] = Object.entries(stack.data.aws_ssm_parameter as Record<string, SynthJson>).find(([, p]) => p.name === name)!;
+      return `\${data.aws_ssm_parameter.${key}.insecure_value}`;
+    };
+
+    it('password: the secret rotates with the platform function at once, its document is write-only', () => {
+      const rotation = only(password, 'aws_secretsmanager_secret_rotation');
+      expect(rotation.rotation_lambda_arn).toBe(exportRef(password, '/cache-platform/dev/exports/rotation-function-arn'));
+      expect(rotation.rotate_immediately).toBe(true);
+      expect(only(password, 'aws_secretsmanager_secret_version').secret_string).toBeUndefined();
+    });
+
+    it('iam: no password anywhere, nothing to rotate, elasticache:Connect on exactly the cache and its user', () => {
+      expect(iam.data.aws_secretsmanager_random_password).toBeUndefined();
+      expect(iam.resource.aws_secretsmanager_secret_rotation).toBeUndefined();
+      expect(only(iam, 'aws_elasticache_user').authentication_mode).toEqual({ type: 'iam' });
+      // the only password in the document is the empty one the contract requires for IAM
+      const text = JSON.stringify(iam);
+      expect(text.match(/password/gi)?.length ?? 0).toBe((text.match(/\\"password\\" = \\"\\"/g) ?? []).length);
+      const connect = allStatements(iam).filter((st) => asList(st.Action).includes('elasticache:Connect'));
+      expect(connect).toHaveLength(1);
+      const user = Object.keys(iam.resource.aws_elasticache_user)[0];
+      expect(asList(connect[0]!.Resource).sort()).toEqual(
+        [exportRef(iam, '/cache-platform/dev/exports/cache-arn'), `\${aws_elasticache_user.${user}.arn}`].sort(),
+      );
+    });
+  });
+
   describe('from the manifest alone', () => {
     const { stacks, json } = synthApp(app());
 

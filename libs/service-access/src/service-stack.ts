@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { ServiceManifest } from '@cache-platform/cache-contract';
+import { serverlessTarget, type ServiceManifest } from '@cache-platform/cache-contract';
 import type { Environment } from '@cache-platform/platform-environments';
 import { configureAwsStack } from '@cache-platform/stack-base';
 import { CacheFunction } from './cache-function';
@@ -57,7 +57,13 @@ export class ServiceStack extends TerraformStack {
       providerOverrides: props.providerOverrides,
     });
     this.platform = new PlatformImports(this, 'platform', { environment: environment.name });
-    this.access = new ServiceCacheAccess(this, 'cache-access', { ...manifest, platform: this.platform });
+    this.access = new ServiceCacheAccess(this, 'cache-access', {
+      ...manifest,
+      platform: this.platform,
+      // the access string names only commands the environment's cache has
+      cacheTarget: serverlessTarget(environment.platform.engine, environment.platform.majorEngineVersion),
+      passwordRotationSchedule: environment.passwordRotationSchedule,
+    });
     this.handler = new CacheFunction(this, 'handler', {
       ...manifest.function,
       access: this.access,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { SharedCacheFoundation } from '@cache-platform/cache-foundation';
@@ -16,7 +17,15 @@ export interface PlatformStackProps {
    * @default none
    */
   readonly providerOverrides?: Record<string, unknown>;
+  /**
+   * Folder holding the bundled password rotation function.
+   * @default {@link ROTATION_BUNDLE_DIR}
+   */
+  readonly rotationBundleDir?: string;
 }
+
+/** Where `nx run secret-rotation:bundle` writes the platform's password rotation function. */
+export const ROTATION_BUNDLE_DIR = resolve(__dirname, '../../../../libs/secret-rotation/dist/handler');
 
 /** Stack id (and state file name) of an environment's platform stack. */
 export function platformStackId(environment: string): string {
@@ -48,7 +57,11 @@ export class PlatformStack extends TerraformStack {
       providerOverrides: props.providerOverrides,
     });
 
-    this.foundation = new SharedCacheFoundation(this, 'foundation', { environment: name, ...cacheSettings });
+    this.foundation = new SharedCacheFoundation(this, 'foundation', {
+      environment: name,
+      ...cacheSettings,
+      rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR },
+    });
 
     // what an operator wants to see after `cdktf deploy`; service stacks read the SSM exports instead
     new TerraformOutput(this, 'cache_name', { value: this.foundation.cache.name, description: 'serverless cache name' });
@@ -61,5 +74,9 @@ export class PlatformStack extends TerraformStack {
       description: 'security group services attach to reach the cache',
     });
     new TerraformOutput(this, 'user_group_id', { value: this.foundation.users.userGroupId, description: 'user group services join' });
+    new TerraformOutput(this, 'rotation_function_arn', {
+      value: this.foundation.rotation.functionArn,
+      description: 'password rotation function of password-auth service secrets',
+    });
   }
 }

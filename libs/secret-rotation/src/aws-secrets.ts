@@ -1,0 +1,50 @@
+// The secrets port on the AWS SDK v3 Secrets Manager client. Four actions, all on the secret being
+// rotated: secretsmanager:DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage.
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { AWSPENDING, type SecretsPort } from './ports';
+
+/** `client` defaults to one for the Lambda's region (`AWS_REGION`) and the role's credentials. */
+export function awsSecretsPort(client: SecretsManagerClient = new SecretsManagerClient({})): SecretsPort {
+  return {
+    async describeVersions(secretId) {
+      const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      return out.VersionIdsToStages ?? {};
+    },
+    async getValue(secretId, { stage, versionId }) {
+      try {
+        const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }));
+        return out.SecretString;
+      } catch (error) {
+        // no such version, or a version RotateSecret created that has no value yet
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+        throw error;
+      }
+    },
+    async putPendingValue(secretId, versionId, secretString) {
+      await client.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: versionId,
+          SecretString: secretString,
+          VersionStages: [AWSPENDING],
+        }),
+      );
+    },
+    async moveStage(secretId, { stage, toVersionId, fromVersionId }) {
+      await client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: stage,
+          MoveToVersionId: toVersionId,
+          RemoveFromVersionId: fromVersionId,
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// The Lambda entry point (bundled to dist/handler/index.mjs, handler `index.handler`): Secrets
+// Manager invokes it four times per rotation with { SecretId, ClientRequestToken, Step }.
+import { tlsAuthCheck } from './auth-check';
+import { awsSecretsPort } from './aws-secrets';
+import { awsUsersPort } from './aws-users';
+import { DEFAULT_WAIT, runRotationStep, type RotationDeps, type RotationEvent, type StepResult } from './rotation';
+
+/** Optional settings, read from the environment at cold start; every one has a default. */
+export interface RotationSettings {
+  /** `required` (default): testSecret AUTHs with the pending password; `skip`: DescribeUsers only */
+  readonly authTest: 'required' | 'skip';
+  /** bound of each wait for the user to be `active` */
+  readonly activeTimeoutMs: number;
+  /** bound of the AUTH check (connect, TLS, reply) */
+  readonly authTimeoutMs: number;
+}
+
+export const ENV = {
+  authTest: 'ROTATION_AUTH_TEST',
+  activeTimeoutSeconds: 'ROTATION_USER_ACTIVE_TIMEOUT_SECONDS',
+  authTimeoutMs: 'ROTATION_AUTH_TIMEOUT_MS',
+} as const;
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected a positive number`);
+  return value;
+}
+
+/** Reads {@link RotationSettings}; an invalid value is an error naming the variable and the rule. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): RotationSettings {
+  const authTest = env[ENV.authTest] || 'required';
+  if (authTest !== 'required' && authTest !== 'skip') {
+    throw new Error(`${ENV.authTest}=${JSON.stringify(authTest)} is invalid: expected "required" (default) or "skip"`);
+  }
+  return {
+    authTest,
+    activeTimeoutMs: positiveNumber(env, ENV.activeTimeoutSeconds, DEFAULT_WAIT.timeoutMs / 1000) * 1000,
+    authTimeoutMs: positiveNumber(env, ENV.authTimeoutMs, 5000),
+  };
+}
+
+/** The real dependencies: AWS SDK adapters, TLS AUTH check, JSON log lines on stdout. */
+export function createDeps(settings: RotationSettings = readSettings()): RotationDeps {
+  return {
+    secrets: awsSecretsPort(),
+    users: awsUsersPort(),
+    authCheck: settings.authTest === 'required' ? tlsAuthCheck({ timeoutMs: settings.authTimeoutMs }) : undefined,
+    wait: { timeoutMs: settings.activeTimeoutMs },
+    log: (record) => console.log(JSON.stringify({ level: 'info', ...record })),
+  };
+}
+
+let deps: RotationDeps | undefined;
+
+/** Leave this much of the invocation for the error to be reported before Lambda ends it. */
+const MARGIN_MS = 5000;
+
+export async function handler(event: RotationEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<StepResult> {
+  deps ??= createDeps();
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const deadline = remaining === undefined ? undefined : Date.now() + remaining - MARGIN_MS;
+  try {
+    return await runRotationStep({ ...deps, deadline }, event);
+  } catch (error) {
+    // RotationError messages hold no password (rotation.ts redacts what upstream errors might quote)
+    console.log(JSON.stringify({ level: 'error', step: event?.Step, secretId: event?.SecretId, error: (error as Error).message }));
+    throw error;
+  }
+}

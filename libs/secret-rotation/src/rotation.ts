@@ -1,0 +1,440 @@
+// The four steps of a Secrets Manager rotation for a service's ElastiCache user, as Secrets Manager
+// calls them: createSecret → setSecret → testSecret → finishSecret, each with the same version id
+// (the ClientRequestToken). Secrets Manager retries a step that failed or timed out, so every step
+// first looks at where the rotation stands and succeeds without doing anything twice.
+import {
+  parseCacheSecret,
+  PLATFORM_PREFIX,
+  SecretPayloadError,
+  serviceResourceNames,
+  type CacheSecretPayload,
+} from '@cache-platform/cache-contract';
+import { generatePassword as defaultGeneratePassword } from './password';
+import { AWSCURRENT, AWSPENDING, type AuthCheck, type SecretsPort, type UsersPort, type UserState } from './ports';
+
+export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+/** What Secrets Manager sends to a rotation function. */
+export interface RotationEvent {
+  readonly SecretId: string;
+  readonly ClientRequestToken: string;
+  readonly Step: string;
+}
+
+/** Which rotation and version a step works on. */
+export interface RotationTarget {
+  /** the secret's ARN (or name) */
+  readonly secretId: string;
+  /** the version id of the rotation (`ClientRequestToken`) */
+  readonly token: string;
+}
+
+/** How long and how often to poll `DescribeUsers` until the user is `active`. */
+export interface WaitOptions {
+  /** give up after this many milliseconds (a step fails; Secrets Manager retries it) */
+  readonly timeoutMs: number;
+  /** first pause between two polls; doubles each time */
+  readonly firstDelayMs: number;
+  /** longest pause between two polls */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_WAIT: WaitOptions = { timeoutMs: 300_000, firstDelayMs: 500, maxDelayMs: 10_000 };
+
+/** One structured log record; never holds a password. */
+export interface RotationLogRecord {
+  readonly step: RotationStep;
+  readonly secretId: string;
+  readonly token: string;
+  readonly message: string;
+  readonly userId?: string;
+  readonly status?: string;
+}
+
+export interface RotationDeps {
+  readonly secrets: SecretsPort;
+  readonly users: UsersPort;
+  /**
+   * AUTH with the pending password over verified TLS in testSecret. Leave it out only where the
+   * function cannot reach the cache: testSecret then relies on `DescribeUsers` alone (user active
+   * with two passwords), which cannot tell which two.
+   */
+  readonly authCheck?: AuthCheck;
+  /** @default 64 characters from node:crypto ({@link defaultGeneratePassword}) */
+  readonly generatePassword?: () => string;
+  /** @default {@link DEFAULT_WAIT} */
+  readonly wait?: Partial<WaitOptions>;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /**
+   * No wait runs past this time (same clock as `now`): the handler sets it from the invocation's
+   * remaining time, so a step fails with its own message before Lambda ends it.
+   * @default none
+   */
+  readonly deadline?: number;
+  /** @default no logging */
+  readonly log?: (record: RotationLogRecord) => void;
+}
+
+/** What a step did: `applied` changed something, `already-done` found its work done (a retry). */
+export interface StepResult {
+  readonly step: RotationStep;
+  readonly outcome: 'applied' | 'already-done';
+}
+
+/** A failed step. The message names the secret, the step and the rule, never a password. */
+export class RotationError extends Error {
+  override readonly name = 'RotationError';
+  constructor(
+    readonly secretId: string,
+    readonly step: string,
+    /** what went wrong, without the secret and step prefix */
+    readonly rule: string,
+  ) {
+    super(`rotation of secret ${secretId} (${step}): ${rule}`);
+  }
+}
+
+/** A parsed secret version: the whole document (every key kept) and its validated view. */
+interface Version {
+  readonly document: Record<string, unknown>;
+  readonly payload: CacheSecretPayload;
+  readonly userId: string;
+}
+
+/** Per-invocation state: the passwords seen so far, so that no error message can carry one. */
+class StepContext {
+  readonly passwords = new Set<string>();
+  /** the user this secret may rotate (see serviceUserOf), set before the step runs */
+  serviceUser = '';
+  constructor(
+    readonly deps: RotationDeps,
+    readonly step: RotationStep,
+    readonly target: RotationTarget,
+  ) {}
+
+  fail(rule: string): RotationError {
+    return new RotationError(this.target.secretId, this.step, rule);
+  }
+
+  log(message: string, extra: { userId?: string; status?: string } = {}): void {
+    this.deps.log?.({ step: this.step, secretId: this.target.secretId, token: this.target.token, message, ...extra });
+  }
+
+  /**
+   * Anything that went wrong, as a RotationError whose text holds no password seen in this step
+   * (an upstream message could quote one; ours never do). No `cause`: it would carry the original text.
+   */
+  redacted(error: unknown): RotationError {
+    const rule = error instanceof RotationError ? error.rule : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    let text = rule;
+    for (const password of this.passwords) if (password) text = text.split(password).join('[redacted]');
+    if (error instanceof RotationError && text === rule) return error;
+    return this.fail(text);
+  }
+}
+
+// a service secret, by ARN (name + "-" + six random characters) or by name: cache-platform/<env>/<service>/redis
+const SERVICE_SECRET = new RegExp(
+  `^(?:arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\\d+:secret:)?${PLATFORM_PREFIX}/([^/]+)/([^/]+)/redis(?:-[A-Za-z0-9]{6})?$`,
+);
+
+/**
+ * The user a secret may rotate: the one the platform made for the service the secret's name says
+ * (`<service>-<env>`). One function rotates every service's secret, so it does not take the
+ * document's word for whose password to change: whoever could write one service's secret must not
+ * be able to point a rotation at another service's user and read that user's new password.
+ */
+function serviceUserOf(ctx: StepContext): string {
+  const match = SERVICE_SECRET.exec(ctx.target.secretId);
+  if (!match) {
+    throw ctx.fail(
+      `the secret is not a platform service secret (${PLATFORM_PREFIX}/<environment>/<service>/redis): this function rotates those only`,
+    );
+  }
+  try {
+    return serviceResourceNames(match[2] as string, match[1] as string).userId;
+  } catch (error) {
+    throw ctx.fail(`the secret's name does not name a service and an environment: ${(error as Error).message}`);
+  }
+}
+
+const USER_ARN = /^arn:[a-z-]+:elasticache:[a-z0-9-]*:\d*:user:(.+)$/;
+
+function parseVersion(ctx: StepContext, text: string | undefined, label: string): Version {
+  let payload: CacheSecretPayload;
+  try {
+    payload = parseCacheSecret(text, `${ctx.target.secretId} (${label})`);
+  } catch (error) {
+    // the contract's errors name the field and the rule, never the password or the document
+    if (error instanceof SecretPayloadError) throw ctx.fail(error.message);
+    throw error;
+  }
+  if (payload.password) ctx.passwords.add(payload.password);
+  if (payload.authMode !== 'password') {
+    throw ctx.fail(
+      `the ${label} version says authMode ${JSON.stringify(payload.authMode)}: the user authenticates with IAM tokens and has no password to rotate; turn rotation off for this secret`,
+    );
+  }
+  const match = USER_ARN.exec(payload.user_arn);
+  if (!match) {
+    throw ctx.fail(
+      `the ${label} version's user_arn ${JSON.stringify(payload.user_arn)} is not an ElastiCache user ARN (arn:<partition>:elasticache:<region>:<account>:user:<user id>)`,
+    );
+  }
+  // the platform creates users whose id equals their name; ModifyUser takes the id, AUTH the name,
+  // and a secret where they differ would rotate one user's password and test another's
+  if (match[1] !== payload.username) {
+    throw ctx.fail(
+      `the ${label} version's user_arn names user ${JSON.stringify(match[1])} but its username is ${JSON.stringify(payload.username)}: they must be the same user`,
+    );
+  }
+  if (payload.username !== ctx.serviceUser) {
+    throw ctx.fail(
+      `the ${label} version's username is ${JSON.stringify(payload.username)}, but this secret's service user is ${JSON.stringify(ctx.serviceUser)}: a service secret rotates its own user's password only`,
+    );
+  }
+  return { document: JSON.parse(text as string) as Record<string, unknown>, payload, userId: payload.username };
+}
+
+async function readCurrent(ctx: StepContext): Promise<Version> {
+  const text = await ctx.deps.secrets.getValue(ctx.target.secretId, { stage: AWSCURRENT });
+  if (text === undefined) throw ctx.fail('the secret has no AWSCURRENT value to rotate');
+  return parseVersion(ctx, text, AWSCURRENT);
+}
+
+/** The pending version of this rotation, or undefined when createSecret has not stored it yet. */
+async function readPending(ctx: StepContext, current: Version): Promise<Version | undefined> {
+  const text = await ctx.deps.secrets.getValue(ctx.target.secretId, { stage: AWSPENDING, versionId: ctx.target.token });
+  if (text === undefined) return undefined;
+  const pending = parseVersion(ctx, text, AWSPENDING);
+  if (pending.payload.username !== current.payload.username || pending.payload.user_arn !== current.payload.user_arn) {
+    throw ctx.fail(
+      `the AWSPENDING version is for user ${JSON.stringify(pending.payload.username)} but AWSCURRENT is for ${JSON.stringify(current.payload.username)}: a rotation changes the password only`,
+    );
+  }
+  if (pending.payload.password === current.payload.password) {
+    throw ctx.fail(
+      'the AWSPENDING version has the same password as AWSCURRENT: it was not made by createSecret; cancel this rotation and start a new one',
+    );
+  }
+  return pending;
+}
+
+async function requirePending(ctx: StepContext, current: Version): Promise<Version> {
+  const pending = await readPending(ctx, current);
+  if (!pending) throw ctx.fail(`version ${ctx.target.token} has no value yet: createSecret has not completed for it`);
+  return pending;
+}
+
+/**
+ * Where the rotation's version stands: `current` (the rotation is over: retries are no-ops) or
+ * `pending`. Any other state is an error: Secrets Manager only rotates the version it labelled AWSPENDING.
+ */
+async function versionState(
+  ctx: StepContext,
+): Promise<{ state: 'current' | 'pending'; versions: Readonly<Record<string, readonly string[]>> }> {
+  const { secretId, token } = ctx.target;
+  const versions = await ctx.deps.secrets.describeVersions(secretId);
+  const stages = versions[token];
+  if (!stages) throw ctx.fail(`version ${token} is not a version of this secret (versions: ${Object.keys(versions).join(', ') || 'none'})`);
+  if (stages.includes(AWSCURRENT)) return { state: 'current', versions };
+  if (!stages.includes(AWSPENDING)) {
+    throw ctx.fail(`version ${token} has staging labels [${stages.join(', ')}]: a rotation step runs on the version labelled AWSPENDING`);
+  }
+  return { state: 'pending', versions };
+}
+
+function waitOptions(deps: RotationDeps): WaitOptions {
+  return { ...DEFAULT_WAIT, ...deps.wait };
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls DescribeUsers with exponential backoff until the user is `active`, within the bound. */
+async function waitForActive(ctx: StepContext, userId: string): Promise<UserState> {
+  const { timeoutMs, firstDelayMs, maxDelayMs } = waitOptions(ctx.deps);
+  const now = ctx.deps.now ?? Date.now;
+  const sleep = ctx.deps.sleep ?? realSleep;
+  const started = now();
+  const bound = Math.min(timeoutMs, (ctx.deps.deadline ?? Infinity) - started);
+  let delay = firstDelayMs;
+  for (;;) {
+    const user = await ctx.deps.users.describeUser(userId);
+    if (user.status === 'active') return user;
+    if (user.status === 'deleting') throw ctx.fail(`user ${userId} is being deleted`);
+    const elapsed = now() - started;
+    if (elapsed + delay > bound) {
+      throw ctx.fail(
+        `user ${userId} is still ${JSON.stringify(user.status)} after ${elapsed} ms; it must be "active" within ${Math.max(0, Math.round(bound))} ms` +
+          (bound < timeoutMs ? ' (what is left of the invocation)' : ''),
+      );
+    }
+    ctx.log('waiting for the user to be active', { userId, status: user.status });
+    await sleep(delay);
+    delay = Math.min(delay * 2, maxDelayMs);
+  }
+}
+
+/** True when AUTH works with every version's password. */
+function works(authCheck: AuthCheck, ...versions: Version[]): Promise<boolean> {
+  return Promise.all(versions.map((v) => authCheck(v.payload))).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function runStep(
+  deps: RotationDeps,
+  step: RotationStep,
+  target: RotationTarget,
+  body: (ctx: StepContext) => Promise<StepResult['outcome']>,
+): Promise<StepResult> {
+  const ctx = new StepContext(deps, step, target);
+  try {
+    ctx.serviceUser = serviceUserOf(ctx);
+    const outcome = await body(ctx);
+    ctx.log(outcome === 'applied' ? 'step applied' : 'step already done');
+    return { step, outcome };
+  } catch (error) {
+    throw ctx.redacted(error);
+  }
+}
+
+/**
+ * createSecret: stores the pending version, a copy of AWSCURRENT with a new `password` (every other
+ * key kept as it is). Already stored (a retry): nothing to do.
+ */
+export function createSecret(deps: RotationDeps, target: RotationTarget): Promise<StepResult> {
+  return runStep(deps, 'createSecret', target, async (ctx) => {
+    if ((await versionState(ctx)).state === 'current') return 'already-done';
+    const current = await readCurrent(ctx);
+    if (await readPending(ctx, current)) return 'already-done';
+    const password = (deps.generatePassword ?? defaultGeneratePassword)();
+    ctx.passwords.add(password);
+    await deps.secrets.putPendingValue(target.secretId, target.token, JSON.stringify({ ...current.document, password }));
+    return 'applied';
+  });
+}
+
+/**
+ * setSecret: gives the user both passwords, pending and current (`ModifyUser`), so connections with
+ * either work during the overlap, and waits until the user is `active` again. ModifyUser states the
+ * whole password list, so a retry sets the same two passwords again.
+ */
+export function setSecret(deps: RotationDeps, target: RotationTarget): Promise<StepResult> {
+  return runStep(deps, 'setSecret', target, async (ctx) => {
+    if ((await versionState(ctx)).state === 'current') return 'already-done';
+    const current = await readCurrent(ctx);
+    const pending = await requirePending(ctx, current);
+    // ElastiCache refuses to modify a user that is being modified
+    const user = await waitForActive(ctx, pending.userId);
+    // a retry where both passwords already work needs no second ModifyUser (which would make the
+    // user `modifying` again); without an AUTH check the two passwords cannot be told apart, so
+    // the same list is set again, which leaves the same state
+    if (deps.authCheck && user.passwordCount === 2 && (await works(deps.authCheck, pending, current))) return 'already-done';
+    ctx.log('setting the pending and the current password', { userId: pending.userId });
+    await deps.users.setPasswords(pending.userId, [pending.payload.password, current.payload.password]);
+    await waitForActive(ctx, pending.userId);
+    return 'applied';
+  });
+}
+
+/**
+ * testSecret: the user is `active` with the pending password applied. With an AUTH check (the
+ * function reaches the cache): AUTH with the username and the pending password over verified TLS.
+ * Without: the user must hold two passwords (the overlap setSecret makes).
+ */
+export function testSecret(deps: RotationDeps, target: RotationTarget): Promise<StepResult> {
+  return runStep(deps, 'testSecret', target, async (ctx) => {
+    if ((await versionState(ctx)).state === 'current') return 'already-done';
+    const current = await readCurrent(ctx);
+    const pending = await requirePending(ctx, current);
+    const user = await waitForActive(ctx, pending.userId);
+    if (deps.authCheck) {
+      await deps.authCheck(pending.payload);
+    } else if (user.passwordCount !== 2) {
+      throw ctx.fail(
+        `user ${pending.userId} has ${user.passwordCount} password(s), expected 2 (pending and current) after setSecret; no AUTH check is configured to tell more`,
+      );
+    }
+    return 'applied';
+  });
+}
+
+/**
+ * finishSecret: labels the rotation's version AWSCURRENT (the old one becomes AWSPREVIOUS), then
+ * drops the old password (`ModifyUser` with the new one only) and waits for `active`. The label
+ * moves first: a client that re-reads the secret in between gets the new password, which works.
+ * Already finished (a retry): still makes sure the old password is gone.
+ */
+export function finishSecret(deps: RotationDeps, target: RotationTarget): Promise<StepResult> {
+  return runStep(deps, 'finishSecret', target, async (ctx) => {
+    const { state, versions } = await versionState(ctx);
+    let outcome: StepResult['outcome'] = 'already-done';
+    if (state === 'pending') {
+      const current = await readCurrent(ctx);
+      await requirePending(ctx, current);
+      const from = Object.keys(versions).find((id) => versions[id]?.includes(AWSCURRENT));
+      ctx.log(`moving AWSCURRENT from version ${from ?? '(none)'}`);
+      await deps.secrets.moveStage(target.secretId, { stage: AWSCURRENT, toVersionId: target.token, fromVersionId: from });
+      outcome = 'applied';
+    } else if (Object.keys(versions).some((id) => id !== target.token && versions[id]?.includes(AWSPENDING))) {
+      // a late retry of a finished rotation while the next one runs: that one's setSecret may have
+      // given the user [its pending, this current]; dropping to this password alone would break it
+      ctx.log('a newer rotation is in progress: leaving the user to it');
+      return 'already-done';
+    }
+    const text = await deps.secrets.getValue(target.secretId, { stage: AWSCURRENT, versionId: target.token });
+    if (text === undefined) throw ctx.fail(`version ${target.token} has no value after it was labelled AWSCURRENT`);
+    const finished = parseVersion(ctx, text, AWSCURRENT);
+    const user = await waitForActive(ctx, finished.userId);
+    let dropped = user.passwordCount === 1;
+    // one password left: it is the new one if AUTH with it works (or, with no way to check, if
+    // nobody but this function changes the user's passwords: the platform's case)
+    if (dropped && deps.authCheck) dropped = await works(deps.authCheck, finished);
+    if (!dropped) {
+      ctx.log('dropping the old password', { userId: finished.userId });
+      await deps.users.setPasswords(finished.userId, [finished.payload.password]);
+      await waitForActive(ctx, finished.userId);
+      outcome = 'applied';
+    }
+    return outcome;
+  });
+}
+
+const STEP_FUNCTIONS: Record<RotationStep, (deps: RotationDeps, target: RotationTarget) => Promise<StepResult>> = {
+  createSecret,
+  setSecret,
+  testSecret,
+  finishSecret,
+};
+
+/** Runs the step an event names; an unknown step or a malformed event is an error. */
+export function runRotationStep(deps: RotationDeps, event: RotationEvent): Promise<StepResult> {
+  const secretId = typeof event?.SecretId === 'string' && event.SecretId ? event.SecretId : undefined;
+  const token = typeof event?.ClientRequestToken === 'string' && event.ClientRequestToken ? event.ClientRequestToken : undefined;
+  if (!secretId || !token) {
+    return Promise.reject(
+      new RotationError(
+        secretId ?? '(none)',
+        String(event?.Step),
+        'the event must carry SecretId and ClientRequestToken (strings), as Secrets Manager sends them',
+      ),
+    );
+  }
+  const step = STEP_FUNCTIONS[event.Step as RotationStep];
+  if (!ROTATION_STEPS.includes(event.Step as RotationStep) || !step) {
+    return Promise.reject(
+      new RotationError(
+        secretId,
+        String(event.Step),
+        `unknown step ${JSON.stringify(event.Step)}: expected one of ${ROTATION_STEPS.join(', ')}`,
+      ),
+    );
+  }
+  return step(deps, { secretId, token });
+}
