@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { parseStack, type TfStack } from '../src/policy/stack';
 
 /*
- * Compliant baselines, copied from real synthesized stacks: `service-password` is catalog-api-dev
- * (with the secret rotation service-access adds for password auth), `service-iam` is
- * enrollment-api-dev, `platform` the platform stack's Redis users, group and cache. Each rule's
- * non-compliant fixture is one of these with one edit, as a hand edit or an escape hatch would make.
+ * Compliant baselines, copied unchanged from real synthesized stacks (`cdktf.out/stacks/<stack>/
+ * cdk.tf.json`): `service-password` is catalog-api-dev, `service-iam` enrollment-api-dev, `platform`
+ * platform-dev. Each rule's non-compliant fixture is one of these with one edit, as a hand edit or an
+ * escape hatch would make. Refresh them after a wiring change with a synth and a copy; the synth of
+ * every app runs the same rules on the real output anyway.
  */
 
 export type FixtureName = 'service-password' | 'service-iam' | 'platform';
@@ -35,3 +36,9 @@ export const SECRET = 'cache-access_secret_76ED271E';
 export const SECRET_VERSION = 'cache-access_secret-value_4E40BCBE';
 export const FUNCTION = 'handler_function_EDBDF687';
 export const CLAIM = 'cache-access_keyspace-claim_E90DB781';
+export const ROTATION = 'cache-access_secret-rotation_6683CF3E';
+
+/** The attribute of the secret version that holds the payload (`secret_string_wo` keeps it out of state). */
+export function payloadAttribute(json: Json): 'secret_string' | 'secret_string_wo' {
+  return 'secret_string_wo' in json.resource.aws_secretsmanager_secret_version[SECRET_VERSION] ? 'secret_string_wo' : 'secret_string';
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixture, SECRET_VERSION, USER, type FixtureName, type Json } from '../../test/fixtures';
+import { fixture, payloadAttribute, SECRET_VERSION, USER, type FixtureName, type Json } from '../../test/fixtures';
 import { main } from './cli';
 
 /*
@@ -64,7 +64,8 @@ describe('npm run policy -- <dir>', () => {
       'TLS off',
       (json: Json) => {
         const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
-        version.secret_string = version.secret_string.replace('"tls" = true', '"tls" = false');
+        const attribute = payloadAttribute(json);
+        version[attribute] = version[attribute].replace('"tls" = true', '"tls" = false');
       },
       'CP006',
     ],

@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, stackOf, CLAIM, FUNCTION, SECRET, SECRET_VERSION, USER, type FixtureName, type Json } from '../../../test/fixtures';
+import {
+  fixture,
+  payloadAttribute,
+  stackOf,
+  CLAIM,
+  FUNCTION,
+  ROTATION,
+  SECRET,
+  SECRET_VERSION,
+  USER,
+  type FixtureName,
+  type Json,
+} from '../../../test/fixtures';
 import type { PolicyRule } from '../rule';
 import { parseStack, type TfStack } from '../stack';
 import {
@@ -202,8 +214,9 @@ describe('CP006 tls-on', () => {
   it.each(['secret_string', 'secret_string_wo'])('refuses "tls" = false in %s', (attribute) => {
     const stack = stackOf('service-password', (json) => {
       const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
-      const payload = version.secret_string.replace('\\"tls\\" = true', '\\"tls\\" = false').replace('"tls" = true', '"tls" = false');
-      delete version.secret_string;
+      const from = payloadAttribute(json);
+      const payload = version[from].replace('"tls" = true', '"tls" = false');
+      delete version[from];
       version[attribute] = payload;
     });
     expect(check(tlsOn, stack)).toEqual([
@@ -294,15 +307,24 @@ describe('CP010 password-rotation', () => {
     ]);
     expect(check(passwordRotation, stackOf('service-iam'))).toEqual([]);
   });
-  it('finds the payload in secret_string_wo too, and a rotation of another secret does not count', () => {
+  it('finds the payload in secret_string and secret_string_wo, and a rotation of another secret does not count', () => {
     const stack = stackOf('service-password', (json) => {
       const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
-      version.secret_string_wo = version.secret_string;
-      delete version.secret_string;
-      json.resource.aws_secretsmanager_secret_rotation['cache-access_rotation_5A1E0B7C'].secret_id =
-        '${aws_secretsmanager_secret.other.id}';
+      const from = payloadAttribute(json);
+      const to = from === 'secret_string' ? 'secret_string_wo' : 'secret_string';
+      version[to] = version[from];
+      delete version[from];
+      json.resource.aws_secretsmanager_secret_rotation[ROTATION].secret_id = '${aws_secretsmanager_secret.other.id}';
     });
     expect(check(passwordRotation, stack)).toHaveLength(1);
+    // and the real rotation, with the payload moved to the other attribute, counts
+    const moved = stackOf('service-password', (json) => {
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      const from = payloadAttribute(json);
+      version[from === 'secret_string' ? 'secret_string_wo' : 'secret_string'] = version[from];
+      delete version[from];
+    });
+    expect(check(passwordRotation, moved)).toEqual([]);
   });
 });
 
