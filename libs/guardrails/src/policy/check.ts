@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { RULES } from './rules';
 import { runPolicy, type PolicyReport } from './runner';
-import { readStacks, type TfStack } from './stack';
+import { readStackDir, readStacks, type TfStack } from './stack';
 import { appFolderOf, readSuppressionsFile, SUPPRESSIONS_FILE, type Suppression } from './suppressions';
 
 /** The workspace root above `dir`: the nearest folder holding `nx.json`. */
@@ -83,8 +83,22 @@ export function checkDirs(options: CheckOptions): PolicyReport {
   const root = options.workspaceContext ? workspaceRootOf(options.dirs[0] ?? '.') : undefined;
   if (root) {
     for (const app of synthesizedApps(root)) {
-      for (const stack of readStacks(join(app, 'cdktf.out'))) {
-        if (!checkedFiles.has(resolve(stack.file))) contextStacks.push(stack);
+      const stacksDir = join(app, 'cdktf.out', 'stacks');
+      let entries: string[];
+      try {
+        entries = readdirSync(stacksDir);
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (checkedFiles.has(resolve(stacksDir, entry, 'cdk.tf.json'))) continue;
+        // context is best effort: under `nx run-many -t synth` another app may be rewriting its
+        // cdktf.out right now (emptied, or a file half written); its own synth checks it
+        try {
+          contextStacks.push(readStackDir(join(stacksDir, entry)));
+        } catch {
+          continue;
+        }
       }
     }
   }

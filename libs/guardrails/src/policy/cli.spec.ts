@@ -121,6 +121,15 @@ describe('npm run policy -- <dir>', () => {
     expect(out.join('\n')).toContain('is also claimed by service "catalog-api" (catalog-api-dev: ');
   });
 
+  it("ignores another app's stack that is being rewritten (a parallel synth), but never the checked ones", () => {
+    const mine = app('catalog-api', { 'catalog-api-dev': { from: 'service-password' } });
+    const other = app('enrollment-api', { 'enrollment-api-dev': { from: 'service-iam' } });
+    writeFileSync(join(stackDir(other, 'enrollment-api-dev'), 'cdk.tf.json'), '{"resource": {"aws_elasticache_us');
+    expect(main(['--workspace', mine], root)).toBe(0);
+    expect(main([other], root)).toBe(2);
+    expect(err.join('\n')).toContain('cannot read synthesized stack');
+  });
+
   it('prints JSON with --json, and exits 2 on a folder without stacks', () => {
     const dir = app('catalog-api', { 'catalog-api-dev': { from: 'service-password', edit: access('~*') } });
     expect(main(['--json', dir], root)).toBe(1);
