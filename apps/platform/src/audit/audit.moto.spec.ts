@@ -173,6 +173,41 @@ describeMoto('platform:audit against moto_server (users, tags, SSM) and a record
     expect(lines.at(-1)).toBe('audit dev: 2 drift(s); nothing was changed (the audit is read-only)');
   });
 
+  it('exits 1 naming users no manifest defines: a tag-less one and one granting ~* (its owner and purpose from its tags)', async () => {
+    await seed();
+    await elasticache.send(
+      new CreateUserCommand({
+        UserId: 'legacy-reporting',
+        UserName: 'legacy-reporting',
+        Engine: 'redis',
+        AccessString: 'on ~reports:* -@all +get',
+        AuthenticationMode: { Type: 'password', Passwords: [PASSWORD] },
+      }),
+    );
+    await elasticache.send(
+      new CreateUserCommand({
+        UserId: 'hand-made-admin',
+        UserName: 'hand-made-admin',
+        Engine: 'redis',
+        AccessString: 'on ~* +@all',
+        AuthenticationMode: { Type: 'password', Passwords: [PASSWORD] },
+        Tags: [
+          { Key: 'cache-platform:owner', Value: 'team-data' },
+          { Key: 'cache-platform:purpose', Value: 'ad-hoc analysis' },
+        ],
+      }),
+    );
+    expect(await audit('--env', 'dev')).toBe(1);
+    const lines = out.join('\n').split('\n');
+    expect(lines.find((l) => l.includes('legacy-reporting'))).toMatch(
+      /^\(unknown\)\s+\(unknown\)\s+\(unknown\)\s+legacy-reporting\s+tag\s+no manifest defines this user and it has no ownership tags/,
+    );
+    expect(lines.find((l) => l.includes('hand-made-admin'))).toMatch(
+      /^team-data\s+ad-hoc analysis\s+\(unknown\)\s+hand-made-admin\s+review\s+not created by the platform and not in its user group, but it grants every key \(~\*\) and allows flushall/,
+    );
+    expect(lines.at(-1)).toBe('audit dev: 2 drift(s); nothing was changed (the audit is read-only)');
+  });
+
   it('prints the drift as JSON with --json', async () => {
     await seed({ enrollmentAccess: 'on ~* +@all' });
     expect(await audit('--env', 'dev', '--json')).toBe(1);

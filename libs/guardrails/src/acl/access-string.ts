@@ -376,11 +376,26 @@ export function allowsPubsub(state: AccessState): boolean {
   return state.commands.some((command) => REDIS_COMMANDS[command]?.includes('pubsub'));
 }
 
-/** The forbidden commands an access string allows (after all its rules), sorted. */
+// the commands people recognise first, so a long list still starts with what matters
+const HEADLINE_COMMANDS = [
+  'flushall',
+  'flushdb',
+  'keys',
+  'config|set',
+  'scan',
+  'debug',
+  'shutdown',
+  'monitor',
+  'acl|setuser',
+  'client|kill',
+];
+
+/** The forbidden commands an access string allows (after all its rules), the best-known first. */
 export function forbiddenCommandsAllowed(state: AccessState): string[] {
-  return state.commands.filter(
+  const allowed = state.commands.filter(
     (command) =>
       FORBIDDEN_EXTRA_COMMANDS.includes(command) ||
       REDIS_COMMANDS[command]?.some((category) => category === 'dangerous' || category === 'admin') === true,
   );
+  return [...HEADLINE_COMMANDS.filter((c) => allowed.includes(c)), ...allowed.filter((c) => !HEADLINE_COMMANDS.includes(c))];
 }

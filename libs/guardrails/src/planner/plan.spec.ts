@@ -199,14 +199,46 @@ describe('planRedisUserChange', () => {
     const plan = planRedisUserChange({
       environment: 'dev',
       desired: desiredOf(...samples()),
-      live: {
-        ...live,
-        users: [...live.users, stranger, { ...stranger, userId: 'not-a-member' }],
-        groupMembers: [...live.groupMembers, 'hand-made'],
-      },
+      live: { ...live, users: [...live.users, stranger], groupMembers: [...live.groupMembers, 'hand-made'] },
     });
     expect(summary(plan.actions)).toEqual(['remove-from-group hand-made']);
-    expect(plan.actions[0]!.reason).toContain('the platform did not create it');
+    expect(plan.actions[0]!.reason).toBe(
+      'in the platform user group, but the platform did not create it (no managed-by tag) and no manifest defines it; it grants every key (~*) and allows flushall, flushdb, keys, config|set, scan and 80 more',
+    );
+  });
+
+  it('users outside the group: tag the ones nobody owns, review the over-privileged, leave the rest alone', () => {
+    const live = inSyncAccount(samples());
+    const outside: LiveUser[] = [
+      { userId: 'no-tags', userName: 'no-tags', accessString: 'on ~reports:* +get', tags: {} },
+      {
+        userId: 'wide-open',
+        userName: 'wide-open',
+        accessString: 'on ~* +@all -@dangerous',
+        tags: { 'cache-platform:owner': 'team-data', 'cache-platform:purpose': 'ad-hoc analysis' },
+      },
+      {
+        userId: 'someone-elses',
+        userName: 'someone-elses',
+        accessString: 'on ~theirs:* -@all +get +set',
+        tags: { 'cache-platform:owner': 'team-x', 'cache-platform:purpose': 'their own cluster' },
+      },
+    ];
+    const plan = planRedisUserChange({
+      environment: 'dev',
+      desired: desiredOf(...samples()),
+      live: { ...live, users: [...live.users, ...outside] },
+    });
+    expect(summary(plan.actions)).toEqual(['tag no-tags', 'review wide-open']);
+    expect(plan.actions[0]!.reason).toBe(
+      'no manifest defines this user and it has no ownership tags (missing cache-platform:owner, cache-platform:purpose): tag it with its owner and purpose, or delete it',
+    );
+    expect(plan.actions[1]).toMatchObject({
+      owner: 'team-data',
+      purpose: 'ad-hoc analysis',
+      reason:
+        'not created by the platform and not in its user group, but it grants every key (~*) and allows scan, cluster|countkeysinslot, cluster|getkeysinslot, dbsize, function|delete and 5 more',
+    });
   });
 
   it("the platform's disabled default user is planned like the rest: enabled, it is drift", () => {

@@ -1,5 +1,12 @@
 import { keyspacesOverlap, MANAGED_BY, OWNERSHIP_TAG_KEYS } from '@cache-platform/cache-contract';
-import { compareAccessStrings, describeAccessDifference, type AccessDifference } from '../acl/access-string';
+import {
+  AccessStringError,
+  compareAccessStrings,
+  describeAccessDifference,
+  evaluateAccessString,
+  forbiddenCommandsAllowed,
+  type AccessDifference,
+} from '../acl/access-string';
 import type { DesiredUser } from './desired';
 
 /** A Redis user as the account has it (ElastiCache DescribeUsers plus ListTagsForResource). */
@@ -56,7 +63,9 @@ export type UserAction =
     })
   | (Ownership & { readonly kind: 'add-to-group'; readonly userId: string; readonly reason: string })
   | (Ownership & { readonly kind: 'remove-from-group'; readonly userId: string; readonly reason: string })
-  | (Ownership & { readonly kind: 'delete-orphan'; readonly userId: string; readonly reason: string });
+  | (Ownership & { readonly kind: 'delete-orphan'; readonly userId: string; readonly reason: string })
+  /** a user outside the platform (not created by it, not in its group) that grants too much: a person decides */
+  | (Ownership & { readonly kind: 'review'; readonly userId: string; readonly reason: string });
 
 export type UserActionKind = UserAction['kind'];
 
@@ -68,6 +77,7 @@ export const ACTION_ORDER: readonly UserActionKind[] = [
   'add-to-group',
   'remove-from-group',
   'delete-orphan',
+  'review',
 ];
 
 /** A keyspace two services claim: no action is planned for the later claimant until it is resolved. */
@@ -108,6 +118,26 @@ const ownershipFromTags = (tags: Readonly<Record<string, string>>): Ownership =>
   owner: tags[OWNERSHIP_TAG_KEYS.owner],
   purpose: tags[OWNERSHIP_TAG_KEYS.purpose],
 });
+
+/** Ownership tags without which nobody can tell whose a user is. */
+const OWNER_KEYS = [OWNERSHIP_TAG_KEYS.owner, OWNERSHIP_TAG_KEYS.purpose];
+
+/** What a user outside the workspace may do that no service user may: every key, or forbidden commands. */
+function excessOf(accessString: string): string | undefined {
+  try {
+    const state = evaluateAccessString(accessString);
+    if (!state.enabled) return undefined;
+    const parts: string[] = [];
+    if (state.keys.some((k) => k.pattern === '*')) parts.push('grants every key (~*)');
+    const forbidden = forbiddenCommandsAllowed(state);
+    if (forbidden.length > 0)
+      parts.push(`allows ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? ` and ${forbidden.length - 5} more` : ''}`);
+    return parts.length > 0 ? parts.join(' and ') : undefined;
+  } catch (error) {
+    if (error instanceof AccessStringError) return `has an access string that cannot be read (${error.rule})`;
+    throw error;
+  }
+}
 
 /** Keyspaces claimed twice: among the desired users (workspace order), and against the live claims. */
 function findConflicts(desired: readonly DesiredUser[], claims: readonly LiveClaim[]): KeyspaceConflict[] {
@@ -155,6 +185,9 @@ function findConflicts(desired: readonly DesiredUser[], claims: readonly LiveCla
  *   (no `managed-by` tag of the platform): remove it from the group, never delete it (it is not ours);
  * - a user the platform created (its `managed-by` tag) that no manifest defines any more: remove it
  *   from the group if it is a member, then delete it;
+ * - a user outside the group that no manifest defines and the platform did not create: tag it when it
+ *   lacks the owner and purpose tags (nobody knows whose it is), review it when it grants every key or
+ *   a forbidden command; otherwise it is someone else's and left alone;
  * - a keyspace two services claim: a conflict, and no action for the later claimant.
  */
 export function planRedisUserChange(input: PlanInput): UserPlan {
@@ -221,12 +254,36 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
         reason: 'created by the platform, and no manifest defines it any more',
       });
     } else if (members.has(user.userId)) {
+      const excess = excessOf(user.accessString);
       actions.push({
         kind: 'remove-from-group',
         userId: user.userId,
         ...ownership,
-        reason: 'in the platform user group, but the platform did not create it (no managed-by tag) and no manifest defines it',
+        reason: `in the platform user group, but the platform did not create it (no managed-by tag) and no manifest defines it${excess ? `; it ${excess}` : ''}`,
       });
+    } else {
+      // outside the platform's group: not the platform's to change, but the account's users must say
+      // whose they are, and one that grants every key is worth a person's look
+      const missing = OWNER_KEYS.filter((key) => !(key in user.tags));
+      const excess = excessOf(user.accessString);
+      if (missing.length > 0) {
+        actions.push({
+          kind: 'tag',
+          userId: user.userId,
+          tags: {},
+          missing,
+          differing: [],
+          ...ownership,
+          reason: `no manifest defines this user and it has no ownership tags (missing ${missing.join(', ')})${excess ? `; it ${excess}` : ''}: tag it with its owner and purpose, or delete it`,
+        });
+      } else if (excess) {
+        actions.push({
+          kind: 'review',
+          userId: user.userId,
+          ...ownership,
+          reason: `not created by the platform and not in its user group, but it ${excess}`,
+        });
+      }
     }
   }
 

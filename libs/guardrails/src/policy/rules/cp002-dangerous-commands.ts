@@ -8,16 +8,12 @@ import {
 import type { PolicyRule, Violation } from '../rule';
 import { accessStringOf, serviceUsers } from './redis-users';
 
-// the commands people recognise first, so a long list still starts with what matters
-const HEADLINE = ['flushall', 'flushdb', 'keys', 'config|set', 'scan', 'debug', 'shutdown', 'monitor', 'acl|setuser', 'client|kill'];
-
-/** `every @dangerous command (flushall, ...)` when a whole category is back, else the commands, headline first. */
+/** `every @dangerous command (flushall, ...)` when a whole category is back, else the commands (best-known first). */
 function list(commands: readonly string[]): string {
   const wholeCategories = ['dangerous', 'admin'].filter((category) =>
     Object.entries(REDIS_COMMANDS).every(([command, categories]) => !categories.includes(category) || commands.includes(command)),
   );
-  const ordered = [...HEADLINE.filter((c) => commands.includes(c)), ...commands.filter((c) => !HEADLINE.includes(c))];
-  const shown = ordered.length > 10 ? `${ordered.slice(0, 10).join(', ')} and ${ordered.length - 10} more` : ordered.join(', ');
+  const shown = commands.length > 10 ? `${commands.slice(0, 10).join(', ')} and ${commands.length - 10} more` : commands.join(', ');
   return wholeCategories.length > 0 ? `every ${wholeCategories.map((c) => `@${c}`).join(' and every ')} command (${shown})` : shown;
 }
 
