@@ -54,13 +54,14 @@ function serviceTargets(projectRoot) {
       // runs the Terraform and provider installed on this machine, which no input describes
       cache: false,
     },
-    diff: { ...cdktf('diff'), dependsOn: ['bundle'], cache: false },
+    // `synth` first: it runs the policy pack (docs/policy.md), and the cdktf CLI's own synth does not
+    diff: { ...cdktf('diff'), dependsOn: ['bundle', 'synth'], cache: false },
     deploy: {
       // refuses to run without CACHE_PLATFORM_ENVIRONMENTS, so no deploy (nor the platform deploy it
       // depends on) ever reaches every environment by default
       ...cdktf("deploy '*' --auto-approve"),
-      // the platform's exports must exist before a service can read them
-      dependsOn: ['bundle', { projects: ['platform'], target: 'deploy' }],
+      // the platform's exports must exist before a service can read them; `synth` runs the policy pack
+      dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }],
       cache: false,
     },
     destroy: { ...cdktf("destroy '*'"), cache: false },

@@ -51,7 +51,7 @@ describe('service target inference (createNodes)', () => {
     // a synth of dev must never be replayed for prod
     expect(t['synth']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ENVIRONMENTS' });
     expect(t['validate']).toMatchObject({ cache: false, dependsOn: ['synth'] });
-    expect(t['deploy']).toMatchObject({ cache: false, dependsOn: ['bundle', { projects: ['platform'], target: 'deploy' }] });
+    expect(t['deploy']).toMatchObject({ cache: false, dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }] });
     expect(t['diff']!.cache).toBe(false);
     expect(t['destroy']!.cache).toBe(false);
     // an opted-out (skipping) test run is never replayed for a full one
