@@ -47,7 +47,7 @@ describe('npm run policy -- <dir>', () => {
   it('passes untouched stacks (exit 0)', () => {
     const dir = app('catalog-api', { 'catalog-api-dev': { from: 'service-password' }, 'catalog-api-prod': { from: 'service-password' } });
     expect(main([join(dir, 'cdktf.out')], root)).toBe(0);
-    expect(out.join('\n')).toBe('policy: 2 stack(s) pass 10 rules');
+    expect(out.join('\n')).toBe('policy: 2 stack(s) pass 11 rules');
   });
 
   it.each([
@@ -102,7 +102,7 @@ describe('npm run policy -- <dir>', () => {
     expect(main([dir], root)).toBe(0);
     expect(out.join('\n')).toContain('suppressed CP002 no-dangerous-commands  catalog-api-dev: aws_elasticache_user.');
     expect(out.join('\n')).toContain('  reason: legacy migration tool lists its own keys until 2027-01');
-    expect(out.join('\n')).toContain('policy: 1 stack(s) pass 10 rules, 1 suppressed with a reason');
+    expect(out.join('\n')).toContain('policy: 1 stack(s) pass 11 rules, 1 suppressed with a reason');
   });
 
   it('checks keyspace uniqueness against the other apps of the workspace with --workspace', () => {

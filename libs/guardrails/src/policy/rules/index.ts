@@ -9,6 +9,7 @@ import { ownershipTags } from './cp007-ownership-tags';
 import { oneServicePerKeyspace } from './cp008-one-service-per-keyspace';
 import { currentRuntime } from './cp009-current-runtime';
 import { passwordRotation } from './cp010-password-rotation';
+import { noLiteralSecrets } from './cp011-no-literal-secrets';
 
 /** The rule pack, in id order. */
 export const RULES: readonly PolicyRule[] = [
@@ -22,6 +23,7 @@ export const RULES: readonly PolicyRule[] = [
   oneServicePerKeyspace,
   currentRuntime,
   passwordRotation,
+  noLiteralSecrets,
 ];
 
 export {
@@ -30,6 +32,7 @@ export {
   defaultUserDisabled,
   groupIgnoresMembership,
   keyspacePatterns,
+  noLiteralSecrets,
   noWildcardResources,
   oneServicePerKeyspace,
   ownershipTags,

@@ -21,6 +21,7 @@ import {
   defaultUserDisabled,
   groupIgnoresMembership,
   keyspacePatterns,
+  noLiteralSecrets,
   noWildcardResources,
   oneServicePerKeyspace,
   ownershipTags,
@@ -39,8 +40,20 @@ const SAFE =
   'on ~catalog-api:* +@all -@dangerous -@admin -@pubsub -@scripting -scan -randomkey -dbsize -cluster|getkeysinslot -cluster|countkeysinslot -select';
 
 describe('the rule pack', () => {
-  it('has stable, unique ids CP001..CP010, each with a one-line rationale and a fix', () => {
-    expect(RULES.map((r) => r.id)).toEqual(['CP001', 'CP002', 'CP003', 'CP004', 'CP005', 'CP006', 'CP007', 'CP008', 'CP009', 'CP010']);
+  it('has stable, unique ids CP001..CP011, each with a one-line rationale and a fix', () => {
+    expect(RULES.map((r) => r.id)).toEqual([
+      'CP001',
+      'CP002',
+      'CP003',
+      'CP004',
+      'CP005',
+      'CP006',
+      'CP007',
+      'CP008',
+      'CP009',
+      'CP010',
+      'CP011',
+    ]);
     for (const rule of RULES) {
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(20);
@@ -325,6 +338,32 @@ describe('CP010 password-rotation', () => {
       delete version[from];
     });
     expect(check(passwordRotation, moved)).toEqual([]);
+  });
+});
+
+describe('CP011 no-literal-secrets', () => {
+  it('refuses a literal user password, a literal password in the payload, a credential in a Lambda variable', () => {
+    const stack = stackOf('service-password', (json) => {
+      json.resource.aws_elasticache_user[USER].authentication_mode.passwords = ['a-literal-password-of-some-length'];
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      const attribute = payloadAttribute(json);
+      version[attribute] = version[attribute].replace(/"password" = [^,]+,/, '"password" = "hunter2hunter2hunter2",');
+      json.resource.aws_lambda_function[FUNCTION].environment.variables.REDIS_PASSWORD = 'hunter2hunter2hunter2';
+    });
+    expect(check(noLiteralSecrets, stack)).toEqual([
+      `aws_elasticache_user.${USER}: the user has a literal password (not a reference)`,
+      `aws_secretsmanager_secret_version.${SECRET_VERSION}: the secret payload (${payloadAttribute(fixture('service-password'))}) holds a literal password`,
+      `aws_lambda_function.${FUNCTION}: environment variable REDIS_PASSWORD holds a literal credential`,
+    ]);
+  });
+  it('accepts references, the empty IAM password and literal JSON without a password', () => {
+    expect(check(noLiteralSecrets, stackOf('service-password'))).toEqual([]);
+    expect(check(noLiteralSecrets, stackOf('service-iam'))).toEqual([]);
+    const literalJson = stackOf('service-iam', (json) => {
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      version[payloadAttribute(json)] = JSON.stringify({ username: 'u', password: '' });
+    });
+    expect(check(noLiteralSecrets, literalJson)).toEqual([]);
   });
 });
 
