@@ -42,15 +42,23 @@ interface Figures {
   p99Ms: number;
 }
 
+/**
+ * Microseconds of this process's CPU (user + system) per request: what the client itself costs,
+ * whatever else runs on the machine. On a shared VM the wall-clock rate of a 200 ms slice swings
+ * several-fold with other processes' load; this figure hardly moves (printed, not in results.json).
+ */
+type Measured = Figures & { cpuUsPerOp: number };
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** Runs `op` from `concurrency` loops for `durationMs`; per-op latency and overall rate. */
-async function measure(op: (i: number) => Promise<unknown>, concurrency: number, durationMs: number): Promise<Figures> {
+async function measure(op: (i: number) => Promise<unknown>, concurrency: number, durationMs: number): Promise<Measured> {
   const latencies: number[] = [];
   const end = performance.now() + durationMs;
   let n = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -63,8 +71,14 @@ async function measure(op: (i: number) => Promise<unknown>, concurrency: number,
     }),
   );
   const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
-  return { opsPerSec: Math.round((latencies.length / elapsed) * 1000), p50Ms: r3(pct(latencies, 50)), p99Ms: r3(pct(latencies, 99)) };
+  return {
+    opsPerSec: Math.round((latencies.length / elapsed) * 1000),
+    p50Ms: r3(pct(latencies, 50)),
+    p99Ms: r3(pct(latencies, 99)),
+    cpuUsPerOp: r3((used.user + used.system) / latencies.length),
+  };
 }
 
 async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
@@ -104,7 +118,7 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
   };
   for (const op of Object.values(contenders)) await measure(op, 1, 300); // JIT warm-up
 
-  const results: Record<string, { sequential: Figures[]; concurrent: Figures[] }> = {};
+  const results: Record<string, { sequential: Measured[]; concurrent: Measured[] }> = {};
   for (let round = 0; round < ROUNDS; round++) {
     // interleaved, so that machine noise spreads over all contenders
     for (const [name, op] of Object.entries(contenders)) {
@@ -113,10 +127,11 @@ async function hitPath(server: Awaited<ReturnType<typeof startRedis>>) {
       results[name].concurrent.push(await measure(op, 32, SLICE_MS / 2));
     }
   }
-  const summarize = (runs: Figures[]): Figures => ({
+  const summarize = (runs: Measured[]): Measured => ({
     opsPerSec: median(runs.map((r) => r.opsPerSec)),
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
+    cpuUsPerOp: median(runs.map((r) => r.cpuUsPerOp)),
   });
   const summary = Object.fromEntries(
     Object.entries(results).map(([k, v]) => [k, { sequential: summarize(v.sequential), concurrent: summarize(v.concurrent) }]),
@@ -155,7 +170,8 @@ const LAMBDA_BUILD: BuildOptions = { ...LAMBDA_BUILD_BEFORE, mainFields: [...LAM
 
 /**
  * The build before issue 13, for a side-by-side measurement in the same run: secret.ts's
- * `import('./secrets-manager')` resolves to bench/baseline/secrets-manager-sdk.ts (the SDK v3 client).
+ * `import('./secrets-manager')` resolves to bench/baseline/secrets-manager-sdk.ts (the SDK v3 client),
+ * and `./connection` to bench/baseline/connection-create-client.ts (createClient, typed commands).
  */
 const sdkBaseline: Plugin = {
   name: 'secrets-manager-sdk-baseline',
@@ -163,6 +179,12 @@ const sdkBaseline: Plugin = {
     b.onResolve({ filter: /^\.\/secrets-manager$/ }, (args) =>
       args.importer.endsWith(join('cache-client', 'src', 'secret.ts'))
         ? { path: join(__dirname, 'baseline', 'secrets-manager-sdk.ts') }
+        : undefined,
+    );
+    // and the Redis connection as it was: createClient()/createCluster() with their typed commands
+    b.onResolve({ filter: /^\.\/connection$/ }, (args) =>
+      args.importer.includes(join('cache-client', 'src'))
+        ? { path: join(__dirname, 'baseline', 'connection-create-client.ts') }
         : undefined,
     );
   },
@@ -190,6 +212,7 @@ async function bundleSizes(outdir: string) {
       sigv4Presign: boolean;
       iamModule: boolean;
       secretsManager: boolean;
+      oldConnection: boolean;
       redisClientBytes: number;
       secretsManagerBytes: number;
     }
@@ -208,6 +231,8 @@ async function bundleSizes(outdir: string) {
       sigv4Presign: text.includes('ServerlessCache'),
       // the SDK v3 Secrets Manager client
       secretsManager: inputs.some(([p]) => p.includes('client-secrets-manager')),
+      // the connection module before the cold-start work (createClient, typed commands)
+      oldConnection: inputs.some(([p]) => p.endsWith('connection-create-client.ts')),
       redisClientBytes: bytesOf(/@redis\/client/),
       // everything that reads the secret from AWS: SDK, signer, hash, and our request module
       secretsManagerBytes: bytesOf(/@aws-sdk|@smithy|@aws-crypto|secrets-manager(-sdk)?\.ts$/),
@@ -259,6 +284,21 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundles
     },
     'local-file': { REDIS_SECRET_ARN: pathToFileURL(secretFile).href },
   };
+  // A cold start that overran the first request's budget (connectTimeoutMs + commandTimeoutMs) on an
+  // overloaded machine answers "down": measured again, at most twice, and counted (both bundles alike).
+  let standInAttempts = 0;
+  const failed: Record<string, number> = {};
+  const retried = async (bundle: string, source: string, env: Record<string, string>) => {
+    for (let attempt = 1; ; attempt++) {
+      if (source === 'secrets-manager-stand-in') standInAttempts++;
+      try {
+        return await run(bundle, env);
+      } catch (error) {
+        failed[bundle] = (failed[bundle] ?? 0) + 1;
+        if (attempt === 3) throw error;
+      }
+    }
+  };
   const out: Record<
     string,
     { loadMs: number; toFirstPingMs: number; pingMin: number; pingMax: number; toFirstItemMs: number; runs: number }
@@ -268,7 +308,8 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundles
     for (let i = 0; i < COLD_RUNS; i++) {
       // interleaved: before and after, each secret source, one run each per round (machine drift spreads over all)
       for (const [bundleName, bundle] of Object.entries(bundles)) {
-        for (const [source, env] of Object.entries(sources)) (runs[`${bundleName}: ${source}`] ??= []).push(await run(bundle, env));
+        for (const [source, env] of Object.entries(sources))
+          (runs[`${bundleName}: ${source}`] ??= []).push(await retried(bundle, source, env));
       }
     }
     for (const [name, list] of Object.entries(runs)) {
@@ -283,7 +324,8 @@ async function coldStart(server: Awaited<ReturnType<typeof startRedis>>, bundles
         runs: list.length,
       };
     }
-    const expectedCalls = COLD_RUNS * Object.keys(bundles).length;
+    if (Object.keys(failed).length > 0) console.log(`cold starts measured again after a "down" answer: ${JSON.stringify(failed)}`);
+    const expectedCalls = standInAttempts;
     if (stub.calls[arn] !== expectedCalls)
       throw new Error(`expected one GetSecretValue per cold start, got ${stub.calls[arn]} for ${expectedCalls}`);
   } finally {
@@ -314,9 +356,13 @@ async function main(): Promise<void> {
     console.table(Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v.concurrent])));
     const ratio = (a: string, b: string, mode: 'sequential' | 'concurrent') =>
       `${(((hits[a]?.[mode].opsPerSec ?? NaN) / (hits[b]?.[mode].opsPerSec ?? NaN)) * 100).toFixed(1)}%`;
+    // the same ratios from CPU time per request (inverse: less CPU per request = faster)
+    const cpuRatio = (a: string, b: string, mode: 'sequential' | 'concurrent') =>
+      `${(((hits[b]?.[mode].cpuUsPerOp ?? NaN) / (hits[a]?.[mode].cpuUsPerOp ?? NaN)) * 100).toFixed(1)}%`;
     for (const base of ['raw', 'raw (no per-command AbortSignal)', 'cache-manager']) {
       console.log(
-        `cache-client / ${base}: ${ratio('cache-client', base, 'sequential')} sequential, ${ratio('cache-client', base, 'concurrent')} concurrent`,
+        `cache-client / ${base}: ${ratio('cache-client', base, 'sequential')} sequential, ${ratio('cache-client', base, 'concurrent')} concurrent` +
+          ` (by CPU per request: ${cpuRatio('cache-client', base, 'sequential')}, ${cpuRatio('cache-client', base, 'concurrent')})`,
       );
     }
 
@@ -340,7 +386,9 @@ async function main(): Promise<void> {
     // what each bundle must (not) carry: checked, not only printed
     if (sizes['password']?.secretsManager || sizes['password']?.iamModule || sizes['password']?.sigv4Presign)
       throw new Error('the password bundle carries the SDK v3 Secrets Manager client or the IAM token signer');
-    if (!sizes[BEFORE]?.secretsManager) throw new Error(`the ${BEFORE} bundle does not carry the SDK v3 client: not the baseline`);
+    if (!sizes[BEFORE]?.secretsManager || !sizes[BEFORE]?.oldConnection)
+      throw new Error(`the ${BEFORE} bundle does not carry the SDK v3 client and the old connection module: not the baseline`);
+    if (sizes['password']?.oldConnection) throw new Error('the password bundle carries the baseline connection module');
     const cold = await coldStart(server, { password: join(dir, 'password.mjs'), [BEFORE]: join(dir, `${BEFORE}.mjs`) }, dir);
     console.log(`cold start of the password bundle in a fresh node process, from import() (median of runs; ${BEFORE}: the SDK v3 client):`);
     console.table(cold);
@@ -356,8 +404,9 @@ async function main(): Promise<void> {
     // cache-client, cache-manager as before, plus raw-tuned); "concurrent": 32 on one connection.
     const tuned = 'raw (no per-command AbortSignal)';
     const key = (name: string) => (name === tuned ? 'raw-tuned' : name);
+    const figures = (m: Measured | undefined): Figures | undefined => m && { opsPerSec: m.opsPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms };
     const pick = (mode: 'sequential' | 'concurrent') =>
-      Object.fromEntries(['raw', tuned, 'cache-client', 'cache-manager'].map((name) => [key(name), hits[name]?.[mode]]));
+      Object.fromEntries(['raw', tuned, 'cache-client', 'cache-manager'].map((name) => [key(name), figures(hits[name]?.[mode])]));
     const written = {
       ...pick('sequential'),
       concurrent: pick('concurrent'),

@@ -65,6 +65,14 @@ function serviceTargets(projectRoot) {
       cache: false,
     },
     destroy: { ...cdktf("destroy '*'"), cache: false },
+    // the six migration steps, judged on the synthesized stacks and the handler source
+    // (docs/migration.md); `--json` for CI; exits 1 while a step is missing
+    'migration-check': {
+      ...inApp(`node ${toRoot}/tools/migration-check/bin/migration-check.cjs`),
+      dependsOn: ['synth'],
+      // reads the synth output, which is cached itself: the check takes well under a second
+      cache: false,
+    },
     // the workspace's shared jest preset and ESLint config: an app carries no copy of either
     test: {
       ...inApp(`jest --config ${toRoot}/jest.preset.cjs --rootDir .`),

@@ -82,28 +82,52 @@ export class CacheConnection {
   }
 
   /**
-   * GET of one key under the circuit and the budget (auth and drop retries included). The hot path:
-   * with a ready connection it is one GET raced against the command timeout, no other layer.
+   * GET of one key under the circuit and the budget (auth and drop retries included), handed to
+   * `onValue` with the read's duration; a failure (counted and logged here) goes to `onFailure`
+   * instead. The hot path: with a ready connection it is one GET raced against the command timeout,
+   * and the read and what the caller makes of it settle one promise, as a bare
+   * `JSON.parse(await client.get(key))` does (a promise per layer is a measurable part of a hit at 32
+   * concurrent reads: docs/benchmarks.md). What `onValue` throws or rejects with reaches the caller as
+   * it is, never `onFailure`.
    */
-  read(key: string): Promise<string | null> {
+  read<R>(
+    key: string,
+    onValue: (raw: string | null, elapsedMs: number) => R | PromiseLike<R>,
+    onFailure: (error: unknown) => R | PromiseLike<R>,
+  ): Promise<R> {
     const ready = this.handle;
-    if (ready === undefined || !ready.isReady()) return this.run('read', (redis) => redis.get(key), RETRY_ON_DROP);
-    if (!this.breaker.allow()) return this.skipped('read');
-    // one promise for the timeout race and the outcome (what withTimeout + then would take two for)
-    return new Promise<string | null>((resolve, reject) => {
-      const deadline = this.readTimeout.start((timeout) => reject(this.failedWith('read', timeout)));
+    if (ready === undefined || !ready.isReady()) {
+      const started = monotonicMs();
+      return this.run('read', (redis) => redis.get(key), RETRY_ON_DROP).then((raw) => onValue(raw, monotonicMs() - started), onFailure);
+    }
+    if (!this.breaker.allow()) return this.skipped('read').catch(onFailure);
+    return new Promise<R>((resolve, reject) => {
+      // resolve() adopts what the callbacks return: a value, or on a miss the loader's promise; what
+      // they throw rejects (try/catch inline, not a helper: this is the hit path)
+      const deadline = this.readTimeout.start((timeout) => {
+        try {
+          resolve(onFailure(this.failedWith('read', timeout)));
+        } catch (error) {
+          reject(error);
+        }
+      });
       ready.get(key).then(
         (raw) => {
           if (!this.readTimeout.finish(deadline)) return;
           this.breaker.success();
-          resolve(raw);
+          try {
+            resolve(onValue(raw, this.readTimeout.elapsed(deadline)));
+          } catch (error) {
+            reject(error);
+          }
         },
         (error: unknown) => {
           if (!this.readTimeout.finish(deadline)) return;
           const retry = timed('read', (redis) => redis.get(key));
           resolve(
-            this.recover('read', error, ready, retry, deadline.at, RETRY_ON_DROP).then(this.succeeded, (failure: unknown) =>
-              this.failed('read', failure),
+            this.recover('read', error, ready, retry, deadline.at, RETRY_ON_DROP).then(
+              (raw) => onValue(this.succeeded(raw), this.readTimeout.elapsed(deadline)),
+              (failure: unknown) => onFailure(this.failedWith('read', failure)),
             ),
           );
         },

@@ -1,4 +1,4 @@
-import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
+import { RedisClient, RedisCluster } from '@redis/client';
 import { CacheClientError, CacheTimeoutError, describeError, isAuthError } from './errors';
 import type { ConnectionPlan } from './plan';
 
@@ -74,13 +74,8 @@ const isCertificateError = (error: Error) =>
   /^ERR_TLS_|CERT|^UNABLE_TO_|^SELF_SIGNED|^DEPTH_ZERO/.test(String((error as NodeJS.ErrnoException).code ?? '')) ||
   /certificate|self[- ]signed/i.test(error.message);
 
-// the subset of @redis/client's client and cluster APIs used here; both satisfy it
-interface Commands {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: string, options: { expiration?: { type: 'PX'; value: number }; condition?: 'NX' }): Promise<unknown>;
-  del(key: string): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-}
+/** One command on the wire, routed by its (prefixed) key on a cluster; the raw reply. */
+type Send = (routingKey: string | undefined, args: string[]) => Promise<unknown>;
 
 export function openRedis(plan: ConnectionPlan, hooks: ConnectionHooks): RedisHandle {
   return new Handle(plan, hooks);
@@ -92,10 +87,11 @@ class Handle implements RedisHandle {
   private closing = false;
   private lastError: Error | undefined;
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no modules, functions or scripts, RESP2
-  private readonly client: RedisClientType<{}, {}, {}, 2, {}> | undefined;
+  private readonly client: RedisClient<{}, {}, {}, 2, {}> | undefined;
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  private readonly cluster: RedisClusterType<{}, {}, {}, 2, {}> | undefined;
-  private readonly commands: Commands;
+  private readonly cluster: RedisCluster<{}, {}, {}, 2, {}> | undefined;
+  /** every command goes through here (see {@link get}) */
+  private readonly send: Send;
   private readonly connected: Promise<void>;
   /** connections (node addresses) lost and not back yet; a standalone client has one */
   private readonly down = new Set<string>();
@@ -132,10 +128,17 @@ class Handle implements RedisHandle {
       // (docs/benchmarks.md). withTimeout() bounds the whole round trip instead.
       commandOptions: { timeout: 0 },
     };
+    // Built with node-redis' public constructors, not createClient()/createCluster(): those attach
+    // ~1,500 typed command methods to a new class (and again for MULTI) on every call, which was the
+    // largest single cost of a cold start (docs/benchmarks.md). Every command here goes through
+    // sendCommand, the public raw-command API, with the key prefix added by prefixed().
     if (plan.mode === 'standalone') {
-      const client = createClient({
+      // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+      const client = new RedisClient<{}, {}, {}, 2, {}>({
         ...common,
         RESP: 2,
+        // not used by sendCommand (prefixed() adds it); kept so that a typed command, should one
+        // ever be sent, lands in the keyspace too
         keyPrefix: plan.keyPrefix,
         socket: { host: plan.host, port: plan.port, ...socket },
       });
@@ -150,13 +153,16 @@ class Handle implements RedisHandle {
         this.notify();
       });
       this.client = client;
-      this.commands = client as unknown as Commands;
+      this.send = (_routingKey, args) => client.sendCommand(args);
       this.connected = client.connect().then(() => undefined);
     } else {
-      const cluster = createCluster({
+      // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+      const cluster = new RedisCluster<{}, {}, {}, 2, {}>({
         rootNodes: [{ socket: { host: plan.host, port: plan.port } }],
         // every node connection (the discovered ones too) gets TLS, credentials and timeouts from here
         defaults: { ...common, socket },
+        // not used by sendCommand (prefixed() adds it); kept so that a typed command, should one
+        // ever be sent, lands in the keyspace too
         keyPrefix: plan.keyPrefix,
         RESP: 2,
         commandOptions: { timeout: 0 },
@@ -172,7 +178,9 @@ class Handle implements RedisHandle {
       // a node client that gave up is removed; the cluster makes a new one on the next command for it
       cluster.on('node-disconnect', (node: NodeInfo) => this.back(nodeKey(node)));
       this.cluster = cluster;
-      this.commands = cluster as unknown as Commands;
+      // routed by the prefixed key (MOVED/ASK handled by the cluster); readonly-ness from node-redis'
+      // command table, as for its typed methods
+      this.send = (routingKey, args) => cluster.sendCommand(routingKey, undefined, args);
       this.connected = cluster.connect().then(() => undefined);
     }
     this.connected.then(
@@ -241,29 +249,41 @@ class Handle implements RedisHandle {
     });
   }
 
+  /** `<keyspace>:<key>`: what node-redis' keyPrefix option adds to the keys of its typed commands */
+  private prefixed(key: string): string {
+    return this.plan.keyPrefix + key;
+  }
+
   get(key: string): Promise<string | null> {
-    // no async wrapper: this is the hit path
-    return this.commands.get(key) as Promise<string | null>;
+    // the hit path: one raw command, no async wrapper (sendCommand skips node-redis' typed-command
+    // layer, two nested async functions and a parser object per call: ~10 % of a hit at 32 concurrent
+    // reads, docs/benchmarks.md). RESP2 replies a string or null.
+    const k = this.prefixed(key);
+    return this.send(k, ['GET', k]) as Promise<string | null>;
   }
 
   async set(key: string, value: string, ttlMs: number | undefined, onlyIfAbsent = false): Promise<boolean> {
-    const expiration = ttlMs === undefined ? undefined : { type: 'PX' as const, value: Math.max(1, Math.round(ttlMs)) };
-    const reply = await this.commands.set(key, value, onlyIfAbsent ? { expiration, condition: 'NX' } : { expiration });
-    return reply === 'OK';
+    const k = this.prefixed(key);
+    const args = ['SET', k, value];
+    if (ttlMs !== undefined) args.push('PX', String(Math.max(1, Math.round(ttlMs))));
+    if (onlyIfAbsent) args.push('NX');
+    return (await this.send(k, args)) === 'OK';
   }
 
   async del(key: string): Promise<number> {
-    return Number(await this.commands.del(key));
+    const k = this.prefixed(key);
+    return Number(await this.send(k, ['DEL', k]));
   }
 
   async deleteIfEquals(key: string, token: string): Promise<boolean> {
-    return Number(await this.commands.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [token] })) === 1;
+    const k = this.prefixed(key);
+    return Number(await this.send(k, ['EVAL', DELETE_IF_EQUALS, '1', k, token])) === 1;
   }
 
   async ping(): Promise<void> {
-    if (this.client) await this.client.ping();
-    // keyless: any node answers for the cluster (ElastiCache Serverless has one endpoint anyway)
-    else await this.cluster?.sendCommand(undefined, true, ['PING']);
+    // keyless: any node answers for a cluster (ElastiCache Serverless has one endpoint anyway)
+    if (this.cluster) await this.cluster.sendCommand(undefined, true, ['PING']);
+    else await this.send(undefined, ['PING']);
   }
 
   async close(): Promise<void> {

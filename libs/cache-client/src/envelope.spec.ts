@@ -15,6 +15,42 @@ describe('stored envelope', () => {
       expect(decodeEnvelope(raw)).toBeUndefined();
     }
   });
+
+  it('decodes the written layout on its fast path exactly as a full JSON.parse of the document would', () => {
+    // the reference: the whole document through JSON.parse, then the envelope rules
+    const reference = (raw: string) => {
+      let doc: { t?: unknown; v?: unknown; n?: unknown };
+      try {
+        doc = JSON.parse(raw);
+      } catch {
+        return undefined;
+      }
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof doc.t !== 'number') return undefined;
+      if (doc.n === 1 || doc.n === 2) return { freshUntil: doc.t, negative: true, value: doc.n === 2 ? null : undefined };
+      return 'v' in doc ? { freshUntil: doc.t, negative: false, value: doc.v } : undefined;
+    };
+    const cases = [
+      encodeEnvelope({ id: 1, text: '},"v":2}' }, 1767225600000),
+      encodeEnvelope('}', 0),
+      '{"t":0,"v":1}',
+      '{"t":01,"v":1}', // a leading zero: not JSON
+      '{"t":1,"v":1,"n":1}', // another key after the value: the full parse decides (negative)
+      '{"t":1,"v":1,"v":2}', // a duplicate key: the last one wins, as in JSON.parse
+      '{"t":1,"v":{"a":1},"x":[}', // invalid
+      '{"t":1,"v":1 }',
+      '{"t":1,"v":}',
+      '{"t":1,"v":1',
+      '{"t":1.5,"v":1}',
+      '{"t":-1,"v":1}',
+      '{"t":1e3,"v":1}',
+      '{"t":1234567890123456,"v":1}', // 16 digits: beyond the fast path, the full parse decides
+      '{"t":12345678901234567890,"v":1}',
+      '{"t":1,"v":"x"}trailing',
+      '{"t":1,"v":[1,2]}',
+      '{"t":1 ,"v":1}',
+    ];
+    for (const raw of cases) expect([raw, decodeEnvelope(raw)]).toEqual([raw, reference(raw)]);
+  });
 });
 
 describe('keys', () => {

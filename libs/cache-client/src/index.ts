@@ -21,6 +21,7 @@ export {
 } from './secret';
 export type { CircuitOptions, CircuitState } from './circuit-breaker';
 export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
+export { DEFAULT_LEGACY_READ_TIMEOUT_MS, LEGACY_READ_SWITCH_ENV, legacyReadFromEnv, type LegacyReadOptions } from './legacy-read';
 export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';
 export { planConnection, type ConnectionPlan } from './connection';
 export {

@@ -44,6 +44,10 @@ export const COUNTERS = {
   invalidations: 'CacheInvalidations',
   /** bumpNamespace() calls */
   namespaceBumps: 'CacheNamespaceBumps',
+  /** misses served by the legacy Redis during a cutover (`legacyRead`) and written to the new cache; each is also one of `loads` */
+  legacyHits: 'CacheLegacyHits',
+  /** legacy Redis reads that failed or timed out (the loader answered) */
+  legacyErrors: 'CacheLegacyErrors',
 } as const;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -76,6 +80,8 @@ const EVENT_COUNTERS = {
   dropRetry: ['dropRetries'],
   invalidation: ['invalidations'],
   namespaceBump: ['namespaceBumps'],
+  legacyHit: ['legacyHits'],
+  legacyError: ['legacyErrors'],
 } as const satisfies Record<string, readonly CounterName[]>;
 
 export type CacheEvent = keyof typeof EVENT_COUNTERS;

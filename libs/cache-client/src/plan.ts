@@ -20,7 +20,7 @@ export interface ConnectionPlan {
   readonly username: string;
   /** password or IAM token at each handshake */
   readonly authMode: CacheSecretPayload['authMode'];
-  /** `<keyspace>:` from the contract; the Redis client puts it in front of every key */
+  /** `<keyspace>:` from the contract; the connection puts it in front of every key it sends */
   readonly keyPrefix: string;
   readonly connectTimeoutMs: number;
   readonly maxQueuedCommands: number;

@@ -4,6 +4,7 @@ import { CacheConnection, RETRY_ON_DROP } from './cache-connection';
 import type { RedisHandle } from './connection';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 import { assertPositive, CacheUsageError, describeError } from './errors';
+import { LegacyReader } from './legacy-read';
 import { assertKey, assertNamespace, lockKey, namespacedKey, namespaceVersionKey, newNamespaceVersion } from './keys';
 import { Metrics, type CacheMetricsSnapshot } from './metrics';
 import { monotonicMs, sleep } from './time';
@@ -100,44 +101,59 @@ class ServiceCacheImpl implements ServiceCache {
   private readonly connection: CacheConnection;
   private readonly flights = new Map<string, Promise<unknown>>();
   private readonly refreshing = new Set<string>();
+  /** the dual read of a cutover (legacyRead), when configured */
+  private readonly legacy: LegacyReader | undefined;
 
   constructor(options: ServiceCacheOptions) {
     this.logger = options.logger ?? throttledStderrLogger();
     this.stats = new Metrics(options.metrics, () => ({ Keyspace: this.connection.keyspace ?? 'unknown' }));
     this.background = new BackgroundWork(this.logger);
     this.connection = new CacheConnection(options, this.logger, (event) => this.stats.record(event), this.background);
+    this.legacy = options.legacyRead ? new LegacyReader(options.legacyRead, this.logger, (event) => this.stats.record(event)) : undefined;
     const connection = this.connection;
     internals.set(this, { run: (operation, fn, retryOnDrop) => connection.run(operation, fn, retryOnDrop) });
   }
 
   // ---------------------------------------------------------------- public API
 
-  async getOrLoad<T>(key: string, loader: () => Promise<T>, options?: GetOrLoadOptions): Promise<T> {
-    assertKey(key);
-    if (typeof loader !== 'function') throw new CacheUsageError('loader', loader, 'must be a function returning a promise');
-    const o = resolveGetOptions(options);
-    this.stats.maybeFlush();
-
-    let dataKey = key;
-    let raw: string | null;
-    const started = monotonicMs();
+  getOrLoad<T>(key: string, loader: () => Promise<T>, options?: GetOrLoadOptions): Promise<T> {
+    let o: ResolvedGetOptions;
     try {
-      const namespace = o.namespace;
-      if (namespace === undefined) raw = await this.connection.read(key);
-      else ({ dataKey, raw } = await this.connection.run('read', (redis) => this.namespacedRead(redis, namespace, key), RETRY_ON_DROP));
-      this.stats.latency(monotonicMs() - started);
-    } catch {
-      // counted and logged by the connection (a failure, or a skip while the circuit is open); the
-      // read failed, so writing would most likely fail too and add a second wait
-      this.stats.record('failOpen');
-      const logicalKey = o.namespace === undefined ? key : `${o.namespace}\u0000${key}`;
-      return this.flight(`direct\u0000${logicalKey}`, () => this.callLoader(loader));
+      assertKey(key);
+      if (typeof loader !== 'function') throw new CacheUsageError('loader', loader, 'must be a function returning a promise');
+      o = resolveGetOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    this.stats.maybeFlush();
+    // not an async function, and one callback for the read's outcome: on a hit the read and the answer
+    // settle one promise, as a bare `await client.get()` does (docs/benchmarks.md, concurrent hit path)
+    const failOpen = () => this.failOpen(key, loader, o);
+    const namespace = o.namespace;
+    if (namespace === undefined)
+      return this.connection.read(key, (raw, elapsedMs) => this.answer(key, key, raw, elapsedMs, loader, o), failOpen);
+    const started = monotonicMs();
+    return this.connection
+      .run('read', (redis) => this.namespacedRead(redis, namespace, key), RETRY_ON_DROP)
+      .then(({ dataKey, raw }) => this.answer(key, dataKey, raw, monotonicMs() - started, loader, o), failOpen);
+  }
 
+  /**
+   * After a read: the cached value when fresh (or stale, while one caller refreshes it), else a load.
+   * `key` is the caller's key (what a legacy Redis knew it as), `dataKey` where it lives here.
+   */
+  private answer<T>(
+    key: string,
+    dataKey: string,
+    raw: string | null,
+    elapsedMs: number,
+    loader: () => Promise<T>,
+    o: ResolvedGetOptions,
+  ): T | Promise<T> {
+    this.stats.latency(elapsedMs);
     const entry = decodeEnvelope(raw);
     if (entry) {
-      const fresh = Date.now() < entry.freshUntil;
-      if (entry.negative || fresh) {
+      if (entry.negative || Date.now() < entry.freshUntil) {
         this.stats.record(entry.negative ? 'negativeHit' : 'hit');
         return entry.value as T;
       }
@@ -148,7 +164,20 @@ class ServiceCacheImpl implements ServiceCache {
       }
     }
     this.stats.record('miss');
-    return this.flight(dataKey, () => (o.lock ? this.loadWithLock(dataKey, loader, o, o.lock) : this.loadAndStore(dataKey, loader, o)));
+    // during a cutover the old Redis answers a miss before the loader; its value is written here only
+    const load = this.legacy ? this.legacy.fallback(key, loader) : loader;
+    return this.flight(dataKey, () => (o.lock ? this.loadWithLock(dataKey, load, o, o.lock) : this.loadAndStore(dataKey, load, o)));
+  }
+
+  /**
+   * The read failed (counted and logged by the connection, or skipped while the circuit is open):
+   * answer from the loader. Not written back: the read failed, so a write would most likely fail too
+   * and add a second wait.
+   */
+  private failOpen<T>(key: string, loader: () => Promise<T>, o: ResolvedGetOptions): Promise<T> {
+    this.stats.record('failOpen');
+    const logicalKey = o.namespace === undefined ? key : `${o.namespace}\u0000${key}`;
+    return this.flight(`direct\u0000${logicalKey}`, () => this.callLoader(loader));
   }
 
   async invalidate(key: string, options: InvalidateOptions = {}): Promise<void> {
@@ -191,6 +220,7 @@ class ServiceCacheImpl implements ServiceCache {
 
   async close(): Promise<void> {
     this.stats.flush();
+    await this.legacy?.close();
     await this.connection.close();
   }
 

@@ -68,6 +68,11 @@ export class SharedTimeout {
     return entry;
   }
 
+  /** Milliseconds since `entry` started. */
+  elapsed(entry: Deadline): number {
+    return monotonicMs() - (entry.at - this.ms);
+  }
+
   /** The work finished: true when it did so in time (`onTimeout` was not and will not be called). */
   finish(entry: Deadline): boolean {
     if (entry.done) return false;

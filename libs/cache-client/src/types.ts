@@ -1,6 +1,7 @@
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import type { CircuitOptions, CircuitState } from './circuit-breaker';
 import type { CacheMetricsSnapshot, MetricsOptions } from './metrics';
+import type { LegacyReadOptions } from './legacy-read';
 import type { SecretSource } from './secret';
 
 /**
@@ -91,6 +92,13 @@ export interface ServiceCacheOptions {
    * @default 1000
    */
   readonly maxQueuedCommands?: number;
+  /**
+   * Dual read during a cutover: on a miss, read the Redis the service used before (new first,
+   * legacy as fallback, writes to the new cache only). `legacyReadFromEnv()` builds it from the old
+   * `REDIS_URL`; `CACHE_LEGACY_READ=off` (or `enabled: false`) is the switch.
+   * @default none
+   */
+  readonly legacyRead?: LegacyReadOptions;
   /**
    * Where warnings go.
    * @default one JSON line on stderr per distinct message per minute

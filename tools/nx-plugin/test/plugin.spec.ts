@@ -40,6 +40,7 @@ describe('service target inference (createNodes)', () => {
       'destroy',
       'diff',
       'lint',
+      'migration-check',
       'synth',
       'test',
       'typecheck',
@@ -53,6 +54,9 @@ describe('service target inference (createNodes)', () => {
     expect(t['validate']).toMatchObject({ cache: false, dependsOn: ['synth'] });
     expect(t['deploy']).toMatchObject({ cache: false, dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }] });
     expect(t['diff']!.cache).toBe(false);
+    // judges the synthesized stacks: always on a fresh synth
+    expect(t['migration-check']).toMatchObject({ cache: false, dependsOn: ['synth'] });
+    expect(t['migration-check']!.options.command).toBe('node ../../tools/migration-check/bin/migration-check.cjs');
     expect(t['destroy']!.cache).toBe(false);
     // an opted-out (skipping) test run is never replayed for a full one
     expect(t['test']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' });

@@ -1,7 +1,7 @@
 // End to end: generate a service in a scratch copy of this workspace with the real `nx g`, then run the
 // generated project's own test, synth and validate targets. Slow (tens of seconds) but it is the only
 // test that proves "generates a service that passes with no manual edits".
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serviceTargets } from '../plugin.cjs';
 import { nx, scratchWorkspace } from './scratch';
@@ -45,9 +45,41 @@ describe('nx g service-cache, end to end', () => {
     expect(nxDev(dir, ['run', 'e2e-probe:validate', '--skip-nx-cache'])).toMatch(/1\/1 stack\(s\) valid/);
     expect(nxDev(dir, ['run', 'e2e-probe:lint', '--skip-nx-cache'])).toMatch(/Successfully ran target lint/);
     expect(nxDev(dir, ['run', 'e2e-probe:typecheck', '--skip-nx-cache'])).toMatch(/Successfully ran target typecheck/);
+    // a generated service starts with every migration step done
+    expect(nxDev(dir, ['run', 'e2e-probe:migration-check'])).toMatch(/6\/6 steps done/);
     // a change inside the new service affects that service alone: CI tests only it
     const affected = nxDev(dir, ['show', 'projects', '--affected', '--files=apps/e2e-probe/src/handler/index.ts']);
     expect(affected.trim().split('\n')).toEqual(['e2e-probe']);
+  }, 300_000);
+
+  it('adopts an existing app with --existing, leaving its handler alone, and the check names what is left', () => {
+    const app = join(dir, 'apps', 'legacy-probe');
+    mkdirSync(join(app, 'src', 'handler'), { recursive: true });
+    const fixture = join(dir, 'tools', 'migration-check', 'test', 'fixtures', 'legacy-api', 'src', 'handler');
+    for (const file of ['index.ts', 'products.ts']) copyFileSync(join(fixture, file), join(app, 'src', 'handler', file));
+    writeFileSync(
+      join(app, 'project.json'),
+      JSON.stringify({ name: 'legacy-probe', projectType: 'application', sourceRoot: 'apps/legacy-probe/src' }),
+    );
+    const handler = readFileSync(join(app, 'src', 'handler', 'index.ts'), 'utf8');
+    const out = nxDev(dir, [
+      'g',
+      'service-cache',
+      'legacy-probe',
+      '--existing',
+      '--owner=team-e2e',
+      '--purpose=adopt a hand-wired app',
+      '--no-interactive',
+    ]);
+    expect(out).toContain('CREATE apps/legacy-probe/cache-service.json');
+    expect(out).not.toContain('apps/legacy-probe/src/handler');
+    expect(readFileSync(join(app, 'src', 'handler', 'index.ts'), 'utf8')).toBe(handler);
+    // steps 1-3 come with the service stack; the handler still builds its own client from REDIS_URL
+    expect(() => nxDev(dir, ['run', 'legacy-probe:migration-check'])).toThrow(/3\/6 steps done; missing: 4, 5, 6/);
+    // a second adoption is refused
+    expect(() =>
+      nxDev(dir, ['g', 'service-cache', 'legacy-probe', '--existing', '--owner=team-e2e', '--purpose=again', '--no-interactive']),
+    ).toThrow('invalid --existing "legacy-probe": is already wired to the shared cache: apps/legacy-probe/cache-service.json exists');
   }, 300_000);
 
   it('refuses a second service with the same keyspace and writes nothing', () => {

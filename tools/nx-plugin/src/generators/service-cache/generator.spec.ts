@@ -176,4 +176,121 @@ describe('service-cache generator', () => {
       );
     });
   });
+
+  describe('--existing: adopts an app that already exists, without touching its code', () => {
+    const HANDLER =
+      "import { createClient } from '@redis/client';\nexport const handler = async () => createClient({ url: process.env.REDIS_URL });\n";
+    const TSCONFIG = '{ "extends": "../../tsconfig.base.json", "compilerOptions": { "strict": true } }\n';
+    const addLegacyApp = (name = 'legacy-api', handlerPath = 'src/handler/index.ts') => {
+      addProjectConfiguration(tree, name, { root: `apps/${name}`, projectType: 'application' });
+      tree.write(`apps/${name}/${handlerPath}`, HANDLER);
+      tree.write(`apps/${name}/tsconfig.json`, TSCONFIG);
+    };
+    const changed = () => tree.listChanges().map((c) => `${c.type} ${c.path}`);
+
+    it('writes the manifest, the stack extension, the checklist and cdktf.json next to the untouched handler', async () => {
+      addLegacyApp();
+      const before = new Set(changed());
+      await serviceCacheGenerator(tree, { name: 'legacy-api', existing: true, ...base });
+      const added = changed()
+        .filter((c) => !before.has(c))
+        .sort();
+      expect(added).toEqual([
+        'CREATE apps/legacy-api/MIGRATION.md',
+        'CREATE apps/legacy-api/cache-service.json',
+        'CREATE apps/legacy-api/cdktf.json',
+        'CREATE apps/legacy-api/src/stack.ts',
+      ]);
+      expect(tree.read('apps/legacy-api/src/handler/index.ts', 'utf-8')).toBe(HANDLER);
+      expect(tree.read('apps/legacy-api/tsconfig.json', 'utf-8')).toBe(TSCONFIG);
+      expect(tree.exists('apps/legacy-api/src/handler/handler.spec.ts')).toBe(false);
+      const manifest = JSON.parse(tree.read('apps/legacy-api/cache-service.json', 'utf-8')!);
+      expect(manifest).toMatchObject({
+        service: 'legacy-api',
+        keyspace: 'legacy-api',
+        handler: 'src/handler/index.ts',
+        stackExtension: 'src/stack.ts',
+      });
+      expect(() => assertServiceManifest(manifest, 'cache-service.json')).not.toThrow();
+      const checklist = tree.read('apps/legacy-api/MIGRATION.md', 'utf-8')!;
+      expect(checklist).toContain(
+        '`nx g service-cache legacy-api --existing` added `cache-service.json` (handler: `src/handler/index.ts`)',
+      );
+      expect(checklist).toContain('npx nx run legacy-api:migration-check');
+      expect(checklist.match(/^## \d\. /gm)).toHaveLength(6);
+    });
+
+    it('finds the handler entry where the app keeps it, or where --handler says', async () => {
+      addLegacyApp('flat-api', 'src/index.ts');
+      await serviceCacheGenerator(tree, { name: 'flat-api', existing: true, ...base });
+      expect(JSON.parse(tree.read('apps/flat-api/cache-service.json', 'utf-8')!).handler).toBe('src/index.ts');
+      addLegacyApp('odd-api', 'src/lambda/entry.ts');
+      await serviceCacheGenerator(tree, { name: 'odd-api', existing: true, handler: 'src/lambda/entry.ts', ...base });
+      expect(JSON.parse(tree.read('apps/odd-api/cache-service.json', 'utf-8')!).handler).toBe('src/lambda/entry.ts');
+    });
+
+    describe('refuses with the value and the rule, and leaves the tree untouched', () => {
+      const refused = async (schema: Record<string, unknown>, message: string) => {
+        const before = snapshotTree(tree);
+        await expect(serviceCacheGenerator(tree, { ...base, existing: true, ...schema } as never)).rejects.toThrow(message);
+        expect(snapshotTree(tree)).toEqual(before);
+      };
+
+      it('an app that is not found', async () => {
+        addLegacyApp();
+        await refused(
+          { name: 'ghost-api' },
+          'invalid --existing "ghost-api": no Nx project with that name (a project.json "name") in the workspace (projects: legacy-api): name an existing app, or leave out --existing to create a new one',
+        );
+      });
+
+      it('an app that is already wired', async () => {
+        addLegacyApp();
+        await serviceCacheGenerator(tree, { name: 'legacy-api', existing: true, ...base });
+        await refused(
+          { name: 'legacy-api' },
+          'invalid --existing "legacy-api": is already wired to the shared cache: apps/legacy-api/cache-service.json exists',
+        );
+        // a generated service (no project.json) is wired too
+        await serviceCacheGenerator(tree, { name: 'new-api', ...base });
+        await refused(
+          { name: 'new-api' },
+          'invalid --existing "new-api": is already wired to the shared cache: apps/new-api/cache-service.json exists',
+        );
+      });
+
+      it('a keyspace another service claims', async () => {
+        await serviceCacheGenerator(tree, { name: 'orders-api', keyspace: 'orders', ...base });
+        addLegacyApp();
+        await refused(
+          { name: 'legacy-api', keyspace: 'orders' },
+          'invalid keyspace "orders": is already claimed by service "orders-api"; keyspaces must be unique',
+        );
+      });
+
+      it('an app whose handler entry is not found', async () => {
+        addLegacyApp('worker-api', 'lib/worker.ts');
+        await refused(
+          { name: 'worker-api' },
+          'invalid handler entry "src/handler/index.ts, src/handler.ts, src/index.ts, src/main.ts": none of these is in apps/worker-api: pass the entry file with --handler=<path inside the app>',
+        );
+        await refused({ name: 'worker-api', handler: 'lib/nope.ts' }, 'invalid --handler "lib/nope.ts": is not a file in apps/worker-api');
+      });
+
+      it('an app with its own cdktf.json or stack.ts (adoption would overwrite them)', async () => {
+        addLegacyApp();
+        tree.write('apps/legacy-api/cdktf.json', '{ "app": "npx ts-node main.ts" }');
+        await refused({ name: 'legacy-api' }, 'adoption writes apps/legacy-api/cdktf.json, which already exist');
+      });
+
+      it('--directory or --handler where they do not apply', async () => {
+        addLegacyApp();
+        await refused(
+          { name: 'legacy-api', directory: 'apps/x' },
+          'invalid --directory "apps/x": is for a new app: --existing adopts the app where it is',
+        );
+        await refused({ name: 'other-api', existing: false, handler: 'src/x.ts' }, 'invalid --handler "src/x.ts": is for --existing');
+      });
+    });
+  });
 });

@@ -24,7 +24,14 @@ export const STACK_EXTENSION_FILE = 'src/stack.ts';
 export interface NormalizedServiceCacheOptions {
   readonly manifest: ServiceManifest;
   readonly projectRoot: string;
+  /** adopting an existing app (`--existing`): its handler code is not written */
+  readonly existing: boolean;
 }
+
+/** Handler entries looked for in an existing app when `--handler` is not given, in this order. */
+export const EXISTING_HANDLER_CANDIDATES = ['src/handler/index.ts', 'src/handler.ts', 'src/index.ts', 'src/main.ts'];
+/** Files adoption writes into an existing app; any of them already there stops it (it would be overwritten). */
+const ADOPTION_FILES = [SERVICE_MANIFEST_FILE, STACK_EXTENSION_FILE, 'MIGRATION.md', 'cdktf.json'];
 
 /** The flags a run without a terminal must pass, each with an example. */
 const REQUIRED_FLAGS = {
@@ -37,18 +44,14 @@ const REQUIRED_FLAGS = {
  * failure names the value and the rule (or the missing flag and an example).
  */
 export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema): NormalizedServiceCacheOptions {
+  if (schema.existing) return normalizeExisting(tree, schema);
+  if (schema.handler !== undefined) {
+    throw new ContractViolation('--handler', schema.handler, 'is for --existing: a new service gets src/handler/index.ts');
+  }
   const service = assertServiceName(schema.name);
   const keyspace = assertKeyspace(schema.keyspace ?? service);
   const authMode = assertAuthMode(schema.authMode ?? 'password', 'authMode');
-  for (const [flag, example] of Object.entries(REQUIRED_FLAGS)) {
-    if (schema[flag as keyof typeof REQUIRED_FLAGS] === undefined) {
-      throw new ContractViolation(`--${flag}`, undefined, `is required: pass it, e.g. ${example}`);
-    }
-  }
-  const owner = schema.owner.trim();
-  const purpose = schema.purpose.trim();
-  // the same rules the tags will be held to at synth time, checked now
-  ownershipTags({ service, owner, purpose, environment: 'dev' });
+  const { owner, purpose } = ownership(schema, service);
 
   const directory = (schema.directory ?? 'apps').replace(/\/+$/, '');
   if (directory.startsWith('/') || directory.split('/').includes('..')) {
@@ -67,19 +70,94 @@ export function normalizeOptions(tree: Tree, schema: ServiceCacheGeneratorSchema
   assertKeyspacesDisjoint([...claims, { keyspace, service }]);
 
   return {
-    manifest: {
-      service,
-      keyspace,
-      owner,
-      purpose,
-      authMode,
-      accessProfile: 'readwrite',
-      handler: DEFAULT_HANDLER_ENTRY,
-      function: {},
-      stackExtension: STACK_EXTENSION_FILE,
-    },
+    manifest: newManifest({ service, keyspace, owner, purpose, authMode, handler: DEFAULT_HANDLER_ENTRY }),
     projectRoot,
+    existing: false,
   };
+}
+
+function newManifest(
+  fields: Pick<ServiceManifest, 'service' | 'keyspace' | 'owner' | 'purpose' | 'authMode' | 'handler'>,
+): ServiceManifest {
+  return { ...fields, accessProfile: 'readwrite', function: {}, stackExtension: STACK_EXTENSION_FILE };
+}
+
+/** `--owner` and `--purpose`, required, held to the tag rules they will meet at synth time. */
+function ownership(schema: ServiceCacheGeneratorSchema, service: string): { owner: string; purpose: string } {
+  for (const [flag, example] of Object.entries(REQUIRED_FLAGS)) {
+    if (schema[flag as keyof typeof REQUIRED_FLAGS] === undefined) {
+      throw new ContractViolation(`--${flag}`, undefined, `is required: pass it, e.g. ${example}`);
+    }
+  }
+  const owner = schema.owner.trim();
+  const purpose = schema.purpose.trim();
+  ownershipTags({ service, owner, purpose, environment: 'dev' });
+  return { owner, purpose };
+}
+
+/**
+ * `--existing`: adopts an Nx app that already exists (its project.json names it) without touching
+ * its code. Refuses, before writing anything, when the app is not found, is already wired (has a
+ * manifest), its keyspace is claimed, its handler entry cannot be found, or a file adoption writes
+ * is already there.
+ */
+function normalizeExisting(tree: Tree, schema: ServiceCacheGeneratorSchema): NormalizedServiceCacheOptions {
+  const service = assertServiceName(schema.name);
+  const keyspace = assertKeyspace(schema.keyspace ?? service);
+  const authMode = assertAuthMode(schema.authMode ?? 'password', 'authMode');
+  if (schema.directory !== undefined) {
+    throw new ContractViolation('--directory', schema.directory, 'is for a new app: --existing adopts the app where it is');
+  }
+  const { services, projects } = readWorkspace(tree);
+  const wired = services.find((s) => s.manifest.service === service);
+  if (wired) {
+    throw new ContractViolation(
+      '--existing',
+      service,
+      `is already wired to the shared cache: ${joinPathFragments(wired.root, SERVICE_MANIFEST_FILE)} exists`,
+    );
+  }
+  const project = projects.find((p) => p.name === service);
+  if (!project) {
+    const names = projects.map((p) => p.name).sort();
+    throw new ContractViolation(
+      '--existing',
+      service,
+      `no Nx project with that name (a project.json "name") in the workspace${names.length ? ` (projects: ${names.join(', ')})` : ''}: name an existing app, or leave out --existing to create a new one`,
+    );
+  }
+  const projectRoot = project.root;
+  const { owner, purpose } = ownership(schema, service);
+  const manifestPath = joinPathFragments(projectRoot, SERVICE_MANIFEST_FILE);
+  if (tree.exists(manifestPath)) {
+    throw new ContractViolation('--existing', service, `is already wired to the shared cache: ${manifestPath} exists`);
+  }
+  const claims: KeyspaceClaim[] = services.map((s) => ({ keyspace: s.manifest.keyspace, service: s.manifest.service }));
+  assertKeyspacesDisjoint([...claims, { keyspace, service }]);
+
+  const candidates = schema.handler !== undefined ? [schema.handler] : EXISTING_HANDLER_CANDIDATES;
+  const handler = candidates.find((entry) => tree.exists(joinPathFragments(projectRoot, entry)));
+  if (!handler) {
+    throw new ContractViolation(
+      schema.handler !== undefined ? '--handler' : 'handler entry',
+      schema.handler ?? candidates.join(', '),
+      schema.handler !== undefined
+        ? `is not a file in ${projectRoot}`
+        : `none of these is in ${projectRoot}: pass the entry file with --handler=<path inside the app>`,
+    );
+  }
+  const clashes = ADOPTION_FILES.map((file) => joinPathFragments(projectRoot, file)).filter((path) => tree.exists(path));
+  if (clashes.length > 0) {
+    throw new ContractViolation(
+      '--existing',
+      service,
+      `adoption writes ${clashes.join(', ')}, which already exist: move them aside (a hand-wired cdktf.json is replaced by the platform's service stack) and run again`,
+    );
+  }
+  const manifest = newManifest({ service, keyspace, owner, purpose, authMode, handler });
+  // the manifest as the synth will read it: a handler path the contract refuses is refused now
+  assertServiceManifest(JSON.parse(manifestFile(manifest, offsetFromRoot(projectRoot))), manifestPath);
+  return { manifest, projectRoot, existing: true };
 }
 
 /**
@@ -124,14 +202,15 @@ function manifestFile(manifest: ServiceManifest, toRoot: string): string {
 
 /** Writes the files a team owns; everything else is inferred from the manifest. The caller formats. */
 export function writeServiceFiles(tree: Tree, options: NormalizedServiceCacheOptions): void {
-  const { manifest, projectRoot } = options;
+  const { manifest, projectRoot, existing } = options;
   const toRoot = offsetFromRoot(projectRoot);
-  generateFiles(tree, join(__dirname, 'files'), projectRoot, {
-    ...manifest,
-    projectRoot,
-    offsetFromRoot: toRoot,
-    manifestJson: manifestFile(manifest, toRoot),
-  });
+  const substitutions = { ...manifest, projectRoot, existing, offsetFromRoot: toRoot, manifestJson: manifestFile(manifest, toRoot) };
+  // an adopted app keeps its own tsconfig.json (and its handler code: the handler templates are not written)
+  const tsconfig = joinPathFragments(projectRoot, 'tsconfig.json');
+  const keptTsconfig = existing ? tree.read(tsconfig) : null;
+  generateFiles(tree, join(__dirname, 'files'), projectRoot, substitutions);
+  if (keptTsconfig) tree.write(tsconfig, keptTsconfig);
+  if (!existing) generateFiles(tree, join(__dirname, 'files-handler'), projectRoot, substitutions);
 }
 
 export async function serviceCacheGenerator(tree: Tree, schema: ServiceCacheGeneratorSchema): Promise<void> {

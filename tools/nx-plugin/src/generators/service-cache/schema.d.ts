@@ -7,4 +7,8 @@ export interface ServiceCacheGeneratorSchema {
   keyspace?: string;
   authMode?: 'password' | 'iam';
   directory?: string;
+  /** adopt the existing Nx app of this name: add the platform wiring, leave its handler code alone */
+  existing?: boolean;
+  /** with --existing: the handler entry inside the app (default: the first of src/handler/index.ts, src/handler.ts, src/index.ts, src/main.ts) */
+  handler?: string;
 }

@@ -1,0 +1,297 @@
+// BENCHMARK BASELINE ONLY: libs/cache-client/src/connection.ts as it was before issue 13's cold-start
+// work (createClient()/createCluster() and their typed command methods), unchanged but for the import
+// paths. `npm run bench` bundles the "before" handler with this module in place of the current one
+// (and the SDK v3 secret read), so that before and after are measured side by side in one run. Not
+// part of any Lambda bundle.
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from '@redis/client';
+import { CacheClientError, CacheTimeoutError, describeError, isAuthError } from '../../libs/cache-client/src/errors';
+import type { ConnectionPlan } from '../../libs/cache-client/src/plan';
+
+export { planConnection, samePlan, type ConnectionPlan, type PlanSettings } from '../../libs/cache-client/src/plan';
+
+export interface ConnectionHooks {
+  /** Current credentials; called at every (re)connect, so a refreshed secret is used by the next handshake. */
+  credentials(): Promise<{ username: string; password: string }>;
+  /** A handshake was refused (WRONGPASS/NOAUTH): re-read the secret before the next attempt. */
+  onAuthFailure(error: Error): void;
+  onError(error: Error): void;
+}
+
+/**
+ * The few operations the cache helpers need, over a standalone or a cluster client. All of them
+ * touch exactly one key (or none), so none can fail with CROSSSLOT.
+ */
+export interface RedisHandle {
+  readonly mode: 'cluster' | 'standalone';
+  readonly plan: ConnectionPlan;
+  /** the client gave up reconnecting: replace it */
+  readonly dead: boolean;
+  isReady(): boolean;
+  /**
+   * Resolves when every connection is up (a cluster: every node connection, so a command for any
+   * slot can be sent); rejects when the client dies or after `ms`.
+   */
+  waitReady(ms: number): Promise<void>;
+  /**
+   * Called by a command that failed because its connection dropped: true for the first such report
+   * since the connections were last all up, false for the others, which saw the same drop. A drop
+   * fails every command in flight at once: it is one event for the circuit breaker, not one each.
+   */
+  claimDrop(): boolean;
+  get(key: string): Promise<string | null>;
+  /** SET with a PX expiry (none when `ttlMs` is undefined); with `onlyIfAbsent`, NX. True when written. */
+  set(key: string, value: string, ttlMs: number | undefined, onlyIfAbsent?: boolean): Promise<boolean>;
+  del(key: string): Promise<number>;
+  /** Deletes `key` only while it still holds `token` (lock release by its owner). */
+  deleteIfEquals(key: string, token: string): Promise<boolean>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+// one key in, one key touched: the owner check and the delete are atomic on the server
+const DELETE_IF_EQUALS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+const STANDALONE = 'standalone';
+/** what the cluster client tells about a node in its node-* events */
+interface NodeInfo {
+  readonly host: string;
+  readonly port: number;
+}
+const nodeKey = (node: NodeInfo) => `${node.host}:${node.port}`;
+
+/** Reconnect attempts after a connection drops before the client gives up and is replaced on demand. */
+const RECONNECT_ATTEMPTS = 4;
+
+class DeadClientError extends CacheClientError {
+  override readonly name = 'DeadClientError';
+  constructor(cause: Error | undefined) {
+    // the cause explains it in health reports (by class and code only)
+    super(
+      `the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`,
+      cause ? { cause } : undefined,
+    );
+  }
+}
+
+// a certificate that failed verification will fail again a few milliseconds later: do not retry
+const isCertificateError = (error: Error) =>
+  /^ERR_TLS_|CERT|^UNABLE_TO_|^SELF_SIGNED|^DEPTH_ZERO/.test(String((error as NodeJS.ErrnoException).code ?? '')) ||
+  /certificate|self[- ]signed/i.test(error.message);
+
+// the subset of @redis/client's client and cluster APIs used here; both satisfy it
+interface Commands {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options: { expiration?: { type: 'PX'; value: number }; condition?: 'NX' }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+export function openRedis(plan: ConnectionPlan, hooks: ConnectionHooks): RedisHandle {
+  return new Handle(plan, hooks);
+}
+
+class Handle implements RedisHandle {
+  readonly mode: 'cluster' | 'standalone';
+  dead = false;
+  private closing = false;
+  private lastError: Error | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no modules, functions or scripts, RESP2
+  private readonly client: RedisClientType<{}, {}, {}, 2, {}> | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  private readonly cluster: RedisClusterType<{}, {}, {}, 2, {}> | undefined;
+  private readonly commands: Commands;
+  private readonly connected: Promise<void>;
+  /** connections (node addresses) lost and not back yet; a standalone client has one */
+  private readonly down = new Set<string>();
+  /** connection losses so far: one more each time a connection goes down while all were up */
+  private losses = 0;
+  /** the loss a command last reported (claimDrop) */
+  private claimedLoss = 0;
+  /** waitReady() callers, re-checked on every connection event */
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly plan: ConnectionPlan,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.mode = plan.mode;
+    const socket = {
+      connectTimeout: plan.connectTimeoutMs,
+      reconnectStrategy: (retries: number, cause: Error) => this.reconnectDelay(retries, cause),
+      ...(plan.tls
+        ? // Certificate chain and host name are verified by Node's defaults; nothing here turns that off.
+          { tls: true as const, servername: plan.tls.servername, ca: plan.tls.ca }
+        : {}),
+    };
+    const common = {
+      credentialsProvider: { type: 'async-credentials-provider' as const, credentials: () => hooks.credentials() },
+      // rejected at once while disconnected (answered from the loader) instead of queued without bound
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: plan.maxQueuedCommands,
+      // no CLIENT SETINFO / maintenance handshake: fewer round trips and no Redis Enterprise DNS lookup
+      disableClientInfo: true,
+      maintNotifications: 'disabled' as const,
+      // node-redis 6 arms a 5 s AbortSignal per command by default; it only covers the time before
+      // the command is written (not a silent server) and cuts concurrent throughput 2.7x
+      // (docs/benchmarks.md). withTimeout() bounds the whole round trip instead.
+      commandOptions: { timeout: 0 },
+    };
+    if (plan.mode === 'standalone') {
+      const client = createClient({
+        ...common,
+        RESP: 2,
+        keyPrefix: plan.keyPrefix,
+        socket: { host: plan.host, port: plan.port, ...socket },
+      });
+      client.on('error', (error: Error) => this.onError(error));
+      // node-redis emits these before it fails the commands in flight, so a failed command finds
+      // its loss already recorded
+      client.on('reconnecting', () => this.lost(STANDALONE));
+      client.on('ready', () => this.back(STANDALONE));
+      client.on('terminated', () => {
+        this.lost(STANDALONE);
+        this.dead = true;
+        this.notify();
+      });
+      this.client = client;
+      this.commands = client as unknown as Commands;
+      this.connected = client.connect().then(() => undefined);
+    } else {
+      const cluster = createCluster({
+        rootNodes: [{ socket: { host: plan.host, port: plan.port } }],
+        // every node connection (the discovered ones too) gets TLS, credentials and timeouts from here
+        defaults: { ...common, socket },
+        keyPrefix: plan.keyPrefix,
+        RESP: 2,
+        commandOptions: { timeout: 0 },
+        // Replicas are not used: reads right after a write or an invalidation must see it, and lock
+        // polling must read the primary. ElastiCache Serverless' reader port stays an opt-in for later.
+        useReplicas: false,
+        maxCommandRedirections: 4,
+      });
+      cluster.on('error', (error: Error) => this.onError(error));
+      // every node client reconnects by itself and reports it here (same order as standalone)
+      cluster.on('node-reconnecting', (node: NodeInfo) => this.lost(nodeKey(node)));
+      cluster.on('node-ready', (node: NodeInfo) => this.back(nodeKey(node)));
+      // a node client that gave up is removed; the cluster makes a new one on the next command for it
+      cluster.on('node-disconnect', (node: NodeInfo) => this.back(nodeKey(node)));
+      this.cluster = cluster;
+      this.commands = cluster as unknown as Commands;
+      this.connected = cluster.connect().then(() => undefined);
+    }
+    this.connected.then(
+      () => this.notify(),
+      () => {
+        // connect() rejects once the reconnect strategy gives up (errors were reported through 'error')
+        this.dead = true;
+        this.notify();
+      },
+    );
+  }
+
+  private lost(node: string): void {
+    if (this.down.size === 0) this.losses++;
+    this.down.add(node);
+  }
+
+  private back(node: string): void {
+    this.down.delete(node);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const check of [...this.waiters]) check();
+  }
+
+  claimDrop(): boolean {
+    if (this.claimedLoss === this.losses) return false;
+    this.claimedLoss = this.losses;
+    return true;
+  }
+
+  private onError(error: Error): void {
+    this.lastError = error;
+    this.hooks.onError(error);
+  }
+
+  private reconnectDelay(retries: number, cause: Error): number | false {
+    this.lastError = cause;
+    if (isAuthError(cause)) this.hooks.onAuthFailure(cause);
+    if (this.closing || retries >= RECONNECT_ATTEMPTS || isCertificateError(cause)) return false;
+    return Math.min(1000, 25 * 2 ** retries) + Math.floor(Math.random() * 25);
+  }
+
+  isReady(): boolean {
+    return !this.dead && (this.client?.isReady ?? this.cluster?.isReady ?? false);
+  }
+
+  waitReady(ms: number): Promise<void> {
+    const up = () => this.isReady() && this.down.size === 0;
+    if (up()) return Promise.resolve();
+    if (this.dead) return Promise.reject(new DeadClientError(this.lastError));
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (this.dead) done(new DeadClientError(this.lastError));
+        else if (up()) done();
+      };
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(() => done(new CacheTimeoutError('connect', ms)), Math.max(0, ms));
+      this.waiters.add(check);
+    });
+  }
+
+  get(key: string): Promise<string | null> {
+    // no async wrapper: this is the hit path
+    return this.commands.get(key) as Promise<string | null>;
+  }
+
+  async set(key: string, value: string, ttlMs: number | undefined, onlyIfAbsent = false): Promise<boolean> {
+    const expiration = ttlMs === undefined ? undefined : { type: 'PX' as const, value: Math.max(1, Math.round(ttlMs)) };
+    const reply = await this.commands.set(key, value, onlyIfAbsent ? { expiration, condition: 'NX' } : { expiration });
+    return reply === 'OK';
+  }
+
+  async del(key: string): Promise<number> {
+    return Number(await this.commands.del(key));
+  }
+
+  async deleteIfEquals(key: string, token: string): Promise<boolean> {
+    return Number(await this.commands.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [token] })) === 1;
+  }
+
+  async ping(): Promise<void> {
+    if (this.client) await this.client.ping();
+    // keyless: any node answers for the cluster (ElastiCache Serverless has one endpoint anyway)
+    else await this.cluster?.sendCommand(undefined, true, ['PING']);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    try {
+      // a graceful close waits for replies: only worth it on a working connection
+      if (!this.isReady()) this.destroy();
+      else if (this.client) await this.client.close();
+      else await this.cluster?.close();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.closing = true;
+    this.dead = true;
+    this.notify();
+    try {
+      if (this.client?.isOpen) this.client.destroy();
+      if (this.cluster?.isOpen) this.cluster.destroy();
+    } catch {
+      // already gone
+    }
+  }
+}
