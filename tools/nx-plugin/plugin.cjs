@@ -10,7 +10,7 @@ const { basename, dirname, join } = require('node:path');
 /** Manifests the plugin reads: every service app holds one. */
 const SERVICE_MANIFEST_GLOB = '**/cache-service.json';
 /** Projects whose change must rebuild, re-synth and re-test every service. */
-const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools'];
+const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails'];
 const SERVICE_TAGS = ['type:app', 'kind:service'];
 /** Variables that change what synth produces: part of its hash, so a cached synth of dev never stands in for prod. */
 const SYNTH_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ENVIRONMENTS' }];
@@ -54,13 +54,14 @@ function serviceTargets(projectRoot) {
       // runs the Terraform and provider installed on this machine, which no input describes
       cache: false,
     },
-    diff: { ...cdktf('diff'), dependsOn: ['bundle'], cache: false },
+    // `synth` first: it runs the policy pack (docs/policy.md), and the cdktf CLI's own synth does not
+    diff: { ...cdktf('diff'), dependsOn: ['bundle', 'synth'], cache: false },
     deploy: {
       // refuses to run without CACHE_PLATFORM_ENVIRONMENTS, so no deploy (nor the platform deploy it
       // depends on) ever reaches every environment by default
       ...cdktf("deploy '*' --auto-approve"),
-      // the platform's exports must exist before a service can read them
-      dependsOn: ['bundle', { projects: ['platform'], target: 'deploy' }],
+      // the platform's exports must exist before a service can read them; `synth` runs the policy pack
+      dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }],
       cache: false,
     },
     destroy: { ...cdktf("destroy '*'"), cache: false },

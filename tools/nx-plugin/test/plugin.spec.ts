@@ -52,7 +52,7 @@ describe('service target inference (createNodes)', () => {
     // a synth of dev must never be replayed for prod
     expect(t['synth']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ENVIRONMENTS' });
     expect(t['validate']).toMatchObject({ cache: false, dependsOn: ['synth'] });
-    expect(t['deploy']).toMatchObject({ cache: false, dependsOn: ['bundle', { projects: ['platform'], target: 'deploy' }] });
+    expect(t['deploy']).toMatchObject({ cache: false, dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }] });
     expect(t['diff']!.cache).toBe(false);
     // judges the synthesized stacks: always on a fresh synth
     expect(t['migration-check']).toMatchObject({ cache: false, dependsOn: ['synth'] });
@@ -66,7 +66,7 @@ describe('service target inference (createNodes)', () => {
       command: 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',
     });
     // what every service's build depends on: a change there affects every service
-    expect(orders.implicitDependencies).toEqual(['service-access', 'lambda-bundle', 'terraform-tools']);
+    expect(orders.implicitDependencies).toEqual(['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails']);
 
     const billing = projects['apps/team-a/billing']!;
     expect(billing.name).toBe('billing-api');

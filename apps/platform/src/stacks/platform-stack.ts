@@ -5,10 +5,9 @@ import { CacheCell, defaultCell, PlatformAlarms, SharedCacheFoundation, type Cac
 import { configureAwsStack } from '@cache-platform/stack-base';
 import { additionalCells, type Environment } from '@cache-platform/platform-environments';
 
-/** Ownership `service` tag of everything the platform stack creates. */
-export const PLATFORM_SERVICE = 'platform';
-/** Ownership `purpose` tag of everything the platform stack creates. */
-export const PLATFORM_PURPOSE = 'shared ElastiCache Serverless cache for serverless services';
+import { PLATFORM_PURPOSE, PLATFORM_SERVICE } from '../ownership';
+
+export { PLATFORM_PURPOSE, PLATFORM_SERVICE };
 
 export interface PlatformStackProps {
   /** the environment to deploy (one of `ENVIRONMENTS` in `@cache-platform/platform-environments`) */

@@ -1,0 +1,3 @@
+export * from './acl/access-string';
+export * from './policy';
+export * from './planner';

@@ -1,0 +1,121 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { RULES } from './rules';
+import { runPolicy, type PolicyReport } from './runner';
+import { readStackDir, readStacks, type TfStack } from './stack';
+import { appFolderOf, readSuppressionsFile, SUPPRESSIONS_FILE, type Suppression } from './suppressions';
+
+/** The workspace root above `dir`: the nearest folder holding `nx.json`. */
+export function workspaceRootOf(dir: string): string | undefined {
+  let current = resolve(dir);
+  for (;;) {
+    if (existsSync(join(current, 'nx.json'))) return current;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/**
+ * Every app folder of the workspace with synthesized stacks: `apps/**` (three levels, as the
+ * generator's `--directory` allows) holding both `cdktf.json` and `cdktf.out/stacks`. An app folder
+ * that lost its `cdktf.json` (a removed app with a leftover cdktf.out) does not count.
+ */
+export function synthesizedApps(workspaceRoot: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (!existsSync(dir)) return;
+    if (existsSync(join(dir, 'cdktf.json'))) {
+      const stacks = join(dir, 'cdktf.out', 'stacks');
+      if (existsSync(stacks) && readdirSync(stacks).some((stack) => existsSync(join(stacks, stack, 'cdk.tf.json')))) found.push(dir);
+      return;
+    }
+    if (depth === 0) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !['node_modules', 'dist', 'src', 'state', 'cdktf.out'].includes(entry.name))
+        walk(join(dir, entry.name), depth - 1);
+    }
+  };
+  walk(join(workspaceRoot, 'apps'), 3);
+  return found.sort();
+}
+
+/** The suppressions of the app a set of stacks came from, limited to those stacks. */
+function appSuppressions(appDir: string | undefined, stacks: readonly TfStack[]): Suppression[] {
+  if (!appDir) return [];
+  const file = join(appDir, SUPPRESSIONS_FILE);
+  if (!existsSync(file)) return [];
+  const names = stacks.map((s) => s.name);
+  return readSuppressionsFile(
+    file,
+    RULES.map((r) => r.id),
+  ).map((s) => ({ ...s, stacks: names }));
+}
+
+export interface CheckOptions {
+  /** folders to check: stack folders, cdktf.out folders or app folders */
+  readonly dirs: readonly string[];
+  /** also read every other app's synthesized stacks of the workspace, for the cross-stack rules */
+  readonly workspaceContext?: boolean;
+  /** a suppressions file to use instead of each app's own `policy-suppressions.json` */
+  readonly suppressionsFile?: string;
+}
+
+/** Reads the stacks and suppressions, runs the pack. Throws on unreadable input or refused suppressions. */
+export function checkDirs(options: CheckOptions): PolicyReport {
+  const stacks: TfStack[] = [];
+  const suppressions: Suppression[] = [];
+  const checkedFiles = new Set<string>();
+  for (const dir of options.dirs) {
+    const read = readStacks(dir);
+    stacks.push(...read);
+    for (const stack of read) checkedFiles.add(resolve(stack.file));
+    if (!options.suppressionsFile) suppressions.push(...appSuppressions(appFolderOf(dir), read));
+  }
+  if (options.suppressionsFile)
+    suppressions.push(
+      ...readSuppressionsFile(
+        options.suppressionsFile,
+        RULES.map((r) => r.id),
+      ),
+    );
+  const contextStacks: TfStack[] = [];
+  const root = options.workspaceContext ? workspaceRootOf(options.dirs[0] ?? '.') : undefined;
+  if (root) {
+    for (const app of synthesizedApps(root)) {
+      const stacksDir = join(app, 'cdktf.out', 'stacks');
+      let entries: string[];
+      try {
+        entries = readdirSync(stacksDir);
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (checkedFiles.has(resolve(stacksDir, entry, 'cdk.tf.json'))) continue;
+        // context is best effort: under `nx run-many -t synth` another app may be rewriting its
+        // cdktf.out right now (emptied, or a file half written); its own synth checks it
+        try {
+          contextStacks.push(readStackDir(join(stacksDir, entry)));
+        } catch {
+          continue;
+        }
+      }
+    }
+  }
+  return runPolicy({ stacks, contextStacks, suppressions });
+}
+
+/**
+ * The check every app's synth runs (tools/terraform/bin/synth.cjs): its own fresh stacks, with every
+ * other app's synthesized stacks of the workspace as context for the cross-stack rules, and its own
+ * `policy-suppressions.json`.
+ */
+export function checkSynthesizedApp(appDir: string): PolicyReport {
+  return checkDirs({ dirs: [join(appDir, 'cdktf.out')], workspaceContext: true });
+}
+
+/** For messages: a path relative to the workspace (or as given). */
+export function displayPath(path: string): string {
+  const root = workspaceRootOf(path);
+  return root ? relative(root, resolve(path)) || '.' : path;
+}

@@ -1,0 +1,6 @@
+export * from './rule';
+export * from './stack';
+export * from './runner';
+export * from './suppressions';
+export * from './check';
+export { RULES } from './rules';

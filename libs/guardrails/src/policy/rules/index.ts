@@ -1,0 +1,41 @@
+import type { PolicyRule } from '../rule';
+import { keyspacePatterns } from './cp001-keyspace-patterns';
+import { dangerousCommands } from './cp002-dangerous-commands';
+import { defaultUserDisabled } from './cp003-default-user-disabled';
+import { groupIgnoresMembership } from './cp004-group-ignores-membership';
+import { noWildcardResources } from './cp005-no-wildcard-resources';
+import { tlsOn } from './cp006-tls-on';
+import { ownershipTags } from './cp007-ownership-tags';
+import { oneServicePerKeyspace } from './cp008-one-service-per-keyspace';
+import { currentRuntime } from './cp009-current-runtime';
+import { passwordRotation } from './cp010-password-rotation';
+import { noLiteralSecrets } from './cp011-no-literal-secrets';
+
+/** The rule pack, in id order. */
+export const RULES: readonly PolicyRule[] = [
+  keyspacePatterns,
+  dangerousCommands,
+  defaultUserDisabled,
+  groupIgnoresMembership,
+  noWildcardResources,
+  tlsOn,
+  ownershipTags,
+  oneServicePerKeyspace,
+  currentRuntime,
+  passwordRotation,
+  noLiteralSecrets,
+];
+
+export {
+  currentRuntime,
+  dangerousCommands,
+  defaultUserDisabled,
+  groupIgnoresMembership,
+  keyspacePatterns,
+  noLiteralSecrets,
+  noWildcardResources,
+  oneServicePerKeyspace,
+  ownershipTags,
+  passwordRotation,
+  tlsOn,
+};

@@ -1,0 +1,379 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  fixture,
+  payloadAttribute,
+  stackOf,
+  CLAIM,
+  FUNCTION,
+  ROTATION,
+  SECRET,
+  SECRET_VERSION,
+  USER,
+  type FixtureName,
+  type Json,
+} from '../../../test/fixtures';
+import type { PolicyRule } from '../rule';
+import { parseStack, type TfStack } from '../stack';
+import {
+  currentRuntime,
+  dangerousCommands,
+  defaultUserDisabled,
+  groupIgnoresMembership,
+  keyspacePatterns,
+  noLiteralSecrets,
+  noWildcardResources,
+  oneServicePerKeyspace,
+  ownershipTags,
+  passwordRotation,
+  RULES,
+  tlsOn,
+} from './index';
+
+const check = (rule: PolicyRule, stack: TfStack, contextStacks: TfStack[] = []) =>
+  rule.check(stack, { stacks: [stack], contextStacks }).map((v) => `${v.resource.address}: ${v.message}`);
+const withAccess = (accessString: string) => (json: Json) => {
+  json.resource.aws_elasticache_user[USER].access_string = accessString;
+};
+const SERVICES: FixtureName[] = ['service-password', 'service-iam'];
+const SAFE =
+  'on ~catalog-api:* +@all -@dangerous -@admin -@pubsub -@scripting -scan -randomkey -dbsize -cluster|getkeysinslot -cluster|countkeysinslot -select';
+
+describe('the rule pack', () => {
+  it('has stable, unique ids CP001..CP011, each with a one-line rationale and a fix', () => {
+    expect(RULES.map((r) => r.id)).toEqual([
+      'CP001',
+      'CP002',
+      'CP003',
+      'CP004',
+      'CP005',
+      'CP006',
+      'CP007',
+      'CP008',
+      'CP009',
+      'CP010',
+      'CP011',
+    ]);
+    for (const rule of RULES) {
+      expect(rule.rationale).not.toMatch(/\n/);
+      expect(rule.fix.length).toBeGreaterThan(20);
+    }
+  });
+
+  it.each([...SERVICES, 'platform' as const])('passes the compliant %s fixture on every rule', (name) => {
+    const stack = stackOf(name);
+    for (const rule of RULES) expect(check(rule, stack)).toEqual([]);
+  });
+});
+
+describe('CP001 keyspace-patterns', () => {
+  it.each([
+    ['~*', 'key pattern(s) ~* outside keyspace "catalog-api"'],
+    ['allkeys', 'key pattern(s) ~* outside keyspace "catalog-api"'],
+    ['~catalog-api*', 'key pattern(s) ~catalog-api* outside'],
+    ['~catalog-api:* ~orders:*', 'key pattern(s) ~orders:* outside'],
+    ['%R~*', 'key pattern(s) %R~* outside'],
+    ['&*', 'channel pattern(s) &* outside keyspace "catalog-api" (allowed: &catalog-api:*)'],
+    ['allchannels', 'channel pattern(s) &* outside'],
+    ['&orders:*', 'channel pattern(s) &orders:* outside'],
+    ['(~* +get)', 'selector(s) (~* +get)'],
+  ])('refuses %s', (extra, message) => {
+    const found = check(keyspacePatterns, stackOf('service-password', withAccess(`${SAFE} ${extra}`)));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`aws_elasticache_user.${USER}: `);
+    expect(found[0]).toContain(message);
+  });
+
+  it('accepts the keyspace and channels inside it', () => {
+    expect(check(keyspacePatterns, stackOf('service-password', withAccess(`${SAFE} %R~catalog-api:ro:* &catalog-api:events:*`)))).toEqual(
+      [],
+    );
+  });
+
+  it('refuses pub/sub left on the cache default channels (allchannels on serverless), accepts it with -@pubsub', () => {
+    const found = check(keyspacePatterns, stackOf('service-password', withAccess('on ~catalog-api:* +@all -@dangerous')));
+    expect(found[0]).toContain("allows pub/sub commands and sets no channel pattern, so the cache's default allchannels applies");
+  });
+
+  it('derives the keyspace from the claim, and says so when there is none', () => {
+    const found = check(
+      keyspacePatterns,
+      stackOf('service-password', (json) => delete json.resource.aws_ssm_parameter[CLAIM]),
+    );
+    expect(found[0]).toContain('cannot tell which keyspace the user belongs to: its stack claims no keyspace');
+  });
+
+  it('refuses an access string computed at apply time or that Redis would refuse', () => {
+    expect(check(keyspacePatterns, stackOf('service-password', withAccess('${var.access}')))[0]).toContain('computed at apply time');
+    expect(check(keyspacePatterns, stackOf('service-password', withAccess('on ~catalog-api:* +@nosuch')))[0]).toContain(
+      'rule "+@nosuch" names an unknown ACL category',
+    );
+  });
+});
+
+describe('CP002 no-dangerous-commands', () => {
+  it.each([
+    ['+@dangerous', 'flushall'],
+    ['+@admin', 'config|set'],
+    ['+flushall', 'flushall'],
+    ['+keys', 'keys'],
+    ['+config', 'config|set'],
+    ['+scan', 'scan'],
+    // categories grant back what -@dangerous took: KEYS is in @keyspace and @read
+    ['+@read', 'keys'],
+  ])('refuses %s granted back', (extra, command) => {
+    const found = check(
+      dangerousCommands,
+      stackOf('service-iam', withAccess(`on ~enrollment-api:* +@all -@dangerous -@admin -@pubsub ${extra}`)),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`allows .*\\b${command.replace('|', '\\|')}\\b`));
+  });
+
+  it('refuses a dangerous command inside a selector', () => {
+    const found = check(
+      dangerousCommands,
+      stackOf('service-iam', withAccess(`on ~enrollment-api:* -@all +get (~enrollment-api:* +flushall)`)),
+    );
+    expect(found).toEqual([`aws_elasticache_user.${USER}: selector (~enrollment-api:* +flushall) allows flushall`]);
+  });
+
+  it('accepts a narrow grant', () => {
+    expect(check(dangerousCommands, stackOf('service-iam', withAccess('on ~enrollment-api:* -@all +get +set +cluster|slots')))).toEqual([]);
+  });
+});
+
+describe('CP003 default-user-disabled', () => {
+  const DEFAULT = 'foundation_users_disabled-default-user_3526D34B';
+  it('refuses an enabled user named default, whatever its id', () => {
+    const found = check(
+      defaultUserDisabled,
+      stackOf('platform', (json) => (json.resource.aws_elasticache_user[DEFAULT].access_string = 'on ~* +@all')),
+    );
+    expect(found).toEqual([`aws_elasticache_user.${DEFAULT}: the user named "default" is enabled: access string "on ~* +@all"`]);
+  });
+  it('reads "off" by meaning: a later "on" wins', () => {
+    const found = check(
+      defaultUserDisabled,
+      stackOf('platform', (json) => (json.resource.aws_elasticache_user[DEFAULT].access_string = 'off -@all on')),
+    );
+    expect(found).toHaveLength(1);
+  });
+});
+
+describe('CP004 group-ignores-membership', () => {
+  it('refuses a group that manages user_ids', () => {
+    const found = check(
+      groupIgnoresMembership,
+      stackOf('platform', (json) => delete json.resource.aws_elasticache_user_group['foundation_users_user-group_F3ACF09B'].lifecycle),
+    );
+    expect(found[0]).toContain('user group does not ignore changes to user_ids (lifecycle.ignore_changes is null)');
+  });
+  it('accepts ignore_changes = all', () => {
+    const stack = stackOf(
+      'platform',
+      (json) => (json.resource.aws_elasticache_user_group['foundation_users_user-group_F3ACF09B'].lifecycle = { ignore_changes: 'all' }),
+    );
+    expect(check(groupIgnoresMembership, stack)).toEqual([]);
+  });
+});
+
+describe('CP005 no-wildcard-resources', () => {
+  const DOC = 'cache-access_secret-read-c8ae95c3c7-document_799971D1';
+  it.each([
+    ['*', '"*"'],
+    ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:*', 'secret:*'],
+  ])('refuses a secret read on %s', (resource, shown) => {
+    const found = check(
+      noWildcardResources,
+      stackOf('service-password', (json) => (json.data.aws_iam_policy_document[DOC].statement[0].resources = [resource])),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(
+      `data.aws_iam_policy_document.${DOC}: statement ReadCacheSecret allows secretsmanager:GetSecretValue on resource`,
+    );
+    expect(found[0]).toContain(shown);
+  });
+
+  it('reads literal JSON policies and inline role policies too (ssm, elasticache, NotResource)', () => {
+    const stack = stackOf('service-password', (json) => {
+      json.resource.aws_iam_role_policy.extra = {
+        policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: '*' }] }),
+        role: 'x',
+      };
+      json.resource.aws_iam_role.handler_role_DDC61C05.inline_policy = [
+        {
+          name: 'p',
+          policy: JSON.stringify({ Statement: { Sid: 'Connect', Effect: 'Allow', Action: ['elasticache:Connect'], NotResource: 'arn:x' } }),
+        },
+      ];
+    });
+    expect(check(noWildcardResources, stack)).toEqual([
+      'aws_iam_role_policy.extra: a statement allows ssm:GetParameter on resource "*"',
+      'aws_iam_role.handler_role_DDC61C05: statement Connect allows elasticache:Connect on every resource but arn:x (NotResource)',
+    ]);
+  });
+
+  it('leaves other services and Deny statements alone', () => {
+    const stack = stackOf('service-password', (json) => {
+      json.data.aws_iam_policy_document[DOC].statement.push({ actions: ['logs:PutLogEvents'], resources: ['*'] });
+      json.data.aws_iam_policy_document[DOC].statement.push({ effect: 'Deny', actions: ['secretsmanager:*'], resources: ['*'] });
+    });
+    expect(check(noWildcardResources, stack)).toEqual([]);
+  });
+});
+
+describe('CP006 tls-on', () => {
+  it.each(['secret_string', 'secret_string_wo'])('refuses "tls" = false in %s', (attribute) => {
+    const stack = stackOf('service-password', (json) => {
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      const from = payloadAttribute(json);
+      const payload = version[from].replace('"tls" = true', '"tls" = false');
+      delete version[from];
+      version[attribute] = payload;
+    });
+    expect(check(tlsOn, stack)).toEqual([
+      `aws_secretsmanager_secret_version.${SECRET_VERSION}: secret payload (${attribute}) sets tls to false`,
+    ]);
+  });
+
+  it.each([
+    ['REDIS_TLS', 'false', 'turns TLS off'],
+    ['CACHE_TLS_ENABLED', '0', 'turns TLS off'],
+    ['NODE_TLS_REJECT_UNAUTHORIZED', '0', 'turns off certificate verification'],
+    ['REDIS_URL', 'redis://cache:6379', 'plaintext redis:// URL'],
+  ])('refuses the Lambda variable %s=%s', (name, value, why) => {
+    const stack = stackOf('service-iam', (json) => (json.resource.aws_lambda_function[FUNCTION].environment.variables[name] = value));
+    const found = check(tlsOn, stack);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`environment variable ${name}="${value}" `);
+    expect(found[0]).toContain(why);
+  });
+
+  it('accepts TLS-on values', () => {
+    const stack = stackOf('service-iam', (json) =>
+      Object.assign(json.resource.aws_lambda_function[FUNCTION].environment.variables, { REDIS_TLS: 'true', URL: 'rediss://x' }),
+    );
+    expect(check(tlsOn, stack)).toEqual([]);
+  });
+});
+
+describe('CP007 ownership-tags', () => {
+  it('refuses a user, secret or claim without the ownership tags (provider defaults count; a blank overrides them)', () => {
+    const stack = stackOf('service-password', (json) => {
+      json.provider.aws[0].default_tags = [];
+      json.resource.aws_elasticache_user[USER].tags = { 'cache-platform:owner': 'team-catalog' };
+      delete json.resource.aws_secretsmanager_secret[SECRET].tags;
+    });
+    const found = check(ownershipTags, stack);
+    expect(found).toEqual([
+      `aws_elasticache_user.${USER}: missing ownership tag(s) cache-platform:service, cache-platform:purpose, cache-platform:environment, cache-platform:managed-by`,
+      `aws_secretsmanager_secret.${SECRET}: missing ownership tag(s) cache-platform:service, cache-platform:owner, cache-platform:purpose, cache-platform:environment, cache-platform:managed-by`,
+    ]);
+    const blanked = stackOf(
+      'platform',
+      (json) => (json.resource.aws_elasticache_user['foundation_users_disabled-default-user_3526D34B'].tags['cache-platform:owner'] = ''),
+    );
+    expect(check(ownershipTags, blanked)[0]).toContain('missing ownership tag(s) cache-platform:owner');
+  });
+});
+
+describe('CP008 one-service-per-keyspace', () => {
+  const claiming =
+    (keyspace: string, service: string, environment = 'dev') =>
+    (json: Json) => {
+      const claim = json.resource.aws_ssm_parameter[CLAIM];
+      claim.name = `/cache-platform/${environment}/keyspaces/${keyspace}`;
+      claim.value = JSON.stringify({ service, owner: 'team-x', purpose: 'a purpose' });
+    };
+  it('refuses a keyspace another service of the same environment claims, across apps', () => {
+    const mine = stackOf('service-iam', claiming('catalog-api', 'enrollment-api'));
+    const theirs = stackOf('service-password');
+    expect(check(oneServicePerKeyspace, mine, [theirs])).toEqual([
+      `aws_ssm_parameter.${CLAIM}: keyspace "catalog-api" of service "enrollment-api" in dev is also claimed by service "catalog-api" (catalog-api-dev: aws_ssm_parameter.${CLAIM})`,
+    ]);
+  });
+  it('accepts the same keyspace in another environment, and the same service in two stacks', () => {
+    expect(
+      check(oneServicePerKeyspace, stackOf('service-iam', claiming('catalog-api', 'enrollment-api', 'prod')), [
+        stackOf('service-password'),
+      ]),
+    ).toEqual([]);
+    const prod = parseStack('catalog-api-prod', fixture('service-password'));
+    expect(check(oneServicePerKeyspace, stackOf('service-password'), [prod])).toEqual([]);
+  });
+});
+
+describe('CP009 current-lambda-runtime', () => {
+  it('refuses nodejs20.x, accepts nodejs22.x', () => {
+    const stack = stackOf('service-iam', (json) => (json.resource.aws_lambda_function[FUNCTION].runtime = 'nodejs20.x'));
+    expect(check(currentRuntime, stack)[0]).toContain('runtime "nodejs20.x" is not current (current: nodejs22.x');
+    expect(check(currentRuntime, stackOf('service-iam'))).toEqual([]);
+  });
+});
+
+describe('CP010 password-rotation', () => {
+  it('refuses a password-auth secret without a rotation; IAM-auth secrets need none', () => {
+    const stack = stackOf('service-password', (json) => delete json.resource.aws_secretsmanager_secret_rotation);
+    expect(check(passwordRotation, stack)).toEqual([
+      `aws_secretsmanager_secret.${SECRET}: password-auth cache secret has no aws_secretsmanager_secret_rotation referring to it`,
+    ]);
+    expect(check(passwordRotation, stackOf('service-iam'))).toEqual([]);
+  });
+  it('finds the payload in secret_string and secret_string_wo, and a rotation of another secret does not count', () => {
+    const stack = stackOf('service-password', (json) => {
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      const from = payloadAttribute(json);
+      const to = from === 'secret_string' ? 'secret_string_wo' : 'secret_string';
+      version[to] = version[from];
+      delete version[from];
+      json.resource.aws_secretsmanager_secret_rotation[ROTATION].secret_id = '${aws_secretsmanager_secret.other.id}';
+    });
+    expect(check(passwordRotation, stack)).toHaveLength(1);
+    // and the real rotation, with the payload moved to the other attribute, counts
+    const moved = stackOf('service-password', (json) => {
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      const from = payloadAttribute(json);
+      version[from === 'secret_string' ? 'secret_string_wo' : 'secret_string'] = version[from];
+      delete version[from];
+    });
+    expect(check(passwordRotation, moved)).toEqual([]);
+  });
+});
+
+describe('CP011 no-literal-secrets', () => {
+  it('refuses a literal user password, a literal password in the payload, a credential in a Lambda variable', () => {
+    const stack = stackOf('service-password', (json) => {
+      json.resource.aws_elasticache_user[USER].authentication_mode.passwords = ['a-literal-password-of-some-length'];
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      const attribute = payloadAttribute(json);
+      version[attribute] = version[attribute].replace(/"password" = [^,]+,/, '"password" = "hunter2hunter2hunter2",');
+      json.resource.aws_lambda_function[FUNCTION].environment.variables.REDIS_PASSWORD = 'hunter2hunter2hunter2';
+    });
+    expect(check(noLiteralSecrets, stack)).toEqual([
+      `aws_elasticache_user.${USER}: the user has a literal password (not a reference)`,
+      `aws_secretsmanager_secret_version.${SECRET_VERSION}: the secret payload (${payloadAttribute(fixture('service-password'))}) holds a literal password`,
+      `aws_lambda_function.${FUNCTION}: environment variable REDIS_PASSWORD holds a literal credential`,
+    ]);
+  });
+  it('accepts references, the empty IAM password and literal JSON without a password', () => {
+    expect(check(noLiteralSecrets, stackOf('service-password'))).toEqual([]);
+    expect(check(noLiteralSecrets, stackOf('service-iam'))).toEqual([]);
+    const literalJson = stackOf('service-iam', (json) => {
+      const version = json.resource.aws_secretsmanager_secret_version[SECRET_VERSION];
+      version[payloadAttribute(json)] = JSON.stringify({ username: 'u', password: '' });
+    });
+    expect(check(noLiteralSecrets, literalJson)).toEqual([]);
+  });
+});
+
+describe('docs/policy.md', () => {
+  it('lists every rule with its id, name and rationale', () => {
+    const docs = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'docs', 'policy.md'), 'utf8').replace(/\\\*/g, '*');
+    for (const rule of RULES) {
+      expect(docs).toMatch(
+        new RegExp(`\\| \`${rule.id}\` \\| ${rule.name} +\\| ${rule.rationale.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +\\|`),
+      );
+    }
+  });
+});
