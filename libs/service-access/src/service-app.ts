@@ -111,7 +111,10 @@ export function buildServiceApp(options: ServiceAppOptions): { app: App; stacks:
 function workspaceManifests(root: string | undefined, own: WorkspaceManifest): WorkspaceManifest[] {
   const all = root ? readWorkspaceManifests(root) : [];
   const ownPath = resolve(own.source);
-  return all.some((m) => resolve(root ?? '', m.source) === ownPath) ? all : [...all, own];
+  if (all.some((m) => resolve(root ?? '', m.source) === ownPath)) return all;
+  // built from outside the scanned tree (a copy under tmp/, say): this app is that service, wherever
+  // it lives, so its own manifest stands in for the workspace's (Nx refuses two projects of one name)
+  return [...all.filter((m) => m.manifest.service !== own.manifest.service), own];
 }
 
 /** The entry point of every service app's synth: build from the manifest, then write cdktf.out. */
