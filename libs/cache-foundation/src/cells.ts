@@ -4,9 +4,15 @@ import { refuse, validated } from '@cache-platform/stack-base';
 import { PlatformExports } from './exports';
 import type { CacheNetwork } from './network';
 import { SharedServerlessCache } from './serverless-cache';
-import type { SharedCacheFoundation } from './shared-cache-foundation';
+import type { SharedCacheFoundation, SharedCacheFoundationProps } from './shared-cache-foundation';
 import { CacheUserGroup } from './user-group';
-import type { CacheEngine, CacheUsageLimits } from './validation';
+import type { CacheUsageLimits } from './validation';
+
+/** The cache settings a cell may set for itself: those of the foundation's own cache, documented there. */
+export type CellCacheSettings = Pick<
+  SharedCacheFoundationProps,
+  'engine' | 'majorEngineVersion' | 'usageLimits' | 'kmsKeyArn' | 'snapshotRetentionLimit' | 'dailySnapshotTime' | 'preventDestroy' | 'tags'
+>;
 
 /** What every cell has, the default cell (the foundation's own) and the others alike. */
 export interface CacheCellResources {
@@ -19,7 +25,7 @@ export interface CacheCellResources {
   readonly usageLimits?: CacheUsageLimits;
 }
 
-export interface CacheCellProps {
+export interface CacheCellProps extends CellCacheSettings {
   /** environment name (contract rules) */
   readonly environment: string;
   /** the cell's name (contract rules: lower-case letters and digits, at most 6); not the default cell */
@@ -31,22 +37,6 @@ export interface CacheCellProps {
    * every service secret of the environment, whatever the cell (service users are not cell-specific).
    */
   readonly rotationFunctionArn: string;
-  /** @default "valkey" */
-  readonly engine?: CacheEngine;
-  /** @default the newest for the engine */
-  readonly majorEngineVersion?: string;
-  /** @default no limits */
-  readonly usageLimits?: CacheUsageLimits;
-  /** @default an AWS owned key */
-  readonly kmsKeyArn?: string;
-  /** @default AWS's default */
-  readonly snapshotRetentionLimit?: number;
-  /** @default chosen by AWS */
-  readonly dailySnapshotTime?: string;
-  /** @default true */
-  readonly preventDestroy?: boolean;
-  /** @default none */
-  readonly tags?: Record<string, string>;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   type EnvironmentCells,
   type ServiceManifest,
 } from '@cache-platform/cache-contract';
-import type { CacheEngine, CacheUsageLimits } from '@cache-platform/cache-foundation';
+import type { CellCacheSettings } from '@cache-platform/cache-foundation';
 import type { Environment } from './environments';
 
 /**
@@ -22,7 +22,7 @@ import type { Environment } from './environments';
  * exports and limits. Settings left out are the environment's `platform` settings. The entry named
  * like the default cell (`main`) may only set `maxUsers`: the default cell's cache is `platform`.
  */
-export interface CellSettings {
+export interface CellSettings extends Omit<CellCacheSettings, 'tags'> {
   /** cell name (lower-case letters and digits, at most 6); `main` is the default cell */
   readonly name: string;
   /**
@@ -31,13 +31,6 @@ export interface CellSettings {
    * @default 100
    */
   readonly maxUsers?: number;
-  readonly engine?: CacheEngine;
-  readonly majorEngineVersion?: string;
-  readonly usageLimits?: CacheUsageLimits;
-  readonly kmsKeyArn?: string;
-  readonly snapshotRetentionLimit?: number;
-  readonly dailySnapshotTime?: string;
-  readonly preventDestroy?: boolean;
 }
 
 /** The cells of an environment as the quota check sees them: the default cell first. */
