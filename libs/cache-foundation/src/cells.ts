@@ -62,42 +62,74 @@ export class CacheCell extends Construct implements CacheCellResources {
     if (this.cellName === DEFAULT_CELL) {
       refuse(this, 'cell name', props.cell, `the default cell is the foundation's own cache; name another cell`);
     }
-    const names = validated(this, () => platformResourceNames(props.environment, this.cellName));
     this.usageLimits = props.usageLimits;
-    this.users = new CacheUserGroup(this, 'users', { environment: props.environment, cell: this.cellName, tags: props.tags });
-    this.cache = new SharedServerlessCache(this, 'cache', {
-      name: names.cacheName,
-      engine: props.engine,
-      majorEngineVersion: props.majorEngineVersion,
-      usageLimits: props.usageLimits,
-      kmsKeyArn: props.kmsKeyArn,
-      snapshotRetentionLimit: props.snapshotRetentionLimit,
-      dailySnapshotTime: props.dailySnapshotTime,
-      securityGroupIds: [props.network.cacheSecurityGroup.id],
-      subnetIds: props.network.subnetIds,
-      userGroupId: this.users.userGroupId,
-      preventDestroy: props.preventDestroy,
-      description: `Shared cache of the cache platform (${props.environment}, cell ${this.cellName})`,
-      tags: props.tags,
-    });
-    this.exports = new PlatformExports(this, 'exports', {
+    ({
+      users: this.users,
+      cache: this.cache,
+      exports: this.exports,
+    } = createCellResources(this, {
       environment: props.environment,
       cell: this.cellName,
-      values: {
-        endpointAddress: this.cache.endpointAddress,
-        endpointPort: this.cache.endpointPort,
-        readerPort: this.cache.readerPort,
-        cacheName: this.cache.name,
-        cacheArn: this.cache.arn,
-        engine: this.cache.cache.engine,
-        userGroupId: this.users.userGroupId,
-        clientSecurityGroupId: props.network.clientSecurityGroup.id,
-        rotationFunctionArn: props.rotationFunctionArn,
-      },
-      subnetIds: props.network.subnetIds,
-      tags: props.tags,
-    });
+      settings: props,
+      network: props.network,
+      rotationFunctionArn: props.rotationFunctionArn,
+      description: `Shared cache of the cache platform (${props.environment}, cell ${this.cellName})`,
+    }));
   }
+}
+
+/**
+ * The user group, cache and exports of one cell, created in `scope` under the ids every cell uses
+ * (`users`, `cache`, `exports`): the foundation's default cell and each `CacheCell` alike.
+ */
+export function createCellResources(
+  scope: Construct,
+  props: {
+    readonly environment: string;
+    /** undefined for the default cell (names and export paths that predate cells) */
+    readonly cell?: string;
+    readonly settings: CellCacheSettings;
+    readonly network: CacheNetwork;
+    readonly rotationFunctionArn: string;
+    readonly description: string;
+  },
+): Pick<CacheCellResources, 'users' | 'cache' | 'exports'> {
+  const { environment, cell, settings, network } = props;
+  const names = validated(scope, () => platformResourceNames(environment, cell));
+  const users = new CacheUserGroup(scope, 'users', { environment, cell, tags: settings.tags });
+  const cache = new SharedServerlessCache(scope, 'cache', {
+    name: names.cacheName,
+    engine: settings.engine,
+    majorEngineVersion: settings.majorEngineVersion,
+    usageLimits: settings.usageLimits,
+    kmsKeyArn: settings.kmsKeyArn,
+    snapshotRetentionLimit: settings.snapshotRetentionLimit,
+    dailySnapshotTime: settings.dailySnapshotTime,
+    securityGroupIds: [network.cacheSecurityGroup.id],
+    subnetIds: network.subnetIds,
+    userGroupId: users.userGroupId,
+    preventDestroy: settings.preventDestroy,
+    description: props.description,
+    tags: settings.tags,
+  });
+  const exports = new PlatformExports(scope, 'exports', {
+    environment,
+    cell,
+    values: {
+      endpointAddress: cache.endpointAddress,
+      endpointPort: cache.endpointPort,
+      readerPort: cache.readerPort,
+      cacheName: cache.name,
+      cacheArn: cache.arn,
+      engine: cache.cache.engine,
+      userGroupId: users.userGroupId,
+      clientSecurityGroupId: network.clientSecurityGroup.id,
+      rotationFunctionArn: props.rotationFunctionArn,
+    },
+    subnetIds: network.subnetIds,
+    tags: settings.tags,
+  });
+  return { users, cache, exports };
 }
 
 /** The foundation's own cache seen as the default cell. */

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { platformResourceNames } from '@cache-platform/cache-contract';
 import { CacheNetwork } from './network';
-import { PlatformExports } from './exports';
-import { SharedServerlessCache } from './serverless-cache';
-import { CacheUserGroup } from './user-group';
+import type { PlatformExports } from './exports';
+import { createCellResources } from './cells';
+import type { SharedServerlessCache } from './serverless-cache';
+import type { CacheUserGroup } from './user-group';
 import { PasswordRotationFunction, type PasswordRotationFunctionProps } from './password-rotation';
 import { CacheEngine, CacheUsageLimits } from './validation';
 
@@ -86,30 +86,12 @@ export class SharedCacheFoundation extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedCacheFoundationProps) {
     super(scope, id);
-    const names = platformResourceNames(props.environment);
-
     this.network = new CacheNetwork(this, 'network', {
       environment: props.environment,
       vpcId: props.vpcId,
       subnetIds: props.subnetIds,
       secretsManagerEndpoint: props.secretsManagerEndpoint,
       elasticacheEndpoint: props.elasticacheEndpoint,
-      tags: props.tags,
-    });
-    this.users = new CacheUserGroup(this, 'users', { environment: props.environment, tags: props.tags });
-    this.cache = new SharedServerlessCache(this, 'cache', {
-      name: names.cacheName,
-      engine: props.engine,
-      majorEngineVersion: props.majorEngineVersion,
-      usageLimits: props.usageLimits,
-      kmsKeyArn: props.kmsKeyArn,
-      snapshotRetentionLimit: props.snapshotRetentionLimit,
-      dailySnapshotTime: props.dailySnapshotTime,
-      securityGroupIds: [this.network.cacheSecurityGroup.id],
-      subnetIds: this.network.subnetIds,
-      userGroupId: this.users.userGroupId,
-      preventDestroy: props.preventDestroy,
-      description: `Shared cache of the cache platform (${props.environment})`,
       tags: props.tags,
     });
     this.rotation = new PasswordRotationFunction(this, 'password-rotation', {
@@ -119,21 +101,17 @@ export class SharedCacheFoundation extends Construct {
       securityGroupIds: [this.network.clientSecurityGroup.id],
       tags: props.tags,
     });
-    this.exports = new PlatformExports(this, 'exports', {
+    // the default cell: ids, names and export paths as they were before cells
+    ({
+      users: this.users,
+      cache: this.cache,
+      exports: this.exports,
+    } = createCellResources(this, {
       environment: props.environment,
-      values: {
-        endpointAddress: this.cache.endpointAddress,
-        endpointPort: this.cache.endpointPort,
-        readerPort: this.cache.readerPort,
-        cacheName: this.cache.name,
-        cacheArn: this.cache.arn,
-        engine: this.cache.cache.engine,
-        userGroupId: this.users.userGroupId,
-        clientSecurityGroupId: this.network.clientSecurityGroup.id,
-        rotationFunctionArn: this.rotation.functionArn,
-      },
-      subnetIds: this.network.subnetIds,
-      tags: props.tags,
-    });
+      settings: props,
+      network: this.network,
+      rotationFunctionArn: this.rotation.functionArn,
+      description: `Shared cache of the cache platform (${props.environment})`,
+    }));
   }
 }
