@@ -15,7 +15,7 @@ import {
 } from './errors';
 import type { ReportEvent } from './metrics';
 import { SecretLoader, secretSourceFromEnv, secretsManagerSource, type SecretSource } from './secret';
-import { monotonicMs, SharedTimeout, withTimeout } from './time';
+import { monotonicMs, replyArrivedMs, SharedTimeout, withTimeout } from './time';
 import type { CacheLogger, HealthReport, ServiceCacheOptions } from './types';
 
 export const remaining = (deadline: number): number => Math.max(0, deadline - monotonicMs());
@@ -92,13 +92,16 @@ export class CacheConnection {
    */
   read<R>(
     key: string,
-    onValue: (raw: string | null, elapsedMs: number) => R | PromiseLike<R>,
+    onValue: (raw: string | null, elapsedMs: number, atMs: number) => R | PromiseLike<R>,
     onFailure: (error: unknown) => R | PromiseLike<R>,
   ): Promise<R> {
     const ready = this.handle;
     if (ready === undefined || !ready.isReady()) {
       const started = monotonicMs();
-      return this.run('read', (redis) => redis.get(key), RETRY_ON_DROP).then((raw) => onValue(raw, monotonicMs() - started), onFailure);
+      return this.run('read', (redis) => redis.get(key), RETRY_ON_DROP).then((raw) => {
+        const now = monotonicMs();
+        return onValue(raw, now - started, now);
+      }, onFailure);
     }
     if (!this.breaker.allow()) return this.skipped('read').catch(onFailure);
     return new Promise<R>((resolve, reject) => {
@@ -115,8 +118,9 @@ export class CacheConnection {
         (raw) => {
           if (!this.readTimeout.finish(deadline)) return;
           this.breaker.success();
+          const now = replyArrivedMs();
           try {
-            resolve(onValue(raw, this.readTimeout.elapsed(deadline)));
+            resolve(onValue(raw, this.readTimeout.elapsed(deadline, now), now));
           } catch (error) {
             reject(error);
           }
@@ -126,7 +130,10 @@ export class CacheConnection {
           const retry = timed('read', (redis) => redis.get(key));
           resolve(
             this.recover('read', error, ready, retry, deadline.at, RETRY_ON_DROP).then(
-              (raw) => onValue(this.succeeded(raw), this.readTimeout.elapsed(deadline)),
+              (raw) => {
+                const now = monotonicMs();
+                return onValue(this.succeeded(raw), this.readTimeout.elapsed(deadline, now), now);
+              },
               (failure: unknown) => onFailure(this.failedWith('read', failure)),
             ),
           );

@@ -93,4 +93,39 @@ describe('one list of counters', () => {
     const rows = [...readme.matchAll(/^\| `(\w+)` +\| `(Cache\w+)` +\|/gm)].map(([, name, metric]) => [name, metric]);
     expect(rows).toEqual(Object.entries(COUNTERS));
   });
+
+  it("counts hit() exactly as record('hit'), in the totals and the next EMF line", () => {
+    const viaRecord = new Metrics(
+      { enabled: false },
+      () => ({}),
+      () => 1_000,
+    );
+    const viaHit = new Metrics(
+      { enabled: false },
+      () => ({}),
+      () => 1_000,
+    );
+    for (let i = 0; i < 3; i++) {
+      viaRecord.record('hit');
+      viaHit.hit();
+    }
+    expect(viaHit.snapshot()).toEqual(viaRecord.snapshot());
+    expect(viaHit.snapshot().hits).toBe(3);
+    expect(JSON.parse(viaHit.renderEmf()!).CacheHits).toBe(3);
+    expect(viaHit.renderEmf()).toBe(viaRecord.renderEmf());
+  });
+
+  it('flushes on the wall-clock time the caller passes, without reading the clock itself', () => {
+    const lines: string[] = [];
+    const metrics = new Metrics(
+      { write: (l) => lines.push(l), flushIntervalMs: 1000 },
+      () => ({}),
+      () => 5_000,
+    );
+    metrics.hit();
+    metrics.maybeFlush(5_999);
+    expect(lines).toHaveLength(0);
+    metrics.maybeFlush(6_000);
+    expect(lines).toHaveLength(1);
+  });
 });

@@ -8,7 +8,7 @@ import { assertPositive, CacheUsageError, describeError } from './errors';
 import { LegacyReader } from './legacy-read';
 import { assertKey, assertNamespace, lockKey, namespacedKey, namespaceVersionKey, newNamespaceVersion } from './keys';
 import { Metrics, type CacheMetricsSnapshot } from './metrics';
-import { monotonicMs, sleep } from './time';
+import { monotonicMs, sleep, wallMsAt } from './time';
 import type { CacheLogger, GetOrLoadOptions, HealthReport, InvalidateOptions, ServiceCache, ServiceCacheOptions } from './types';
 
 /** TTL used when `getOrLoad` is called without options. */
@@ -126,17 +126,19 @@ class ServiceCacheImpl implements ServiceCache {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.stats.maybeFlush();
     // not an async function, and one callback for the read's outcome: on a hit the read and the answer
     // settle one promise, as a bare `await client.get()` does (docs/benchmarks.md, concurrent hit path)
     const failOpen = () => this.failOpen(key, loader, o);
     const namespace = o.namespace;
     if (namespace === undefined)
-      return this.connection.read(key, (raw, elapsedMs) => this.answer(key, key, raw, elapsedMs, loader, o), failOpen);
+      return this.connection.read(key, (raw, elapsedMs, atMs) => this.answer(key, key, raw, elapsedMs, atMs, loader, o), failOpen);
     const started = monotonicMs();
     return this.connection
       .run('read', (redis) => this.namespacedRead(redis, namespace, key), RETRY_ON_DROP)
-      .then(({ dataKey, raw }) => this.answer(key, dataKey, raw, monotonicMs() - started, loader, o), failOpen);
+      .then(({ dataKey, raw }) => {
+        const now = monotonicMs();
+        return this.answer(key, dataKey, raw, now - started, now, loader, o);
+      }, failOpen);
   }
 
   /**
@@ -148,14 +150,20 @@ class ServiceCacheImpl implements ServiceCache {
     dataKey: string,
     raw: string | null,
     elapsedMs: number,
+    /** monotonic time the reply arrived */
+    atMs: number,
     loader: () => Promise<T>,
     o: ResolvedGetOptions,
   ): T | Promise<T> {
     this.stats.latency(elapsedMs);
+    // the wall clock from the reply's monotonic time: no clock read of its own (docs/benchmarks.md)
+    const now = wallMsAt(atMs);
+    this.stats.maybeFlush(now);
     const entry = decodeEnvelope(raw);
     if (entry) {
-      if (entry.negative || Date.now() < entry.freshUntil) {
-        this.stats.record(entry.negative ? 'negativeHit' : 'hit');
+      if (entry.negative || now < entry.freshUntil) {
+        if (entry.negative) this.stats.record('negativeHit');
+        else this.stats.hit();
         return entry.value as T;
       }
       if (o.staleMs > 0) {
@@ -177,6 +185,7 @@ class ServiceCacheImpl implements ServiceCache {
    */
   private failOpen<T>(key: string, loader: () => Promise<T>, o: ResolvedGetOptions): Promise<T> {
     this.stats.record('failOpen');
+    this.stats.maybeFlush();
     const logicalKey = o.namespace === undefined ? key : `${o.namespace}\u0000${key}`;
     return this.flight(`direct\u0000${logicalKey}`, () => this.callLoader(loader));
   }

@@ -1,5 +1,5 @@
 import { CacheTimeoutError } from './errors';
-import { SharedTimeout, sleep, withTimeout } from './time';
+import { monotonicMs, replyArrivedMs, SharedTimeout, sleep, wallMsAt, withTimeout } from './time';
 
 describe('SharedTimeout (one timer for the hot path reads)', () => {
   it('times out what did not finish, in order, and never what finished first', async () => {
@@ -36,5 +36,56 @@ describe('withTimeout', () => {
     await expect(withTimeout(sleep(200), 10, 'op')).rejects.toThrow('cache op took longer than 10 ms');
     await expect(withTimeout(Promise.reject(new Error('x')), 0, 'op')).rejects.toBeInstanceOf(CacheTimeoutError);
     await expect(withTimeout(Promise.resolve(7), 1000, 'op')).resolves.toBe(7);
+  });
+});
+
+describe('replyArrivedMs (one clock read per burst of reply callbacks)', () => {
+  it('gives every callback of one pass the same reading, and the next pass a fresh one', async () => {
+    // what node-redis does with the replies of one socket read: settles them all in one synchronous pass
+    const settle: Array<() => void> = [];
+    const replies = Array.from({ length: 16 }, () => new Promise<void>((resolve) => settle.push(resolve)));
+    const seen: number[] = [];
+    const done = Promise.all(replies.map((reply) => reply.then(() => seen.push(replyArrivedMs()))));
+    const before = monotonicMs();
+    for (const resolve of settle) resolve();
+    await done;
+    expect(seen).toHaveLength(16);
+    expect(new Set(seen).size).toBe(1);
+    expect(seen[0]).toBeGreaterThanOrEqual(before);
+    // a later read: a later reading, not the cached one
+    await sleep(5);
+    const [next] = await Promise.all([Promise.resolve().then(() => replyArrivedMs())]);
+    expect(next! - seen[0]!).toBeGreaterThanOrEqual(4);
+  });
+
+  it('does not carry a reading over to callbacks queued after the burst (a caller starting its next read)', async () => {
+    let first = 0;
+    let later = 0;
+    await Promise.resolve().then(() => {
+      first = replyArrivedMs();
+      // queued behind the burst's end: as a caller's continuation is
+      return Promise.resolve().then(() => {
+        const until = monotonicMs() + 3;
+        while (monotonicMs() < until) {
+          // busy: a caller's own work between two reads
+        }
+        later = replyArrivedMs();
+      });
+    });
+    expect(later - first).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('wallMsAt (the wall clock from a monotonic reading)', () => {
+  it('agrees with Date.now() to within a few milliseconds and moves with the monotonic clock', async () => {
+    const before = Date.now();
+    const wall = wallMsAt(monotonicMs());
+    const after = Date.now();
+    expect(wall).toBeGreaterThanOrEqual(before - 2);
+    expect(wall).toBeLessThanOrEqual(after + 2);
+    await sleep(20);
+    const mono = monotonicMs();
+    expect(Math.abs(wallMsAt(mono) - Date.now())).toBeLessThanOrEqual(2);
+    expect(wallMsAt(mono + 500) - wallMsAt(mono)).toBe(500);
   });
 });
