@@ -1,10 +1,19 @@
 // Profiles the 32-concurrent hit path (docs/benchmarks.md, "where the time goes"): cache-client
 // getOrLoad or the tuned raw client for a fixed time against a local TLS redis-server.
+// Modes: cache-client | raw (a fixed-time run, for the profiler), ab (median ratio), layers (CPU per
+// request layer by layer).
 // Run: node --cpu-prof --cpu-prof-dir=/tmp/prof -r @swc-node/register bench/profile-hit-path.ts cache-client|raw
 // then summarise the .cpuprofile by self time (bench/profile-summary.mjs).
 import { createServiceCache, staticSecretSource } from '../libs/cache-client/src';
 import { startRedis } from '../libs/cache-client/test/redis-harness';
+import { decodeEnvelope } from '../libs/cache-client/src/envelope';
 import { BENCH_USER, connectRawClient } from './raw-client';
+
+/** what the `layers` mode calls below getOrLoad (CacheConnection's handle and read) */
+interface InternalConnection {
+  handle: { get(key: string): Promise<string | null> };
+  read<R>(key: string, onValue: (raw: string | null) => R, onFailure: (error: unknown) => R | Promise<R>): Promise<R>;
+}
 
 const USER = BENCH_USER;
 const KEYS = 100;
@@ -61,6 +70,49 @@ async function main(): Promise<void> {
       ratios.sort((a, b) => a - b);
       console.log(
         `cache-client / tuned raw at ${CONCURRENCY} concurrent: median ${ratios[ratios.length >> 1]!.toFixed(3)} (min ${ratios[0]!.toFixed(3)}, max ${ratios[ratios.length - 1]!.toFixed(3)})`,
+      );
+    } else if (which === 'layers') {
+      // the hit path layer by layer, CPU per request of this process summed over interleaved slices:
+      // the bare handle (sendCommand + envelope decode), + the connection's read (circuit, budget, retries),
+      // + getOrLoad (options, metrics, freshness). Reaches into the cache's internals: a measuring tool only.
+      const connection = (cache as unknown as { connection: InternalConnection }).connection;
+      const layers: Record<string, (i: number) => Promise<unknown>> = {
+        'raw-tuned': async (i) => JSON.parse((await raw.get(`raw:${i}`)) ?? 'null'),
+        handle: (i) => connection.handle.get(`cc:${i}`).then((r) => decodeEnvelope(r)?.value),
+        'connection.read': (i) => connection.read(`cc:${i}`, (r) => decodeEnvelope(r)?.value, never),
+        getOrLoad: (i) => cache.getOrLoad(`cc:${i}`, never, { ttlSeconds: 3600 }),
+      };
+      const totals = Object.fromEntries(Object.keys(layers).map((k) => [k, { n: 0, ms: 0, cpuUs: 0 }]));
+      const slice = async (name: string, ms: number) => {
+        const fn = layers[name]!;
+        let n = 0;
+        const end = performance.now() + ms;
+        const cpu = process.cpuUsage();
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (performance.now() < end) await fn(n++ % KEYS);
+          }),
+        );
+        const used = process.cpuUsage(cpu);
+        const t = totals[name]!;
+        t.n += n;
+        t.ms += performance.now() - t0;
+        t.cpuUs += used.user + used.system;
+      };
+      for (const name of Object.keys(layers)) await slice(name, 300);
+      for (const t of Object.values(totals)) Object.assign(t, { n: 0, ms: 0, cpuUs: 0 });
+      for (let round = 0; round < Number(process.env['AB_ROUNDS'] ?? 20); round++) {
+        const names = Object.keys(layers);
+        for (const name of round % 2 === 0 ? names : names.reverse()) await slice(name, 200);
+      }
+      console.table(
+        Object.fromEntries(
+          Object.entries(totals).map(([k, t]) => [
+            k,
+            { opsPerSec: Math.round((t.n / t.ms) * 1000), cpuUsPerOp: Math.round((t.cpuUs / t.n) * 1000) / 1000 },
+          ]),
+        ),
       );
     } else {
       console.log(`${which}: ${Math.round(await rate(op, DURATION_MS))} ops/s`);
