@@ -77,15 +77,21 @@ describe('replyArrivedMs (one clock read per burst of reply callbacks)', () => {
 });
 
 describe('wallMsAt (the wall clock from a monotonic reading)', () => {
-  it('agrees with Date.now() to within a few milliseconds and moves with the monotonic clock', async () => {
-    const before = Date.now();
-    const wall = wallMsAt(monotonicMs());
-    const after = Date.now();
-    expect(wall).toBeGreaterThanOrEqual(before - 2);
-    expect(wall).toBeLessThanOrEqual(after + 2);
+  it('lies between Date.now() read just before and just after, however long the machine stalls in between', async () => {
+    // bracketed, not "within N ms": a busy machine may pause between any two lines
+    const bracket = () => {
+      const before = Date.now();
+      const wall = wallMsAt(monotonicMs());
+      const after = Date.now();
+      // Date.now() truncates to whole milliseconds: one of slack on either side
+      expect(wall).toBeGreaterThanOrEqual(before - 1);
+      expect(wall).toBeLessThanOrEqual(after + 1);
+    };
+    bracket();
     await sleep(20);
+    bracket();
+    // one offset for all readings (a re-read of the offset may move it by Date.now()'s truncation)
     const mono = monotonicMs();
-    expect(Math.abs(wallMsAt(mono) - Date.now())).toBeLessThanOrEqual(2);
-    expect(wallMsAt(mono + 500) - wallMsAt(mono)).toBe(500);
+    expect(Math.abs(wallMsAt(mono) - wallMsAt(mono - 500) - 500)).toBeLessThanOrEqual(1);
   });
 });

@@ -63,12 +63,15 @@ let anchorOffset = 0;
  * `Date.now()` as of the monotonic time `mono`, without reading the wall clock on every call (the
  * hit path's freshness check compares it with the epoch milliseconds written into the entry). The
  * offset between the two clocks is re-read at most once a second, so a wall-clock step (NTP) shows
- * within a second; slew in between is microseconds.
+ * within a second; slew in between is microseconds. The offset holds for any reading, so a reading
+ * from a moment ago (a burst's, {@link replyArrivedMs}) converts as exactly as a fresh one.
  */
 export function wallMsAt(mono: number): number {
-  if (mono - anchorMono >= WALL_ANCHOR_MS || mono < anchorMono) {
-    anchorMono = mono;
-    anchorOffset = Date.now() - mono;
+  if (mono - anchorMono >= WALL_ANCHOR_MS) {
+    // a fresh pair of readings: `mono` itself may be a burst's reading from a moment ago
+    const now = performance.now();
+    anchorOffset = Date.now() - now;
+    anchorMono = now;
   }
   return mono + anchorOffset;
 }
