@@ -6,7 +6,11 @@ import { alarmTopicParameterName, ContractViolation, platformResourceNames, PLAT
 import { validated } from '@cache-platform/stack-base';
 import type { CacheCellResources } from './cells';
 
-/** Namespace and dimension of ElastiCache Serverless metrics (dimension value: the cache name). */
+/**
+ * Namespace and dimension of ElastiCache Serverless metrics (dimension value: the cache name). Serverless
+ * caches publish under `clusterId` only, not the node-based `CacheClusterId` (docs/architecture.md, with
+ * the `list-metrics` evidence): an alarm on the wrong one never receives data.
+ */
 export const ELASTICACHE_NAMESPACE = 'AWS/ElastiCache';
 export const SERVERLESS_CACHE_DIMENSION = 'clusterId';
 /** ElastiCache Serverless accepts at most 65,000 connections per cache. */
