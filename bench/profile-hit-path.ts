@@ -38,24 +38,28 @@ async function main(): Promise<void> {
     const never = async (): Promise<never> => {
       throw new Error('missed');
     };
-    const op =
-      which === 'raw'
-        ? async (i: number) => JSON.parse((await raw.get(`raw:${i}`)) ?? 'null')
-        : (i: number) => cache.getOrLoad(`cc:${i}`, never, { ttlSeconds: 3600 });
-    const rate = async (fn: (i: number) => Promise<unknown>, ms: number) => {
+    const rawOp = async (i: number) => JSON.parse((await raw.get(`raw:${i}`)) ?? 'null');
+    const ccOp = (i: number) => cache.getOrLoad(`cc:${i}`, never, { ttlSeconds: 3600 });
+    /** `fn` from CONCURRENCY loops for `ms`: requests done, wall time, and this process's CPU time */
+    const slice = async (fn: (i: number) => Promise<unknown>, ms: number) => {
       let n = 0;
-      const end = performance.now() + ms;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const end = started + ms;
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           while (performance.now() < end) await fn(n++ % KEYS);
         }),
       );
-      return (n / ms) * 1000;
+      const used = process.cpuUsage(cpu);
+      return { n, ms: performance.now() - started, cpuUs: used.user + used.system };
+    };
+    const rate = async (fn: (i: number) => Promise<unknown>, ms: number) => {
+      const done = await slice(fn, ms);
+      return (done.n / done.ms) * 1000;
     };
     if (which === 'ab') {
       // interleaved 200 ms slices of both, median ratio: the quick side-by-side check while changing the hot path
-      const rawOp = async (i: number) => JSON.parse((await raw.get(`raw:${i}`)) ?? 'null');
-      const ccOp = (i: number) => cache.getOrLoad(`cc:${i}`, never, { ttlSeconds: 3600 });
       await rate(rawOp, 300);
       await rate(ccOp, 300);
       const ratios: number[] = [];
@@ -77,34 +81,22 @@ async function main(): Promise<void> {
       // + getOrLoad (options, metrics, freshness). Reaches into the cache's internals: a measuring tool only.
       const connection = (cache as unknown as { connection: InternalConnection }).connection;
       const layers: Record<string, (i: number) => Promise<unknown>> = {
-        'raw-tuned': async (i) => JSON.parse((await raw.get(`raw:${i}`)) ?? 'null'),
+        'raw-tuned': rawOp,
         handle: (i) => connection.handle.get(`cc:${i}`).then((r) => decodeEnvelope(r)?.value),
         'connection.read': (i) => connection.read(`cc:${i}`, (r) => decodeEnvelope(r)?.value, never),
-        getOrLoad: (i) => cache.getOrLoad(`cc:${i}`, never, { ttlSeconds: 3600 }),
+        getOrLoad: ccOp,
       };
       const totals = Object.fromEntries(Object.keys(layers).map((k) => [k, { n: 0, ms: 0, cpuUs: 0 }]));
-      const slice = async (name: string, ms: number) => {
-        const fn = layers[name]!;
-        let n = 0;
-        const end = performance.now() + ms;
-        const cpu = process.cpuUsage();
-        const t0 = performance.now();
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            while (performance.now() < end) await fn(n++ % KEYS);
-          }),
-        );
-        const used = process.cpuUsage(cpu);
-        const t = totals[name]!;
-        t.n += n;
-        t.ms += performance.now() - t0;
-        t.cpuUs += used.user + used.system;
-      };
-      for (const name of Object.keys(layers)) await slice(name, 300);
-      for (const t of Object.values(totals)) Object.assign(t, { n: 0, ms: 0, cpuUs: 0 });
+      for (const fn of Object.values(layers)) await slice(fn, 300); // JIT warm-up, not counted
       for (let round = 0; round < Number(process.env['AB_ROUNDS'] ?? 20); round++) {
         const names = Object.keys(layers);
-        for (const name of round % 2 === 0 ? names : names.reverse()) await slice(name, 200);
+        for (const name of round % 2 === 0 ? names : names.reverse()) {
+          const done = await slice(layers[name]!, 200);
+          const t = totals[name]!;
+          t.n += done.n;
+          t.ms += done.ms;
+          t.cpuUs += done.cpuUs;
+        }
       }
       console.table(
         Object.fromEntries(
@@ -115,7 +107,7 @@ async function main(): Promise<void> {
         ),
       );
     } else {
-      console.log(`${which}: ${Math.round(await rate(op, DURATION_MS))} ops/s`);
+      console.log(`${which}: ${Math.round(await rate(which === 'raw' ? rawOp : ccOp, DURATION_MS))} ops/s`);
     }
     await raw.close();
     await cache.close();
