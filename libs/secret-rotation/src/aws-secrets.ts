@@ -7,14 +7,14 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { AWSPENDING, type SecretsPort } from './ports';
+import { AWSCURRENT, AWSPENDING, type SecretsPort } from './ports';
 
 /** `client` defaults to one for the Lambda's region (`AWS_REGION`) and the role's credentials. */
 export function awsSecretsPort(client: SecretsManagerClient = new SecretsManagerClient({})): SecretsPort {
   return {
-    async describeVersions(secretId) {
+    async describe(secretId) {
       const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      return out.VersionIdsToStages ?? {};
+      return { rotationEnabled: out.RotationEnabled === true, versions: out.VersionIdsToStages ?? {} };
     },
     async getValue(secretId, { stage, versionId }) {
       try {
@@ -34,6 +34,21 @@ export function awsSecretsPort(client: SecretsManagerClient = new SecretsManager
           SecretString: secretString,
           VersionStages: [AWSPENDING],
         }),
+      );
+    },
+    async putCurrentValue(secretId, versionId, secretString) {
+      await client.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: versionId,
+          SecretString: secretString,
+          VersionStages: [AWSCURRENT],
+        }),
+      );
+    },
+    async removeStage(secretId, stage, fromVersionId) {
+      await client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: stage, RemoveFromVersionId: fromVersionId }),
       );
     },
     async moveStage(secretId, { stage, toVersionId, fromVersionId }) {

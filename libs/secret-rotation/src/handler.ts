@@ -2,8 +2,19 @@
 // Manager invokes it four times per rotation with { SecretId, ClientRequestToken, Step }.
 import { tlsAuthCheck } from './auth-check';
 import { awsSecretsPort } from './aws-secrets';
+import { awsExportsPort } from './aws-exports';
 import { awsUsersPort } from './aws-users';
-import { DEFAULT_WAIT, runRotationStep, type RotationDeps, type RotationEvent, type StepResult } from './rotation';
+import {
+  DEFAULT_WAIT,
+  runRotationStep,
+  SYNC_CONNECTION,
+  syncConnection,
+  type RotationDeps,
+  type RotationEvent,
+  type StepResult,
+  type SyncConnectionRequest,
+  type SyncConnectionResult,
+} from './rotation';
 
 /** Optional settings, read from the environment at cold start; every one has a default. */
 export interface RotationSettings {
@@ -47,6 +58,7 @@ export function createDeps(settings: RotationSettings = readSettings()): Rotatio
   return {
     secrets: awsSecretsPort(),
     users: awsUsersPort(),
+    exports: awsExportsPort(),
     authCheck: settings.authTest === 'required' ? tlsAuthCheck({ timeoutMs: settings.authTimeoutMs }) : undefined,
     wait: { timeoutMs: settings.activeTimeoutMs },
     log: (record) => console.log(JSON.stringify({ level: 'info', ...record })),
@@ -58,15 +70,29 @@ let deps: RotationDeps | undefined;
 /** Leave this much of the invocation for the error to be reported before Lambda ends it. */
 const MARGIN_MS = 5000;
 
-export async function handler(event: RotationEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<StepResult> {
+/**
+ * Secrets Manager sends rotation steps (`{ SecretId, ClientRequestToken, Step }`); the service stacks'
+ * Terraform sends `{ action: "sync-connection", ... }` when a service's connection changes.
+ */
+export async function handler(
+  event: RotationEvent | SyncConnectionRequest,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<StepResult | SyncConnectionResult> {
   deps ??= createDeps();
   const remaining = context?.getRemainingTimeInMillis?.();
   const deadline = remaining === undefined ? undefined : Date.now() + remaining - MARGIN_MS;
+  const sync = (event as SyncConnectionRequest)?.action === SYNC_CONNECTION;
   try {
-    return await runRotationStep({ ...deps, deadline }, event);
+    return sync
+      ? await syncConnection({ ...deps, deadline }, event as SyncConnectionRequest)
+      : await runRotationStep({ ...deps, deadline }, event as RotationEvent);
   } catch (error) {
     // RotationError messages hold no password (rotation.ts redacts what upstream errors might quote)
-    console.log(JSON.stringify({ level: 'error', step: event?.Step, secretId: event?.SecretId, error: (error as Error).message }));
+    const rotation = event as RotationEvent;
+    const where = sync
+      ? { action: SYNC_CONNECTION, secretId: (event as SyncConnectionRequest).secretId }
+      : { step: rotation?.Step, secretId: rotation?.SecretId };
+    console.log(JSON.stringify({ level: 'error', ...where, error: (error as Error).message }));
     throw error;
   }
 }

@@ -6,6 +6,8 @@ export {
   testSecret,
   finishSecret,
   runRotationStep,
+  syncConnection,
+  SYNC_CONNECTION,
   RotationError,
   DEFAULT_WAIT,
   ROTATION_STEPS,
@@ -15,9 +17,22 @@ export {
   type RotationStep,
   type RotationTarget,
   type StepResult,
+  type SyncConnectionRequest,
+  type SyncConnectionResult,
   type WaitOptions,
 } from './rotation';
-export { AWSCURRENT, AWSPENDING, type AuthCheck, type SecretsPort, type UsersPort, type UserState } from './ports';
+export {
+  AWSCURRENT,
+  AWSPENDING,
+  type AuthCheck,
+  type CellEndpoint,
+  type ExportsPort,
+  type SecretState,
+  type SecretsPort,
+  type UsersPort,
+  type UserState,
+} from './ports';
+export { awsExportsPort } from './aws-exports';
 export { generatePassword, PASSWORD_ALPHABET, PASSWORD_LENGTH } from './password';
 export { tlsAuthCheck, AuthCheckError, type AuthCheckOptions } from './auth-check';
 export { awsSecretsPort } from './aws-secrets';

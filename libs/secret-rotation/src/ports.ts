@@ -7,10 +7,18 @@ import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
 
+/** What `DescribeSecret` says about a secret, as far as rotation needs it. */
+export interface SecretState {
+  /** `RotationEnabled`: false once rotation was turned off or cancelled (`CancelRotateSecret`) */
+  readonly rotationEnabled: boolean;
+  /** version id → staging labels (`VersionIdsToStages`) */
+  readonly versions: Readonly<Record<string, readonly string[]>>;
+}
+
 /** The Secrets Manager calls of a rotation (IAM: DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage). */
 export interface SecretsPort {
-  /** Version id → staging labels (`DescribeSecret`'s `VersionIdsToStages`). */
-  describeVersions(secretId: string): Promise<Readonly<Record<string, readonly string[]>>>;
+  /** `DescribeSecret`: whether rotation is enabled, and every version's staging labels. */
+  describe(secretId: string): Promise<SecretState>;
   /**
    * The secret string of the version holding `stage` (and, when given, with id `versionId`);
    * `undefined` when there is no such version or it has no value yet (`ResourceNotFoundException`),
@@ -19,6 +27,13 @@ export interface SecretsPort {
   getValue(secretId: string, selector: { readonly stage: string; readonly versionId?: string }): Promise<string | undefined>;
   /** Stores `secretString` as version `versionId` labelled AWSPENDING (`PutSecretValue`). */
   putPendingValue(secretId: string, versionId: string, secretString: string): Promise<void>;
+  /**
+   * Stores `secretString` as version `versionId` labelled AWSCURRENT (`PutSecretValue`): Secrets
+   * Manager moves AWSPREVIOUS to the version that held AWSCURRENT. Same id and value again: no-op.
+   */
+  putCurrentValue(secretId: string, versionId: string, secretString: string): Promise<void>;
+  /** Takes `stage` off `fromVersionId` (`UpdateSecretVersionStage` with `RemoveFromVersionId` only). */
+  removeStage(secretId: string, stage: string, fromVersionId: string): Promise<void>;
   /**
    * Moves `stage` to `toVersionId`, removing it from `fromVersionId` (`UpdateSecretVersionStage`);
    * Secrets Manager then labels `fromVersionId` AWSPREVIOUS when the stage is AWSCURRENT.
@@ -51,4 +66,18 @@ export interface UsersPort {
  */
 export interface AuthCheck {
   (secret: CacheSecretPayload): Promise<void>;
+}
+
+/** The values a cell's platform stack exports (SSM parameters under the cell's export path). */
+export interface CellEndpoint {
+  readonly endpointAddress: string;
+  readonly endpointPort: number;
+  readonly readerPort: number;
+  readonly cacheName: string;
+}
+
+/** Reads a cell's exports (IAM: ssm:GetParameters on the environment's export parameters). */
+export interface ExportsPort {
+  /** throws naming the parameter when one is missing */
+  cellEndpoint(environment: string, cell: string): Promise<CellEndpoint>;
 }

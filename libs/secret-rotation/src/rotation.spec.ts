@@ -223,7 +223,7 @@ describe('each step retried after it succeeded (Secrets Manager retries)', () =>
         step,
         outcome: 'already-done',
       });
-      expect(w.secrets.calls.slice(secretCalls)).toEqual(['describeVersions']);
+      expect(w.secrets.calls.slice(secretCalls)).toEqual(['describe']);
       expect(w.users.calls.slice(userCalls)).toEqual([]);
     },
   );

@@ -2,18 +2,26 @@
 // calls them: createSecret → setSecret → testSecret → finishSecret, each with the same version id
 // (the ClientRequestToken). Secrets Manager retries a step that failed or timed out, so every step
 // first looks at where the rotation stands and succeeds without doing anything twice.
+import { createHash } from 'node:crypto';
 import {
+  assertAuthMode,
+  assertCellName,
+  assertKeyspace,
   parseCacheSecret,
   PLATFORM_PREFIX,
   SecretPayloadError,
   serviceResourceNames,
+  type AuthMode,
   type CacheSecretPayload,
 } from '@cache-platform/cache-contract';
 import { generatePassword as defaultGeneratePassword } from './password';
-import { AWSCURRENT, AWSPENDING, type AuthCheck, type SecretsPort, type UsersPort, type UserState } from './ports';
+import { AWSCURRENT, AWSPENDING, type AuthCheck, type ExportsPort, type SecretsPort, type UsersPort, type UserState } from './ports';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
+/** The one action that is not a rotation step: Terraform invokes it when a service's connection changes. */
+export const SYNC_CONNECTION = 'sync-connection';
+type Operation = RotationStep | typeof SYNC_CONNECTION;
 
 /** What Secrets Manager sends to a rotation function. */
 export interface RotationEvent {
@@ -44,7 +52,7 @@ export const DEFAULT_WAIT: WaitOptions = { timeoutMs: 300_000, firstDelayMs: 500
 
 /** One structured log record; never holds a password. */
 export interface RotationLogRecord {
-  readonly step: RotationStep;
+  readonly step: Operation;
   readonly secretId: string;
   readonly token: string;
   readonly message: string;
@@ -55,6 +63,8 @@ export interface RotationLogRecord {
 export interface RotationDeps {
   readonly secrets: SecretsPort;
   readonly users: UsersPort;
+  /** the platform's exports (a cell's endpoint); needed by {@link syncConnection} only */
+  readonly exports?: ExportsPort;
   /**
    * AUTH with the pending password over verified TLS in testSecret. Leave it out only where the
    * function cannot reach the cache: testSecret then relies on `DescribeUsers` alone (user active
@@ -112,7 +122,7 @@ class StepContext {
   serviceUser = '';
   constructor(
     readonly deps: RotationDeps,
-    readonly step: RotationStep,
+    readonly step: Operation,
     readonly target: RotationTarget,
   ) {}
 
@@ -164,7 +174,7 @@ function serviceUserOf(ctx: StepContext): string {
 
 const USER_ARN = /^arn:[a-z-]+:elasticache:[a-z0-9-]*:\d*:user:(.+)$/;
 
-function parseVersion(ctx: StepContext, text: string | undefined, label: string): Version {
+function parseVersion(ctx: StepContext, text: string | undefined, label: string, accept: 'password' | 'any' = 'password'): Version {
   let payload: CacheSecretPayload;
   try {
     payload = parseCacheSecret(text, `${ctx.target.secretId} (${label})`);
@@ -174,7 +184,7 @@ function parseVersion(ctx: StepContext, text: string | undefined, label: string)
     throw error;
   }
   if (payload.password) ctx.passwords.add(payload.password);
-  if (payload.authMode !== 'password') {
+  if (accept === 'password' && payload.authMode !== 'password') {
     throw ctx.fail(
       `the ${label} version says authMode ${JSON.stringify(payload.authMode)}: the user authenticates with IAM tokens and has no password to rotate; turn rotation off for this secret`,
     );
@@ -200,10 +210,10 @@ function parseVersion(ctx: StepContext, text: string | undefined, label: string)
   return { document: JSON.parse(text as string) as Record<string, unknown>, payload, userId: payload.username };
 }
 
-async function readCurrent(ctx: StepContext): Promise<Version> {
+async function readCurrent(ctx: StepContext, accept: 'password' | 'any' = 'password'): Promise<Version> {
   const text = await ctx.deps.secrets.getValue(ctx.target.secretId, { stage: AWSCURRENT });
   if (text === undefined) throw ctx.fail('the secret has no AWSCURRENT value to rotate');
-  return parseVersion(ctx, text, AWSCURRENT);
+  return parseVersion(ctx, text, AWSCURRENT, accept);
 }
 
 /** The pending version of this rotation, or undefined when createSecret has not stored it yet. */
@@ -238,7 +248,14 @@ async function versionState(
   ctx: StepContext,
 ): Promise<{ state: 'current' | 'pending'; versions: Readonly<Record<string, readonly string[]>> }> {
   const { secretId, token } = ctx.target;
-  const versions = await ctx.deps.secrets.describeVersions(secretId);
+  const { rotationEnabled, versions } = await ctx.deps.secrets.describe(secretId);
+  // AWS's own rotation templates refuse here too: a rotation that was cancelled (CancelRotateSecret)
+  // or turned off must not write a version or change the user's passwords when a late step arrives
+  if (!rotationEnabled) {
+    throw ctx.fail(
+      'rotation is not enabled for this secret (RotationEnabled is false: it was turned off or cancelled with CancelRotateSecret); this step changes nothing',
+    );
+  }
   const stages = versions[token];
   if (!stages) throw ctx.fail(`version ${token} is not a version of this secret (versions: ${Object.keys(versions).join(', ') || 'none'})`);
   if (stages.includes(AWSCURRENT)) return { state: 'current', versions };
@@ -287,21 +304,32 @@ function works(authCheck: AuthCheck, ...versions: Version[]): Promise<boolean> {
   );
 }
 
-async function runStep(
+async function inContext<T>(
+  deps: RotationDeps,
+  step: Operation,
+  target: RotationTarget,
+  body: (ctx: StepContext) => Promise<T>,
+): Promise<T> {
+  const ctx = new StepContext(deps, step, target);
+  try {
+    ctx.serviceUser = serviceUserOf(ctx);
+    return await body(ctx);
+  } catch (error) {
+    throw ctx.redacted(error);
+  }
+}
+
+function runStep(
   deps: RotationDeps,
   step: RotationStep,
   target: RotationTarget,
   body: (ctx: StepContext) => Promise<StepResult['outcome']>,
 ): Promise<StepResult> {
-  const ctx = new StepContext(deps, step, target);
-  try {
-    ctx.serviceUser = serviceUserOf(ctx);
+  return inContext(deps, step, target, async (ctx) => {
     const outcome = await body(ctx);
     ctx.log(outcome === 'applied' ? 'step applied' : 'step already done');
     return { step, outcome };
-  } catch (error) {
-    throw ctx.redacted(error);
-  }
+  });
 }
 
 /**
@@ -437,4 +465,164 @@ export function runRotationStep(deps: RotationDeps, event: RotationEvent): Promi
     );
   }
   return step(deps, { secretId, token });
+}
+
+/**
+ * What Terraform sends when a service's connection changes (its cell, its keyspace), when its user
+ * was replaced, or when its rotation settings change (`aws_lambda_invocation` in the service stack).
+ * Only names: the endpoint comes from the cell's own exports, so whoever may invoke the function
+ * cannot point a service's secret at a host of their choosing.
+ */
+export interface SyncConnectionRequest {
+  readonly action: typeof SYNC_CONNECTION;
+  /** the service secret's ARN or name */
+  readonly secretId: string;
+  /** the cell whose cache the service uses */
+  readonly cell: string;
+  readonly keyspace: string;
+  readonly authMode: AuthMode;
+}
+
+/** What a sync did; goes into Terraform state (`aws_lambda_invocation.result`), so never a password. */
+export interface SyncConnectionResult {
+  readonly action: typeof SYNC_CONNECTION;
+  /** `applied`: a new AWSCURRENT version; `already-done`: AWSCURRENT already said all of it */
+  readonly outcome: 'applied' | 'already-done';
+  /** the AWSCURRENT version after the sync */
+  readonly versionId: string;
+  /** the user did not accept AWSCURRENT's password (a replaced user) and was given it */
+  readonly passwordRestored: boolean;
+  /** a stale AWSPENDING label (a cancelled rotation) this sync removed, by version id */
+  readonly clearedPending?: string;
+}
+
+/** The fields a sync owns: everything in the document that Terraform decides and that is not a credential. */
+const SYNCED_FIELDS = ['host', 'port', 'readerPort', 'cacheName', 'keyspace', 'authMode'] as const;
+
+/** A version id derived from what the sync writes: a retry of the same sync is the same PutSecretValue (a no-op). */
+function syncVersionId(fromVersionId: string, document: string): string {
+  const hex = createHash('sha256').update(`${fromVersionId}\n${document}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function currentVersionId(versions: Readonly<Record<string, readonly string[]>>): string | undefined {
+  return Object.keys(versions).find((id) => versions[id]?.includes(AWSCURRENT));
+}
+
+function strandedPending(versions: Readonly<Record<string, readonly string[]>>): string | undefined {
+  return Object.keys(versions).find((id) => versions[id]?.includes(AWSPENDING) && !versions[id]?.includes(AWSCURRENT));
+}
+
+/**
+ * Waits for a rotation in progress to end, or clears what a cancelled one left behind: an AWSPENDING
+ * label on a version other than AWSCURRENT makes every later RotateSecret fail, so an apply that
+ * changes the rotation settings would fail too.
+ */
+async function settleRotation(ctx: StepContext): Promise<{ versions: Readonly<Record<string, readonly string[]>>; cleared?: string }> {
+  const { timeoutMs, firstDelayMs, maxDelayMs } = waitOptions(ctx.deps);
+  const now = ctx.deps.now ?? Date.now;
+  const sleep = ctx.deps.sleep ?? realSleep;
+  const started = now();
+  const bound = Math.min(timeoutMs, (ctx.deps.deadline ?? Infinity) - started);
+  let delay = firstDelayMs;
+  for (;;) {
+    const { rotationEnabled, versions } = await ctx.deps.secrets.describe(ctx.target.secretId);
+    const pending = strandedPending(versions);
+    if (!pending) return { versions };
+    if (!rotationEnabled) {
+      // no rotation can be running: RotationEnabled is false, so our steps refuse to go on with it
+      ctx.log(`removing AWSPENDING from version ${pending}, left by a rotation that was cancelled`);
+      await ctx.deps.secrets.removeStage(ctx.target.secretId, AWSPENDING, pending);
+      const after = await ctx.deps.secrets.describe(ctx.target.secretId);
+      return { versions: after.versions, cleared: pending };
+    }
+    const elapsed = now() - started;
+    if (elapsed + delay > bound) {
+      throw ctx.fail(
+        `a rotation is in progress (AWSPENDING on version ${pending}) and did not finish within ${Math.max(0, Math.round(bound))} ms; ` +
+          `if it is stuck, run: aws secretsmanager cancel-rotate-secret --secret-id ${ctx.target.secretId} ` +
+          `&& aws secretsmanager update-secret-version-stage --secret-id ${ctx.target.secretId} --version-stage AWSPENDING --remove-from-version-id ${pending}; then apply again`,
+      );
+    }
+    ctx.log(`waiting for the rotation in progress (version ${pending}) to finish`);
+    await sleep(delay);
+    delay = Math.min(delay * 2, maxDelayMs);
+  }
+}
+
+/**
+ * Makes AWSCURRENT say what Terraform decided (the cell's endpoint and cache name, the keyspace, the
+ * auth mode) while keeping the credential rotation owns, and makes sure the user accepts that
+ * credential. Terraform never writes the current document itself: a version it writes could carry
+ * a password the user no longer has (see docs/architecture.md, "Passwords, rotation and state").
+ *
+ * 1. A rotation in progress is waited for; AWSPENDING left by a cancelled one is removed.
+ * 2. Password auth with an AUTH check: when the user refuses AWSCURRENT's password (it was replaced
+ *    and holds a fresh bootstrap password), the user is given that password (`ModifyUser`).
+ * 3. When a field differs, a new version with the merged document becomes AWSCURRENT (the old one
+ *    AWSPREVIOUS); the password in it is the one already current, so no client has to re-authenticate.
+ */
+export function syncConnection(deps: RotationDeps, request: SyncConnectionRequest): Promise<SyncConnectionResult> {
+  const secretId = typeof request?.secretId === 'string' ? request.secretId : '';
+  return inContext(deps, SYNC_CONNECTION, { secretId, token: '(sync)' }, async (ctx) => {
+    const environment = SERVICE_SECRET.exec(secretId)?.[1] as string;
+    let cell: string, keyspace: string, authMode: AuthMode;
+    try {
+      cell = assertCellName(request.cell);
+      keyspace = assertKeyspace(request.keyspace);
+      authMode = assertAuthMode(request.authMode);
+    } catch (error) {
+      throw ctx.fail(`invalid sync request: ${(error as Error).message}`);
+    }
+    if (!deps.exports) throw ctx.fail('no exports reader is configured: the sync reads the cell endpoint from the platform exports');
+
+    const { versions, cleared } = await settleRotation(ctx);
+    const fromVersionId = currentVersionId(versions);
+    if (!fromVersionId) throw ctx.fail('the secret has no AWSCURRENT version to sync');
+    const current = await readCurrent(ctx, 'any');
+    if (current.payload.authMode !== authMode) {
+      throw ctx.fail(
+        `the secret says authMode ${JSON.stringify(current.payload.authMode)} but the service now asks for ${JSON.stringify(authMode)}: ` +
+          'switching the auth mode of a deployed service is not supported; retire the service and create it again',
+      );
+    }
+    const endpoint = await deps.exports.cellEndpoint(environment, cell);
+    const wanted: Record<(typeof SYNCED_FIELDS)[number], unknown> = {
+      host: endpoint.endpointAddress,
+      port: endpoint.endpointPort,
+      readerPort: endpoint.readerPort,
+      cacheName: endpoint.cacheName,
+      keyspace,
+      authMode,
+    };
+    const merged = { ...current.document, ...wanted };
+    const payload = parseCacheSecret(JSON.stringify(merged), `${secretId} (synced)`);
+
+    let passwordRestored = false;
+    if (authMode === 'password' && deps.authCheck && !(await works(deps.authCheck, { ...current, payload }))) {
+      ctx.log("the user refuses AWSCURRENT's password: giving it that password", { userId: current.userId });
+      await waitForActive(ctx, current.userId);
+      await deps.users.setPasswords(current.userId, [payload.password]);
+      await waitForActive(ctx, current.userId);
+      await deps.authCheck(payload);
+      passwordRestored = true;
+    }
+
+    const changed = SYNCED_FIELDS.some((field) => current.document[field] !== merged[field]);
+    let versionId = fromVersionId;
+    if (changed) {
+      const text = JSON.stringify(merged);
+      versionId = syncVersionId(fromVersionId, text);
+      ctx.log(`writing the connection (${SYNCED_FIELDS.join(', ')}) as version ${versionId}`);
+      await deps.secrets.putCurrentValue(secretId, versionId, text);
+    }
+    ctx.log(changed ? 'sync applied' : 'connection already current');
+    return {
+      action: SYNC_CONNECTION,
+      outcome: changed ? 'applied' : 'already-done',
+      versionId,
+      passwordRestored,
+      ...(cleared ? { clearedPending: cleared } : {}),
+    };
+  });
 }

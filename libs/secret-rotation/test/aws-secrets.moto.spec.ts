@@ -34,19 +34,19 @@ describeWithTools('awsSecretsPort against moto_server', () => {
 
   it('describes versions, reads by stage, and sees RotateSecret’s pending version as having no value yet', async () => {
     const arn = await newSecret('{"v":1}');
-    const [first] = Object.keys(await port.describeVersions(arn));
-    expect(await port.describeVersions(arn)).toEqual({ [first as string]: [AWSCURRENT] });
+    const [first] = Object.keys((await port.describe(arn)).versions);
+    expect((await port.describe(arn)).versions).toEqual({ [first as string]: [AWSCURRENT] });
     expect(await port.getValue(arn, { stage: AWSCURRENT })).toBe('{"v":1}');
 
     const token = await moto.startRotation(arn);
-    expect(await port.describeVersions(arn)).toEqual({ [first as string]: [AWSCURRENT], [token]: [AWSPENDING] });
+    expect((await port.describe(arn)).versions).toEqual({ [first as string]: [AWSCURRENT], [token]: [AWSPENDING] });
     expect(await port.getValue(arn, { stage: AWSPENDING, versionId: token })).toBeUndefined();
     expect(await port.getValue(arn, { stage: AWSCURRENT })).toBe('{"v":1}');
   });
 
   it('puts the pending value (again with the same value: no error), then moves AWSCURRENT and AWSPREVIOUS follows', async () => {
     const arn = await newSecret('{"v":1}');
-    const [old] = Object.keys(await port.describeVersions(arn));
+    const [old] = Object.keys((await port.describe(arn)).versions);
     const token = await moto.startRotation(arn);
     await port.putPendingValue(arn, token, '{"v":2}');
     await port.putPendingValue(arn, token, '{"v":2}');
@@ -54,7 +54,7 @@ describeWithTools('awsSecretsPort against moto_server', () => {
     expect(await port.getValue(arn, { stage: AWSCURRENT })).toBe('{"v":1}');
 
     await port.moveStage(arn, { stage: AWSCURRENT, toVersionId: token, fromVersionId: old });
-    const versions = await port.describeVersions(arn);
+    const versions = (await port.describe(arn)).versions;
     expect([...(versions[token] ?? [])].sort()).toEqual([AWSCURRENT, AWSPENDING]);
     expect(versions[old as string]).toEqual(['AWSPREVIOUS']);
     expect(await port.getValue(arn, { stage: AWSCURRENT })).toBe('{"v":2}');
@@ -66,7 +66,7 @@ describeWithTools('awsSecretsPort against moto_server', () => {
     await port.putPendingValue(arn, token, '{"v":2}');
     // AWSCURRENT must be removed from the version holding it: Secrets Manager refuses otherwise
     await expect(port.moveStage(arn, { stage: AWSCURRENT, toVersionId: token })).rejects.toThrow(/RemoveFromVersionId can't be empty/);
-    await expect(port.describeVersions('cache-platform/dev/no-such/redis')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(port.describe('cache-platform/dev/no-such/redis')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('carries a whole rotation, each step retried once, with moto keeping the labels', async () => {

@@ -4,7 +4,16 @@
 // passwords of 16-128 characters, `modifying` for a few polls after a change).
 import { randomUUID } from 'node:crypto';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { AWSCURRENT, AWSPENDING, type AuthCheck, type SecretsPort, type UsersPort, type UserState } from '../src';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  type AuthCheck,
+  type CellEndpoint,
+  type ExportsPort,
+  type SecretsPort,
+  type UsersPort,
+  type UserState,
+} from '../src';
 
 export const AWSPREVIOUS = 'AWSPREVIOUS';
 
@@ -13,7 +22,7 @@ interface FakeVersion {
   stages: Set<string>;
 }
 
-type Method = keyof SecretsPort | keyof UsersPort;
+type Method = keyof SecretsPort | keyof UsersPort | keyof ExportsPort;
 
 /** Makes the next call of `method` fail with `error` (once). */
 class FailureInjection {
@@ -30,6 +39,8 @@ class FailureInjection {
 export class FakeSecrets extends FailureInjection implements SecretsPort {
   readonly versions = new Map<string, FakeVersion>();
   readonly calls: string[] = [];
+  /** `RotationEnabled`: RotateSecret turns it on, CancelRotateSecret off */
+  rotationEnabled = true;
 
   constructor(
     readonly secretId: string,
@@ -41,6 +52,7 @@ export class FakeSecrets extends FailureInjection implements SecretsPort {
 
   /** What RotateSecret does before it calls createSecret: a version with AWSPENDING and no value. */
   startRotation(token: string = randomUUID()): string {
+    this.rotationEnabled = true;
     for (const v of this.versions.values()) v.stages.delete(AWSPENDING);
     this.versions.set(token, { value: undefined, stages: new Set([AWSPENDING]) });
     return token;
@@ -62,11 +74,39 @@ export class FakeSecrets extends FailureInjection implements SecretsPort {
       throw Object.assign(new Error(`Secrets Manager can't find the specified secret.`), { name: 'ResourceNotFoundException' });
   }
 
-  async describeVersions(secretId: string) {
-    this.calls.push('describeVersions');
-    this.check('describeVersions');
+  async describe(secretId: string) {
+    this.calls.push('describe');
+    this.check('describe');
     this.secret(secretId);
-    return Object.fromEntries([...this.versions].map(([id, v]) => [id, [...v.stages]]));
+    return {
+      rotationEnabled: this.rotationEnabled,
+      versions: Object.fromEntries([...this.versions].map(([id, v]) => [id, [...v.stages]])),
+    };
+  }
+
+  async putCurrentValue(secretId: string, versionId: string, secretString: string) {
+    this.calls.push('putCurrentValue');
+    this.check('putCurrentValue');
+    this.secret(secretId);
+    const existing = this.versions.get(versionId);
+    if (existing) {
+      if (existing.value === secretString) return;
+      throw Object.assign(new Error(`a version with id ${versionId} already exists with a different value`), {
+        name: 'ResourceExistsException',
+      });
+    }
+    const from = this.idOf(AWSCURRENT);
+    this.versions.set(versionId, { value: secretString, stages: new Set() });
+    await this.moveStage(secretId, { stage: AWSCURRENT, toVersionId: versionId, fromVersionId: from });
+    this.calls.pop();
+  }
+
+  async removeStage(secretId: string, stage: string, fromVersionId: string) {
+    this.calls.push(`removeStage:${stage}`);
+    this.check('removeStage');
+    this.secret(secretId);
+    if (stage === AWSCURRENT) throw Object.assign(new Error('AWSCURRENT can only be moved'), { name: 'InvalidParameterException' });
+    this.versions.get(fromVersionId)?.stages.delete(stage);
   }
 
   async getValue(secretId: string, { stage, versionId }: { stage: string; versionId?: string }) {
@@ -199,4 +239,35 @@ export function serviceSecret(overrides: Partial<CacheSecretPayload> & Record<st
     engine: 'valkey',
     ...overrides,
   };
+}
+
+/** The platform exports of one environment's cells, as the sync reads them. */
+export class FakeExports extends FailureInjection implements ExportsPort {
+  readonly cells = new Map<string, CellEndpoint>([
+    [
+      'main',
+      {
+        endpointAddress: 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com',
+        endpointPort: 6379,
+        readerPort: 6380,
+        cacheName: 'cache-platform-dev',
+      },
+    ],
+    [
+      'b',
+      {
+        endpointAddress: 'cache-platform-dev-b-def456.serverless.euw1.cache.amazonaws.com',
+        endpointPort: 6379,
+        readerPort: 6380,
+        cacheName: 'cache-platform-dev-b',
+      },
+    ],
+  ]);
+
+  async cellEndpoint(environment: string, cell: string): Promise<CellEndpoint> {
+    this.check('cellEndpoint');
+    const endpoint = this.cells.get(cell);
+    if (!endpoint) throw new Error(`cell ${JSON.stringify(cell)} of environment ${environment} has no exports`);
+    return endpoint;
+  }
 }

@@ -17,8 +17,10 @@ function recordingSecretsClient(fake: FakeSecrets, actions: Set<string>): Secret
     const i = command.input;
     actions.add(`secretsmanager:${name}`);
     switch (name) {
-      case 'DescribeSecret':
-        return { VersionIdsToStages: await fake.describeVersions(i.SecretId) };
+      case 'DescribeSecret': {
+        const state = await fake.describe(i.SecretId);
+        return { RotationEnabled: state.rotationEnabled, VersionIdsToStages: state.versions };
+      }
       case 'GetSecretValue': {
         const value = await fake.getValue(i.SecretId, {
           stage: i['VersionStage'] as string,

@@ -114,7 +114,7 @@ describeWithTools('a rotation against redis-server and moto_server while the ser
     const NEW = current['password'] as string;
     expect(NEW).toHaveLength(64);
     expect({ ...current, password: OLD }).toEqual(redis.secretFor(USER.name, { password: OLD }));
-    expect((await secrets.describeVersions(arn))[token]).toContain(AWSCURRENT);
+    expect((await secrets.describe(arn)).versions[token]).toContain(AWSCURRENT);
     // the new password works over verified TLS, the old one is refused
     await expect(authCheck({ ...redis.secretFor(USER.name), password: NEW })).resolves.toBeUndefined();
     const refused = await authCheck({ ...redis.secretFor(USER.name), password: OLD }).catch((e: Error) => e);
