@@ -38,6 +38,18 @@ function synth(environment: Environment): Json {
 const of = (json: Json, type: string): Json[] => Object.values(json['resource']?.[type] ?? {});
 const stripped = (a: string) => a.replace(/_[0-9A-F]{8}$/, '');
 
+/**
+ * The rotation function's policy gained one statement after the pre-cell capture (the connection
+ * sync reads a cell's endpoint: ssm:GetParameters on the environment's exports, asserted in
+ * platform-stack.spec); an in-place update of an inline policy. Everything else must be unchanged.
+ */
+function withoutSyncStatement(address: string, config: Json | undefined): Json | undefined {
+  if (!config || !address.startsWith('aws_iam_role_policy.foundation_password-rotation_policy')) return config;
+  const policy = JSON.parse(config['policy'] as string) as { Statement: { Sid: string }[] };
+  policy.Statement = policy.Statement.filter((statement) => statement.Sid !== 'ReadCellEndpoints');
+  return { ...config, policy: JSON.stringify(policy) };
+}
+
 describe('platform with one cell: exactly what it synthesized before cells', () => {
   it.each(['dev', 'prod'])('%s keeps every address and its configuration; only the alarms and their topic are new', (name) => {
     const environment = ENVIRONMENTS.find((e) => e.name === name)!;
@@ -46,7 +58,7 @@ describe('platform with one cell: exactly what it synthesized before cells', () 
     const now = addresses(json);
     expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
     for (const [address, config] of Object.entries(before.addresses))
-      expect({ address, config: now[address] }).toEqual({ address, config });
+      expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
     expect(json['terraform']).toEqual(before.terraform);
     expect(json['provider']).toEqual(before.provider);
     expect(
@@ -105,7 +117,7 @@ describe('platform with two cells', () => {
     const before = readFixture(join(FIXTURES, 'platform-dev.json'));
     const now = addresses(json);
     for (const [address, config] of Object.entries(before.addresses))
-      expect({ address, config: now[address] }).toEqual({ address, config });
+      expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
   });
 
   it("alarms on each cache's ECPU (where limited), storage (where limited), throttled commands and connections", () => {

@@ -155,7 +155,11 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     for (const statement of scoped) {
       for (const resource of [statement.Resource].flat()) {
         expect(resource).not.toBe('*');
-        expect(resource).toMatch(new RegExp(`:(secret:cache-platform/${environment.name}/\\*/redis-\\?{6}|user:\\*-${environment.name})$`));
+        expect(resource).toMatch(
+          new RegExp(
+            `:(secret:cache-platform/${environment.name}/\\*/redis-\\?{6}|user:\\*-${environment.name}|parameter/cache-platform/${environment.name}(/cells/\\*)?/exports/\\*)$`,
+          ),
+        );
       }
     }
     const [, permission] = only(json, 'aws_lambda_permission');

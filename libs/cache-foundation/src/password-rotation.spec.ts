@@ -58,9 +58,16 @@ describe('PasswordRotationFunction', () => {
     });
     const describe = statements.find((s) => s.Action.includes('elasticache:DescribeUsers'))!;
     expect(describe.Resource).toBe(modify.Resource);
+    // the connection sync reads the endpoint of a cell from this environment's exports only
+    const exportsRead = statements.find((s) => s.Action.includes('ssm:GetParameters'))!;
+    expect(exportsRead.Action).toEqual(['ssm:GetParameters']);
+    expect([exportsRead.Resource].flat().map((r: string) => r.replace(/^arn:.*:parameter/, ''))).toEqual([
+      '/cache-platform/dev/exports/*',
+      '/cache-platform/dev/cells/*/exports/*',
+    ]);
     // nothing else: no GetRandomPassword (it cannot be scoped to a resource)
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(
-      [...ROTATION_SECRET_ACTIONS, 'elasticache:DescribeUsers', 'elasticache:ModifyUser'].sort(),
+      [...ROTATION_SECRET_ACTIONS, 'elasticache:DescribeUsers', 'elasticache:ModifyUser', 'ssm:GetParameters'].sort(),
     );
   });
 

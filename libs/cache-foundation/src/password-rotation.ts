@@ -17,6 +17,8 @@ import {
   DEFAULT_LOG_RETENTION_DAYS,
   MANAGED_BY,
   OWNERSHIP_TAG_KEYS,
+  platformExportNames,
+  platformParameterRoot,
   platformResourceNames,
   serviceResourcePatterns,
 } from '@cache-platform/cache-contract';
@@ -37,6 +39,8 @@ export const ROTATION_SECRET_ACTIONS = [
 ] as const;
 export const ROTATION_USER_READ_ACTIONS = ['elasticache:DescribeUsers'] as const;
 export const ROTATION_USER_WRITE_ACTIONS = ['elasticache:ModifyUser'] as const;
+/** The connection sync reads a cell's endpoint from the platform's exports (never from its caller). */
+export const ROTATION_EXPORT_READ_ACTIONS = ['ssm:GetParameters'] as const;
 
 export interface PasswordRotationFunctionProps {
   /** environment name: scopes the function's permissions to that environment's service secrets and users */
@@ -102,6 +106,11 @@ export class PasswordRotationFunction extends Construct {
       `arn:${partition.partition}:${service}:${region.name}:${account.accountId}:${resource}`;
     const secretArns = arn('secretsmanager', patterns.secretArnResource);
     const userArns = arn('elasticache', patterns.userArnResource);
+    // the environment's export parameters, default cell and other cells: `parameter` + the name without its leading slash
+    const exportArns = [
+      platformExportNames(props.environment).endpointAddress,
+      `${platformParameterRoot(props.environment)}/cells/*/exports/x`,
+    ].map((name) => arn('ssm', `parameter${name.slice(0, name.lastIndexOf('/'))}/*`));
 
     this.role = new IamRole(this, 'role', {
       name: names.rotationRoleName,
@@ -121,6 +130,7 @@ export class PasswordRotationFunction extends Construct {
       Statement: [
         { Sid: 'RotateServiceSecrets', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: secretArns },
         { Sid: 'ReadServiceUsers', Effect: 'Allow', Action: [...ROTATION_USER_READ_ACTIONS], Resource: userArns },
+        { Sid: 'ReadCellEndpoints', Effect: 'Allow', Action: [...ROTATION_EXPORT_READ_ACTIONS], Resource: exportArns },
         {
           Sid: 'SetServiceUserPasswords',
           Effect: 'Allow',

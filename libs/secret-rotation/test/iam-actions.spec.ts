@@ -4,9 +4,25 @@
 // command and answers from the in-memory fakes, so the adapters' request shapes are checked too.
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ROTATION_SECRET_ACTIONS, ROTATION_USER_READ_ACTIONS, ROTATION_USER_WRITE_ACTIONS } from '@cache-platform/cache-foundation';
-import { awsSecretsPort, awsUsersPort, createSecret, finishSecret, runRotationStep, setSecret, testSecret } from '../src';
-import { FakeSecrets, FakeUsers, OLD_PASSWORD, serviceSecret } from './fakes';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import {
+  ROTATION_EXPORT_READ_ACTIONS,
+  ROTATION_SECRET_ACTIONS,
+  ROTATION_USER_READ_ACTIONS,
+  ROTATION_USER_WRITE_ACTIONS,
+} from '@cache-platform/cache-foundation';
+import {
+  awsExportsPort,
+  awsSecretsPort,
+  awsUsersPort,
+  createSecret,
+  finishSecret,
+  runRotationStep,
+  setSecret,
+  syncConnection,
+  testSecret,
+} from '../src';
+import { FakeExports, FakeSecrets, FakeUsers, OLD_PASSWORD, serviceSecret } from './fakes';
 
 type Input = Record<string, unknown> & { SecretId: string };
 const commandName = (command: object) => command.constructor.name.replace(/Command$/, '');
@@ -30,11 +46,18 @@ function recordingSecretsClient(fake: FakeSecrets, actions: Set<string>): Secret
           throw Object.assign(new Error("Secrets Manager can't find the specified secret value"), { name: 'ResourceNotFoundException' });
         return { SecretString: value };
       }
-      case 'PutSecretValue':
-        expect(i['VersionStages']).toEqual(['AWSPENDING']);
-        await fake.putPendingValue(i.SecretId, i['ClientRequestToken'] as string, i['SecretString'] as string);
+      case 'PutSecretValue': {
+        const stages = i['VersionStages'] as string[];
+        expect([['AWSPENDING'], ['AWSCURRENT']]).toContainEqual(stages);
+        const put = stages[0] === 'AWSCURRENT' ? fake.putCurrentValue.bind(fake) : fake.putPendingValue.bind(fake);
+        await put(i.SecretId, i['ClientRequestToken'] as string, i['SecretString'] as string);
         return {};
+      }
       case 'UpdateSecretVersionStage':
+        if (i['MoveToVersionId'] === undefined) {
+          await fake.removeStage(i.SecretId, i['VersionStage'] as string, i['RemoveFromVersionId'] as string);
+          return {};
+        }
         await fake.moveStage(i.SecretId, {
           stage: i['VersionStage'] as string,
           toVersionId: i['MoveToVersionId'] as string,
@@ -46,6 +69,25 @@ function recordingSecretsClient(fake: FakeSecrets, actions: Set<string>): Secret
     }
   };
   return { send } as unknown as SecretsManagerClient;
+}
+
+function recordingSsmClient(fake: FakeExports, actions: Set<string>): SSMClient {
+  const send = async (command: { input: { Names: string[] } }) => {
+    const name = commandName(command);
+    actions.add(`ssm:${name}`);
+    if (name !== 'GetParameters') throw new Error(`unexpected SSM call ${name}`);
+    // the exports of cell b of dev, as the platform writes them
+    const endpoint = await fake.cellEndpoint('dev', 'b');
+    const values: Record<string, string> = {
+      'endpoint-address': endpoint.endpointAddress,
+      'endpoint-port': String(endpoint.endpointPort),
+      'reader-port': String(endpoint.readerPort),
+      'cache-name': endpoint.cacheName,
+    };
+    for (const n of command.input.Names) expect(n.startsWith('/cache-platform/dev/cells/b/exports/')).toBe(true);
+    return { Parameters: command.input.Names.map((n) => ({ Name: n, Value: values[n.slice(n.lastIndexOf('/') + 1)] })) };
+  };
+  return { send } as unknown as SSMClient;
 }
 
 function recordingElastiCacheClient(fake: FakeUsers, actions: Set<string>, modifyInputs: object[]): ElastiCacheClient {
@@ -80,6 +122,7 @@ describe('the AWS calls of a rotation', () => {
     const deps = {
       secrets: awsSecretsPort(recordingSecretsClient(secrets, actions)),
       users: awsUsersPort(recordingElastiCacheClient(users, actions, modifyInputs)),
+      exports: awsExportsPort(recordingSsmClient(new FakeExports(), actions)),
       authCheck: users.authCheck(),
       sleep: async () => undefined,
     };
@@ -88,8 +131,18 @@ describe('the AWS calls of a rotation', () => {
     for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
       await runRotationStep(deps, { SecretId: SECRET_ID, ClientRequestToken: token, Step });
     }
+    // the connection sync: a cell move, then a stale AWSPENDING cleared
+    await syncConnection(deps, { action: 'sync-connection', secretId: SECRET_ID, cell: 'b', keyspace: 'orders', authMode: 'password' });
+    secrets.startRotation();
+    secrets.rotationEnabled = false;
+    expect(
+      (await syncConnection(deps, { action: 'sync-connection', secretId: SECRET_ID, cell: 'b', keyspace: 'orders', authMode: 'password' }))
+        .clearedPending,
+    ).toBeDefined();
 
-    expect([...actions].sort()).toEqual([...ROTATION_SECRET_ACTIONS, ...ROTATION_USER_READ_ACTIONS, ...ROTATION_USER_WRITE_ACTIONS].sort());
+    expect([...actions].sort()).toEqual(
+      [...ROTATION_SECRET_ACTIONS, ...ROTATION_USER_READ_ACTIONS, ...ROTATION_USER_WRITE_ACTIONS, ...ROTATION_EXPORT_READ_ACTIONS].sort(),
+    );
     // never the access string, the authentication type or the engine: only the password list
     expect(modifyInputs.map((input) => Object.keys(input).sort())).toEqual([
       ['Passwords', 'UserId'],

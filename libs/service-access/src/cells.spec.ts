@@ -19,6 +19,26 @@ type Json = Record<string, any>;
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'pre-cells');
 
+/**
+ * The day-two settings added after the pre-cell capture, taken out before comparing: none of them
+ * changes what a plan does to a deployed stack (lifecycle and depends_on are not sent to AWS, and
+ * the secret version's `version_stages` are ignored by its own lifecycle), so the comparison still
+ * proves "no replacement, no update". Each is asserted where it is built (service-cache-access.spec).
+ */
+function withoutPlanNeutralDayTwoSettings(address: string, config: Json | undefined): Json | undefined {
+  if (!config) return config;
+  const rest = { ...config };
+  if (address.startsWith('aws_elasticache_user_group_association.')) delete rest['lifecycle'];
+  if (address.startsWith('aws_secretsmanager_secret_version.')) {
+    delete rest['lifecycle'];
+    delete rest['version_stages'];
+  }
+  if (address.startsWith('aws_secretsmanager_secret_rotation.')) {
+    rest['depends_on'] = (rest['depends_on'] as string[]).filter((d) => !d.startsWith('aws_lambda_invocation.'));
+  }
+  return rest;
+}
+
 /** Synthesizes every stack of one scratch app; returns each stack's JSON by stack id. */
 function synthApp(appDir: string, root: string, environments: readonly Environment[] = ENVIRONMENTS): Record<string, Json> {
   const app = Testing.app();
@@ -43,7 +63,7 @@ describe('one cell: exactly what the workspace synthesized before cells', () => 
       // every address of the pre-cell synth, with the same configuration: no replacement in a plan
       expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
       for (const [address, config] of Object.entries(before.addresses))
-        expect({ address, config: now[address] }).toEqual({ address, config });
+        expect({ address, config: withoutPlanNeutralDayTwoSettings(address, now[address] as Json) }).toEqual({ address, config });
       expect(stacks[id]!['terraform']).toEqual(before.terraform);
       expect(stacks[id]!['provider']).toEqual(before.provider);
       const added = Object.keys(now).filter((a) => !(a in before.addresses));
@@ -53,7 +73,10 @@ describe('one cell: exactly what the workspace synthesized before cells', () => 
         'aws_cloudwatch_metric_alarm.alarms_functionErrors',
         'aws_cloudwatch_metric_alarm.alarms_functionThrottles',
         'aws_cloudwatch_metric_alarm.alarms_timeouts',
+        'aws_lambda_invocation.cache-access_connection-sync',
         'data.aws_ssm_parameter.alarms_topic-arn',
+        // an IAM service calls the platform function too now (the connection sync), not only for rotation
+        ...(service === 'enrollment-api' ? ['data.aws_ssm_parameter.platform_rotationFunctionArn'] : []),
       ]);
     }
   });
@@ -69,7 +92,9 @@ describe('a service in another cell', () => {
     const inB = synthApp(workspace.appDir('catalog-api'), workspace.root, environments)['catalog-api-dev']!;
     const before = readFixture(join(FIXTURES, 'catalog-api-dev.json')).addresses as Record<string, Json>;
     const now = addresses(inB) as Record<string, Json>;
-    const changed = Object.keys(before).filter((a) => JSON.stringify(before[a]) !== JSON.stringify(now[a]));
+    const changed = Object.keys(before).filter(
+      (a) => JSON.stringify(before[a]) !== JSON.stringify(withoutPlanNeutralDayTwoSettings(a, now[a] as Json)),
+    );
     // only the export reads change (their parameter names); every resource keeps its configuration
     // text, and at plan time the new values flow in: the association moves to cell b's group
     // (replaced), the secret gets a new version with cell b's endpoint; the user, the secret itself

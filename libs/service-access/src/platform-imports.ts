@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
-import { platformExportNames, type PlatformExportNames } from '@cache-platform/cache-contract';
+import { DEFAULT_CELL, platformExportNames, type PlatformExportNames } from '@cache-platform/cache-contract';
 import { validated } from '@cache-platform/stack-base';
 
 export interface PlatformImportsProps {
@@ -22,6 +22,8 @@ export interface PlatformImportsProps {
  */
 export class PlatformImports extends Construct {
   readonly environment: string;
+  /** the cell whose exports these are */
+  readonly cell: string;
   readonly names: PlatformExportNames;
   private readonly parameters = new Map<keyof PlatformExportNames, DataAwsSsmParameter>();
 
@@ -29,6 +31,7 @@ export class PlatformImports extends Construct {
     super(scope, id);
     this.names = validated(this, () => platformExportNames(props.environment, props.cell));
     this.environment = props.environment;
+    this.cell = props.cell ?? DEFAULT_CELL;
   }
 
   /** The value of one export (a token resolved at plan time). */

@@ -16,6 +16,7 @@ import {
   Grant,
   PlatformImports,
   SECRET_DOCUMENT_VERSION,
+  BOOTSTRAP_STAGE,
   SERVICE_PASSWORD_LENGTH,
   ServiceCacheAccess,
   type ServiceCacheAccessProps,
@@ -110,13 +111,37 @@ describe('ServiceCacheAccess', () => {
       expect(only(json, 'resource', 'aws_elasticache_user').lifecycle).toEqual({ ignore_changes: ['authentication_mode[0].passwords'] });
     });
 
-    it("writes the secret's document write-only: never in state, sent again only when its version is raised", () => {
+    it("writes the secret's bootstrap document write-only, under a label of its own that never takes AWSCURRENT back", () => {
       const version = only(json, 'resource', 'aws_secretsmanager_secret_version');
       expect(version.secret_string).toBeUndefined();
       expect(version.secret_string_wo).toMatch(/^\$\{jsonencode\(/);
       expect(version.secret_string_wo_version).toBe(SECRET_DOCUMENT_VERSION);
-      // a write-only value never shows in a plan, so nothing needs ignoring (rotation owns the value)
-      expect(version.lifecycle).toBeUndefined();
+      // Secrets Manager makes a secret's first version AWSCURRENT whatever its labels; a later one
+      // Terraform writes (re-created after a GC, a raised document version) gets only this label
+      expect(version.version_stages).toEqual([BOOTSTRAP_STAGE]);
+      expect(version.version_stages).not.toContain('AWSCURRENT');
+      // AWSCURRENT comes and goes with rotation: no plan may try to put it back or take it away
+      expect(version.lifecycle).toEqual({ ignore_changes: ['version_stages'] });
+    });
+
+    it('syncs the connection through the platform function after joining the group, and rotation waits for the sync', () => {
+      const sync = only(json, 'resource', 'aws_lambda_invocation');
+      expect(sync.input).toContain('"action" = "sync-connection"');
+      expect(sync.input).toContain('"cell" = "main"');
+      expect(sync.input).not.toContain('random_password');
+      expect(sync.depends_on).toEqual(
+        expect.arrayContaining([
+          addressOf(json, 'resource', 'aws_elasticache_user_group_association'),
+          addressOf(json, 'resource', 'aws_secretsmanager_secret_version'),
+        ]),
+      );
+      expect(sync.lifecycle).toEqual({ replace_triggered_by: [addressOf(json, 'resource', 'aws_elasticache_user')] });
+      expect(Object.keys(sync.triggers).sort()).toEqual(['cacheName', 'endpoint', 'rotationSchedule']);
+      expect(only(json, 'resource', 'aws_secretsmanager_secret_rotation').depends_on).toContain(
+        addressOf(json, 'resource', 'aws_lambda_invocation'),
+      );
+      // a cell move joins the new group before it leaves the old one
+      expect(only(json, 'resource', 'aws_elasticache_user_group_association').lifecycle).toEqual({ create_before_destroy: true });
     });
 
     it('feeds the generated password only into the user (which ignores changes) and the write-only document', () => {
@@ -336,6 +361,7 @@ describe('ServiceCacheAccess', () => {
       'aws_secretsmanager_secret_version',
       'aws_secretsmanager_secret_rotation',
       'aws_iam_role_policy',
+      'aws_lambda_invocation',
     ]);
     const untagged: string[] = [];
     for (const [type, resources] of Object.entries(json.resource as Record<string, Record<string, SynthJson>>)) {
@@ -351,6 +377,7 @@ describe('ServiceCacheAccess', () => {
         'aws_elasticache_user_group_association',
         'aws_iam_role',
         'aws_iam_role_policy',
+        'aws_lambda_invocation',
         'aws_secretsmanager_secret',
         'aws_secretsmanager_secret_rotation',
         'aws_secretsmanager_secret_version',

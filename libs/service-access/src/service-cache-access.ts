@@ -6,6 +6,7 @@ import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroupAssociation } from '@cdktf/provider-aws/lib/elasticache-user-group-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
@@ -43,8 +44,25 @@ export type { AccessProfile, AuthMode } from '@cache-platform/cache-contract';
  */
 export const SERVICE_USER_ENGINE = 'redis';
 
-/** `secret_string_wo_version` of the secret document: raising it makes Terraform write the document again. */
+/**
+ * `secret_string_wo_version` of the bootstrap document. Raising it writes a new bootstrap version,
+ * which never becomes AWSCURRENT (see {@link BOOTSTRAP_STAGE}): a changed field reaches the secret
+ * through the connection sync instead, so there is no reason to raise it.
+ */
 export const SECRET_DOCUMENT_VERSION = 1;
+
+/**
+ * The staging label of the version Terraform writes. Secrets Manager makes the first version of a
+ * secret AWSCURRENT whatever labels it is given; any later version Terraform writes (a raised
+ * document version, a version it lost track of) gets this label only, so it can never replace the
+ * password rotation put in AWSCURRENT. The label also keeps the version from losing its last label
+ * after two rotations: Secrets Manager may delete unlabelled versions, and the provider then drops
+ * the resource from state and plans to create it again (hashicorp/terraform-provider-aws#37302).
+ */
+export const BOOTSTRAP_STAGE = 'cache-platform-bootstrap';
+
+/** The action the platform's rotation function runs when Terraform invokes it with a service's connection. */
+export const SYNC_CONNECTION_ACTION = 'sync-connection';
 
 /** Length of the generated password: ElastiCache accepts 16-128 characters. */
 export const SERVICE_PASSWORD_LENGTH = 64;
@@ -85,6 +103,11 @@ export interface ServiceCacheAccessProps extends Pick<ServiceManifest, 'service'
    */
   readonly passwordRotationSchedule?: string;
   /**
+   * `secret_string_wo_version` of the bootstrap document (see {@link SECRET_DOCUMENT_VERSION}).
+   * @default SECRET_DOCUMENT_VERSION
+   */
+  readonly secretDocumentVersion?: number;
+  /**
    * Days Secrets Manager keeps the secret after the stack deletes it. A secret pending deletion
    * blocks re-creating one with the same name, so short-lived environments may want 0.
    * @default 7
@@ -117,6 +140,12 @@ export class ServiceCacheAccess extends Construct {
   readonly userGroupAssociation: ElasticacheUserGroupAssociation;
   readonly secret: SecretsmanagerSecret;
   readonly secretVersion: SecretsmanagerSecretVersion;
+  /**
+   * Terraform's call of the platform function's connection sync: runs when the cell, keyspace,
+   * endpoint, user or rotation settings change, after the user joined its (new) group and before
+   * it leaves the old one, so the secret follows with no gap.
+   */
+  readonly connectionSync: LambdaInvocation;
   /** rotation with the platform's function; undefined for IAM auth (no password to rotate) */
   readonly secretRotation?: SecretsmanagerSecretRotation;
   readonly keyspaceClaim: SsmParameter;
@@ -195,6 +224,9 @@ export class ServiceCacheAccess extends Construct {
     this.userGroupAssociation = new ElasticacheUserGroupAssociation(this, 'user-group-membership', {
       userGroupId: platform.userGroupId,
       userId: this.user.userId,
+      // a cell move joins the new cell's group first and leaves the old one last, after the
+      // connection sync has pointed the secret at the new cell: running clients never lose access
+      lifecycle: { createBeforeDestroy: true },
     });
 
     this.secret = new SecretsmanagerSecret(this, 'secret', {
@@ -222,10 +254,41 @@ export class ServiceCacheAccess extends Construct {
     this.secretVersion = new SecretsmanagerSecretVersion(this, 'secret-value', {
       secretId: this.secret.id,
       // write-only (Terraform >= 1.11): sent to AWS on create, never stored in state, so the state
-      // holds no copy of the secret document; rotation owns the value from then on. Raise the version
-      // to write the document again (then rotate at once: the password in it is the bootstrap one).
+      // holds no copy of the secret document. It is AWSCURRENT only as the secret's first version;
+      // from then on rotation owns the password and the connection sync the other fields.
       secretStringWo: Fn.jsonencode(payload),
-      secretStringWoVersion: SECRET_DOCUMENT_VERSION,
+      secretStringWoVersion: props.secretDocumentVersion ?? SECRET_DOCUMENT_VERSION,
+      versionStages: [BOOTSTRAP_STAGE],
+      // AWSCURRENT comes and goes with rotations: never a reason to change this version
+      lifecycle: { ignoreChanges: ['version_stages'] },
+    });
+
+    // What Terraform decides about the connection, by name only: the function reads the cell's
+    // endpoint from the platform exports itself, so an invoker cannot point a secret elsewhere.
+    const syncRequest = {
+      action: SYNC_CONNECTION_ACTION,
+      secretId: this.secret.arn,
+      cell: platform.cell,
+      keyspace: this.keyspace,
+      authMode: this.authMode,
+    };
+    this.connectionSync = new LambdaInvocation(this, 'connection-sync', {
+      functionName: platform.rotationFunctionArn,
+      input: Fn.jsonencode(syncRequest),
+      // run again when what the function reads changes under the same request: the cell's endpoint
+      // or cache (a replaced cache), or the rotation schedule (the sync clears AWSPENDING that a
+      // cancelled rotation left, which would make the schedule change's RotateSecret fail)
+      triggers: {
+        endpoint: platform.endpointAddress,
+        cacheName: platform.cacheName,
+        ...(password ? { rotationSchedule } : {}),
+      },
+      lifecycle: {
+        // a replaced user holds a fresh bootstrap password: the sync gives it the current one back
+        // (a plain address: Terraform's JSON syntax takes no ${} here)
+        replaceTriggeredBy: [`${this.user.terraformResourceType}.${this.user.friendlyUniqueId}`],
+      },
+      dependsOn: [this.secretVersion, this.userGroupAssociation],
     });
 
     if (password) {
@@ -236,8 +299,9 @@ export class ServiceCacheAccess extends Construct {
         rotationLambdaArn: platform.rotationFunctionArn,
         rotateImmediately: true,
         rotationRules: { scheduleExpression: rotationSchedule },
-        // the function tests the new password with an AUTH: the user must be in the group by then
-        dependsOn: [this.secretVersion, this.userGroupAssociation],
+        // the function tests the new password with an AUTH: the user must be in the group by then;
+        // after the sync, which clears what a cancelled rotation left (RotateSecret fails on it)
+        dependsOn: [this.secretVersion, this.userGroupAssociation, this.connectionSync],
       });
     }
   }
