@@ -4,6 +4,8 @@ import {
   assertKeyspacesDisjoint,
   assertServiceName,
   buildAccessString,
+  DISABLED_DEFAULT_ACCESS_STRING,
+  elastiCacheAccessString,
   assertRotationSchedule,
   DEFAULT_ROTATION_SCHEDULE,
   ACCESS_PROFILES,
@@ -272,6 +274,66 @@ describe('access strings', () => {
     expect(() => buildAccessString('orders', 'admin' as never)).toThrow(
       'invalid access profile "admin": must be one of readwrite, readonly',
     );
+  });
+});
+
+describe('access strings as ElastiCache returns them', () => {
+  // what ElastiCache returned for these (sources in elastiCacheAccessString's comment)
+  it.each([
+    ['on ~app:* +@read', 'on ~app:* -@all +@read'],
+    ['on ~* &* +@read', 'on ~* &* -@all +@read'],
+    ['on ~* +@all', 'on ~* +@all'],
+    [
+      'on ~app::* -@all +@read +@hash +@bitmap +@geo -setbit -bitfield -hset -hsetnx -hmset -hincrby -hincrbyfloat -hdel -bitop -geoadd -georadius -georadiusbymember',
+      'on ~app::* -@all +@read +@hash +@bitmap +@geo -setbit -bitfield -hset -hsetnx -hmset -hincrby -hincrbyfloat -hdel -bitop -geoadd -georadius -georadiusbymember',
+    ],
+  ])('reads %j back as %j', (given, returned) => {
+    expect(elastiCacheAccessString(given)).toBe(returned);
+  });
+
+  it('rewrites aliases, case and repeated rules as Redis 7.2+ describes them', () => {
+    // #20334: this one gave a perpetual diff
+    expect(elastiCacheAccessString('on allkeys allcommands')).toBe('on ~* +@all');
+    expect(elastiCacheAccessString('ON ~App:* +GET -@Write')).toBe('on ~App:* -@all +get -@write');
+    // a later rule on the same name replaces the earlier one (and a command's rule its subcommands')
+    expect(elastiCacheAccessString('on ~a:* +@all -get -config|set +get +config')).toBe('on ~a:* +@all +get +config');
+    // +@all / -@all start over
+    expect(elastiCacheAccessString('on ~a:* +@read -@all +ping')).toBe('on ~a:* -@all +ping');
+    expect(elastiCacheAccessString('on ~a:* +get nocommands allcommands -@admin')).toBe('on ~a:* +@all -@admin');
+    // neither on nor off: off; key permissions merge, resetkeys clears
+    expect(elastiCacheAccessString('~a:* %R~b:* %W~b:* resetkeys %R~c:* -@all')).toBe('off %R~c:* -@all');
+    expect(elastiCacheAccessString('off allchannels -@all')).toBe('off &* -@all');
+  });
+
+  it('refuses what ElastiCache refuses and what the model has no evidence for, naming the rule', () => {
+    expect(() => elastiCacheAccessString('on >secret ~a:* +@all')).toThrow(
+      'invalid access string "on >secret ~a:* +@all": rule ">secret" is refused by ElastiCache in an access string',
+    );
+    expect(() => elastiCacheAccessString('reset on ~a:* +@all')).toThrow('rule "reset" is refused by ElastiCache');
+    expect(() => elastiCacheAccessString('on ~a:* &news:* +@all')).toThrow('rule "&news:*" names channels other than &*');
+    expect(() => elastiCacheAccessString('on ~a:* +@all (~b:* +get)')).toThrow('rule "(~b:*" is a selector');
+    expect(() => elastiCacheAccessString('on allkeys ~a:* +@all')).toThrow('rule "~a:*" adds a key pattern after ~* (or allkeys)');
+    expect(() => elastiCacheAccessString('on ~a:* +@all whatever')).toThrow('rule "whatever" is not an access-string rule');
+  });
+
+  // a synthesized string ElastiCache would return differently is a change on every plan and a
+  // ModifyUser on every apply: every string the platform writes must already be in that form
+  const everyTarget = CACHE_ENGINES.flatMap((engine) =>
+    SUPPORTED_MAJOR_VERSIONS[engine].flatMap((majorEngineVersion) =>
+      [true, false].map((serverless): CacheTarget => ({ engine, majorEngineVersion, serverless })),
+    ),
+  );
+  it.each(
+    everyTarget.flatMap((t) =>
+      ACCESS_PROFILES.map((p) => [`${t.engine} ${t.majorEngineVersion}${t.serverless ? ' serverless' : ''}`, p, t] as const),
+    ),
+  )('synthesizes the form ElastiCache returns (%s, %s)', (_name, profile, target) => {
+    const synthesized = buildAccessString('orders-api', profile, target);
+    expect(elastiCacheAccessString(synthesized)).toBe(synthesized);
+  });
+
+  it('writes the disabled default user in the form ElastiCache returns', () => {
+    expect(elastiCacheAccessString(DISABLED_DEFAULT_ACCESS_STRING)).toBe(DISABLED_DEFAULT_ACCESS_STRING);
   });
 });
 

@@ -1,5 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { buildAccessString, DISABLED_DEFAULT_ACCESS_STRING, type AccessProfile, type CacheTarget } from '@cache-platform/cache-contract';
+import {
+  buildAccessString,
+  DISABLED_DEFAULT_ACCESS_STRING,
+  elastiCacheAccessString,
+  type AccessProfile,
+  type CacheTarget,
+} from '@cache-platform/cache-contract';
 import { requireRedisServer, startRedis, type RedisServer } from '@cache-platform/cache-client/testing';
 import {
   ACL_CATEGORIES,
@@ -143,4 +149,34 @@ describe('access strings against redis-server 7', () => {
       expect(compared).toBeGreaterThan(300);
     }
   }, 60_000);
+
+  // The provider's acceptance-test string, which ElastiCache returns rule for rule.
+  const PROVIDER_TEST_STRING =
+    'on ~app::* -@all +@read +@hash +@bitmap +@geo -setbit -bitfield -hset -hsetnx -hmset -hincrby -hincrbyfloat -hdel -bitop -geoadd -georadius -georadiusbymember';
+
+  it('is not what ElastiCache returns: the 7.0 engine rewrites a string ElastiCache keeps as written', async () => {
+    await server.admin('ACL', 'SETUSER', 'probe', 'reset', ...PROVIDER_TEST_STRING.split(' '));
+    // so a fake DescribeUsers must answer with elastiCacheAccessString, never with ACL GETUSER
+    expect((await json<GetUser>('ACL', 'GETUSER', 'probe')).commands).not.toBe(PROVIDER_TEST_STRING.replace('on ~app::* ', ''));
+    expect(elastiCacheAccessString(PROVIDER_TEST_STRING)).toBe(PROVIDER_TEST_STRING);
+  });
+
+  it.each([
+    ...CASES.filter((c) => !c.includes('(') && !c.includes('&app')),
+    PROVIDER_TEST_STRING,
+    'on allkeys allcommands',
+    'ON ~App:* +GET -@Write',
+    'on ~a:* +@all -get -config|set +get +config',
+    'on ~a:* +@read -@all +ping',
+    'on ~a:* +get nocommands allcommands -@admin',
+    '~a:* %R~b:* %W~b:* resetkeys %R~c:* -@all',
+    'off allchannels -@all',
+  ])('loads the same user from %j as from the form ElastiCache returns for it', async (given) => {
+    const returned = elastiCacheAccessString(given);
+    await server.admin('ACL', 'SETUSER', 'given', 'reset', ...given.split(' '));
+    await server.admin('ACL', 'SETUSER', 'returned', 'reset', ...returned.split(' '));
+    // the server describes a user from its permissions alone: equal replies, equal permissions
+    expect(await json<GetUser>('ACL', 'GETUSER', 'returned')).toEqual(await json<GetUser>('ACL', 'GETUSER', 'given'));
+    expect(compareAccessStrings(returned, given, 'resetchannels')).toBeUndefined();
+  });
 });
