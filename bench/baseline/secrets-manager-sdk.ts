@@ -1,5 +1,6 @@
 // BENCHMARK BASELINE ONLY: libs/cache-client/src/secrets-manager.ts as it was before issue 13 (the AWS SDK
-// v3 client), unchanged but for the import path. `npm run bench` bundles the sample handler a second time
+// v3 client), unchanged but for the import path and the answer's shape (SecretString with its VersionId, which
+// the secret loader compares since issue 18). `npm run bench` bundles the sample handler a second time
 // with this module in place of the current one, so that the bundle size and cold start of "before" and
 // "after" are measured side by side in one run. Not part of any Lambda bundle.
 //
@@ -7,6 +8,7 @@
 // really comes from AWS (local runs and tests never pay its start-up cost).
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CacheSecretError } from '../../libs/cache-client/src/errors';
+import type { SecretValue } from '../../libs/cache-client/src/secret';
 
 const clients = new Map<string, SecretsManagerClient>();
 
@@ -32,16 +34,16 @@ function clientFor(region: string | undefined): SecretsManagerClient {
 }
 
 /**
- * Reads `SecretString` of the secret's current version. Concurrent callers are not merged here:
- * the cache's SecretLoader already shares one fetch among them (one place does that, not two).
+ * Reads `SecretString` and `VersionId` of the secret's current version. Concurrent callers are not merged
+ * here: the cache's SecretLoader already shares one fetch among them (one place does that, not two).
  */
-export async function getSecretString(secretArn: string, region?: string): Promise<string> {
+export async function getSecretValue(secretArn: string, region?: string): Promise<SecretValue> {
   try {
     const out = await clientFor(regionOf(secretArn, region)).send(new GetSecretValueCommand({ SecretId: secretArn }));
     if (typeof out.SecretString !== 'string') {
       throw new CacheSecretError(secretArn, 'has no SecretString (binary secrets are not supported)');
     }
-    return out.SecretString;
+    return { secretString: out.SecretString, versionId: out.VersionId || undefined };
   } catch (error) {
     if (error instanceof CacheSecretError) throw error;
     const e = error as Error;

@@ -71,7 +71,7 @@ export class CacheConnection {
       this.onCircuitChange(state),
     );
     this.secrets = new SecretLoader(() => this.secretSource(), {
-      minRefreshIntervalMs: assertPositive('secretRefreshIntervalMs', options.secretRefreshIntervalMs ?? 5000, true),
+      maxPauseMs: assertPositive('secretRefreshIntervalMs', options.secretRefreshIntervalMs ?? 5000, true),
       onFetch: () => this.report('secretFetch'),
     });
   }
@@ -308,7 +308,7 @@ export class CacheConnection {
    * Re-reads the secret, reconnects and retries once, within the request's own `deadline`: a
    * Secrets Manager call may take seconds, and a cache problem must not add more than the budget to
    * a request. What does not fit times out (the request answers from the loader) and carries on in
-   * the background, shared and rate-limited by refreshCredentials; the next request finds it done.
+   * the background, shared by refreshCredentials and paced by the SecretLoader; the next request finds it done.
    */
   private async retryAfterAuthFailure<T>(operation: string, error: unknown, fn: Attempt<T>, deadline: number): Promise<T> {
     this.logger.warn(`cache ${operation}: authentication refused, re-reading the secret and retrying once`, {
@@ -381,10 +381,13 @@ export class CacheConnection {
   }
 
   /**
-   * After an authentication failure: re-read the secret (rate-limited, shared by concurrent
-   * callers). A client built from another plan (host, user, auth mode, keyspace...) is replaced; so
-   * is the client after a command-level failure (`dropConnection`), whose connection will not
-   * re-authenticate by itself. A new password alone is used by the next handshake.
+   * After an authentication failure: re-read the secret (shared by concurrent callers; at once when
+   * the last re-read found a new version, else after a growing pause: SecretLoader). A client built
+   * from another plan (host, user, auth mode, keyspace...) is replaced; so is the client after a
+   * command-level failure (`dropConnection`), whose connection will not re-authenticate by itself. A
+   * new password alone is used by the next handshake: the reconnect in progress asks for the
+   * credentials again, waits for this re-read, and is not torn down (requests waiting for it would
+   * fail with it).
    */
   private refreshCredentials(dropConnection: boolean): Promise<CacheSecretPayload> {
     this.report('authFailure');

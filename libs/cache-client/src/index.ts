@@ -17,6 +17,7 @@ export {
   secretSourceFromEnv,
   staticSecretSource,
   type SecretSource,
+  type SecretValue,
   type SecretsManagerSourceOptions,
 } from './secret';
 export type { CircuitOptions, CircuitState } from './circuit-breaker';

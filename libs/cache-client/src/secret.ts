@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseCacheSecret, SECRET_ARN_ENV_VAR, type CacheSecretPayload } from '@cache-platform/cache-contract';
@@ -17,10 +18,22 @@ export interface SecretSource {
    */
   readonly name?: string;
   /**
-   * Returns the secret string (the JSON document of `CacheSecretPayload`).
+   * Returns the secret string (the JSON document of `CacheSecretPayload`), alone or with the id of
+   * the version it was read from (Secrets Manager's `VersionId`). A re-read after an authentication
+   * failure compares versions: by id when the source gives one, else by the document's content.
    * @param force skip any cache the source keeps: set when a rotation is suspected
    */
-  fetch(force?: boolean): Promise<string>;
+  fetch(force?: boolean): Promise<string | SecretValue>;
+}
+
+/** A secret document and the version it was read from. */
+export interface SecretValue {
+  readonly secretString: string;
+  /**
+   * Unique per version of the secret (Secrets Manager's `VersionId`: every rotation writes a new
+   * one). Undefined when the source has none: the document's content then tells versions apart.
+   */
+  readonly versionId: string | undefined;
 }
 
 /** A fixed secret, for tests and local runs. Accepts the payload or its JSON text. */
@@ -65,8 +78,8 @@ export function secretsManagerSource(secretArn: string, options: SecretsManagerS
   return {
     name: secretArn,
     fetch: async () => {
-      const { getSecretString } = await import('./secrets-manager');
-      return getSecretString(secretArn, options.region);
+      const { getSecretValue } = await import('./secrets-manager');
+      return getSecretValue(secretArn, options.region);
     },
   };
 }
@@ -94,21 +107,50 @@ export function secretSourceFromEnv(env: NodeJS.ProcessEnv = process.env): Secre
   );
 }
 
+/**
+ * The first pause after a forced re-read that found the version already in hand; it doubles with
+ * every such re-read, up to `SecretLoaderOptions.maxPauseMs`.
+ */
+export const FIRST_UNCHANGED_PAUSE_MS = 100;
+
 export interface SecretLoaderOptions {
-  /** fewest milliseconds between two forced re-fetches */
-  readonly minRefreshIntervalMs: number;
+  /**
+   * Longest pause between two forced re-reads that found no new version (a wrong password, or a
+   * rotation that has not moved `AWSCURRENT` yet). 0: no pause.
+   */
+  readonly maxPauseMs: number;
   readonly onFetch?: (forced: boolean) => void;
 }
 
+/** The version a fetch returned: its id when the source has one, else a digest of the document. */
+function versionOf(fetched: string | SecretValue): { text: string; version: string } {
+  if (typeof fetched !== 'string' && fetched.versionId !== undefined)
+    return { text: fetched.secretString, version: `id:${fetched.versionId}` };
+  const text = typeof fetched === 'string' ? fetched : fetched.secretString;
+  // a digest, not the text: the version is compared and may be kept around, the password need not be
+  return { text, version: `sha256:${createHash('sha256').update(text).digest('base64')}` };
+}
+
 /**
- * Holds the parsed secret for the execution environment. Concurrent callers share one fetch; a
- * failed fetch is not remembered (the next caller tries again, the circuit breaker paces them);
- * forced re-fetches are rate-limited so a burst of auth failures costs one Secrets Manager call.
+ * Holds the parsed secret for the execution environment. Concurrent callers share one fetch (a burst
+ * of auth failures costs one Secrets Manager call); a failed fetch is not remembered (the next
+ * caller tries again, the circuit breaker paces them).
+ *
+ * Forced re-reads (after an authentication failure) are paced by what they find: one that finds a
+ * new version leaves the next one free to happen at once, so a second rotation right after a first
+ * is picked up as soon as it is refused; one that finds the version in hand (or fails) makes the
+ * next wait {@link FIRST_UNCHANGED_PAUSE_MS}, doubling up to `maxPauseMs`, so a password that is
+ * really wrong does not hammer Secrets Manager.
  */
 export class SecretLoader {
   private current: CacheSecretPayload | undefined;
+  /** the version of `current` */
+  private version: string | undefined;
   private pending: Promise<CacheSecretPayload> | undefined;
-  private lastForcedAt = Number.NEGATIVE_INFINITY;
+  /** the pause after the last forced re-read: 0 after one that found a new version */
+  private pauseMs = 0;
+  /** monotonic time before which a forced re-read returns the secret in hand */
+  private nextForcedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly resolveSource: () => SecretSource,
@@ -128,26 +170,31 @@ export class SecretLoader {
   }
 
   /**
-   * Re-reads the secret, skipping source caches, unless the previous forced re-read was less than
-   * `minRefreshIntervalMs` ago; then the secret in hand is returned. The first forced re-read is
-   * never delayed: a rotation may land right after a cold start.
+   * Re-reads the secret, skipping source caches, unless the pause that the previous forced re-read
+   * earned has not passed; then the secret in hand is returned. A re-read in progress is shared. The
+   * first forced re-read is never delayed: a rotation may land right after a cold start.
    */
   refresh(): Promise<CacheSecretPayload> {
     if (this.pending) return this.pending;
-    if (this.current && monotonicMs() - this.lastForcedAt < this.options.minRefreshIntervalMs) {
-      return Promise.resolve(this.current);
-    }
+    if (this.current && monotonicMs() < this.nextForcedAt) return Promise.resolve(this.current);
     return this.load(true);
   }
 
   private load(force: boolean): Promise<CacheSecretPayload> {
     const pending = (async () => {
-      const source = this.resolveSource();
-      if (force) this.lastForcedAt = monotonicMs();
-      this.options.onFetch?.(force);
-      const secret = parseCacheSecret(await source.fetch(force), source.name ?? '(unnamed secret source)');
-      this.current = secret;
-      return secret;
+      let changed = false;
+      try {
+        const source = this.resolveSource();
+        this.options.onFetch?.(force);
+        const { text, version } = versionOf(await source.fetch(force));
+        const secret = parseCacheSecret(text, source.name ?? '(unnamed secret source)');
+        changed = version !== this.version;
+        this.current = secret;
+        this.version = version;
+        return secret;
+      } finally {
+        if (force) this.paceAfter(changed);
+      }
     })();
     this.pending = pending;
     const clear = () => {
@@ -155,5 +202,11 @@ export class SecretLoader {
     };
     pending.then(clear, clear);
     return pending;
+  }
+
+  /** After a forced re-read: no pause when it found a new version, else a growing one (from its end). */
+  private paceAfter(changed: boolean): void {
+    this.pauseMs = changed ? 0 : Math.min(this.options.maxPauseMs, this.pauseMs === 0 ? FIRST_UNCHANGED_PAUSE_MS : this.pauseMs * 2);
+    this.nextForcedAt = monotonicMs() + this.pauseMs;
   }
 }

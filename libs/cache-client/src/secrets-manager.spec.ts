@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FinalizeHandler, FinalizeHandlerArguments, HttpRequest, MetadataBearer } from '@smithy/types';
 import { createTestTls, type TestTls } from '../test/tls';
-import { endpointFor, getSecretString, MAX_ATTEMPTS, signGetSecretValue } from './secrets-manager';
+import { endpointFor, getSecretValue, MAX_ATTEMPTS, signGetSecretValue } from './secrets-manager';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
 // the documentation's example key pair (AWS SigV4 test suite)
@@ -112,11 +112,11 @@ describe('GetSecretValue signing', () => {
   });
 
   it('names the missing variables and the ARN when there are no credentials or region', async () => {
-    await expect(getSecretString(ARN, undefined, { AWS_REGION: 'eu-west-1' })).rejects.toThrow(
+    await expect(getSecretValue(ARN, undefined, { AWS_REGION: 'eu-west-1' })).rejects.toThrow(
       `cache secret ${ARN}: no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) are not set (the Lambda runtime sets them)`,
     );
     const noRegionArn = 'arn:aws:secretsmanager::123456789012:secret:x';
-    await expect(getSecretString(noRegionArn, undefined, { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' })).rejects.toThrow(
+    await expect(getSecretValue(noRegionArn, undefined, { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' })).rejects.toThrow(
       `cache secret ${noRegionArn}: no AWS region: the ARN names none and AWS_REGION is not set`,
     );
   });
@@ -152,7 +152,7 @@ describe('GetSecretValue over the wire', () => {
   it('bounds every attempt and names the ARN when the endpoint does not answer', async () => {
     answer = () => undefined;
     const started = performance.now();
-    const error = (await getSecretString(ARN, undefined, env, 200).catch((e: Error) => e)) as Error;
+    const error = (await getSecretValue(ARN, undefined, env, 200).catch((e: Error) => e)) as Error;
     // two bounded attempts, then an error; the margin is for a busy machine, not for a third attempt
     expect(performance.now() - started).toBeLessThan(200 * MAX_ATTEMPTS + 2000);
     expect(attempts).toBe(MAX_ATTEMPTS);
@@ -162,7 +162,7 @@ describe('GetSecretValue over the wire', () => {
   it('bounds an answer that stalls halfway', async () => {
     answer = () => ({ status: 200, body: '{"SecretString":"{}"}', stallAfter: 5 });
     const started = performance.now();
-    const error = (await getSecretString(ARN, undefined, env, 200).catch((e: Error) => e)) as Error;
+    const error = (await getSecretValue(ARN, undefined, env, 200).catch((e: Error) => e)) as Error;
     expect(performance.now() - started).toBeLessThan(200 * MAX_ATTEMPTS + 2000);
     expect(attempts).toBe(MAX_ATTEMPTS);
     expect(error.message).toBe(`cache secret ${ARN}: Secrets Manager GetSecretValue failed: TimeoutError: no answer within 200 ms`);
@@ -173,20 +173,44 @@ describe('GetSecretValue over the wire', () => {
       n === 1
         ? { status: 400, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' }
         : { status: 200, body: '{"SecretString":"{}"}' };
-    expect(await getSecretString(ARN, undefined, env)).toBe('{}');
+    expect(await getSecretValue(ARN, undefined, env)).toEqual({ secretString: '{}', versionId: undefined });
     expect(attempts).toBe(2);
 
     attempts = 0;
     answer = () => ({ status: 400, body: '{"__type":"com.amazonaws.secretsmanager#AccessDeniedException","Message":"not you"}' });
-    await expect(getSecretString(ARN, undefined, env)).rejects.toThrow(
+    await expect(getSecretValue(ARN, undefined, env)).rejects.toThrow(
       `cache secret ${ARN}: Secrets Manager GetSecretValue failed: AccessDeniedException: not you`,
     );
     expect(attempts).toBe(1);
   });
 
+  it('returns the VersionId with the SecretString (what a re-read after WRONGPASS compares)', async () => {
+    // the shape of the API reference's example answer
+    answer = () => ({
+      status: 200,
+      body: JSON.stringify({
+        ARN,
+        Name: 'cache-platform/dev/orders-api/redis',
+        SecretString: '{"v":2}',
+        VersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 1523477145.713,
+      }),
+    });
+    expect(await getSecretValue(ARN, undefined, env)).toEqual({
+      secretString: '{"v":2}',
+      versionId: 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE',
+    });
+    // an empty or non-string VersionId is no version id (the document itself then tells versions apart)
+    answer = () => ({ status: 200, body: '{"SecretString":"{}","VersionId":""}' });
+    expect((await getSecretValue(ARN, undefined, env)).versionId).toBeUndefined();
+    answer = () => ({ status: 200, body: '{"SecretString":"{}","VersionId":7}' });
+    expect((await getSecretValue(ARN, undefined, env)).versionId).toBeUndefined();
+  });
+
   it('refuses a binary secret and never quotes the answer', async () => {
     answer = () => ({ status: 200, body: '{"SecretBinary":"c2VjcmV0LXZhbHVl"}' });
-    const error = (await getSecretString(ARN, undefined, env).catch((e: Error) => e)) as Error;
+    const error = (await getSecretValue(ARN, undefined, env).catch((e: Error) => e)) as Error;
     expect(error.message).toBe(`cache secret ${ARN}: has no SecretString (binary secrets are not supported)`);
   });
 });
@@ -215,7 +239,7 @@ describe('GetSecretValue over HTTPS', () => {
   });
 
   it('verifies the certificate chain: an unknown CA is refused', async () => {
-    await expect(getSecretString(ARN, undefined, env())).rejects.toThrow(
+    await expect(getSecretValue(ARN, undefined, env())).rejects.toThrow(
       `cache secret ${ARN}: Secrets Manager GetSecretValue failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
     );
   });
@@ -223,9 +247,9 @@ describe('GetSecretValue over HTTPS', () => {
   it('verifies the host name, and reads the secret from a trusted server with the right name', async () => {
     // trusted the way NODE_EXTRA_CA_CERTS would (for this test only): nothing in the request itself
     globalAgent.options.ca = tls.caPem;
-    expect(await getSecretString(ARN, undefined, env())).toBe('{}');
+    expect((await getSecretValue(ARN, undefined, env())).secretString).toBe('{}');
     const wrongName = endpoint.replace('localhost', '127.0.0.1');
-    await expect(getSecretString(ARN, undefined, { ...env(), AWS_ENDPOINT_URL_SECRETS_MANAGER: wrongName })).rejects.toThrow(
+    await expect(getSecretValue(ARN, undefined, { ...env(), AWS_ENDPOINT_URL_SECRETS_MANAGER: wrongName })).rejects.toThrow(
       `cache secret ${ARN}: Secrets Manager GetSecretValue failed: ERR_TLS_CERT_ALTNAME_INVALID`,
     );
   });

@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
 import { CacheSecretError } from './errors';
+import type { SecretValue } from './secret';
 
 /** The whole call (connect, TLS, answer) per attempt; requests never wait for it beyond their own budget. */
 export const ATTEMPT_TIMEOUT_MS = 3000;
@@ -192,16 +193,16 @@ function apiError(answer: Answer): { name: string; message: string } {
 const transient = (status: number, name: string) => status >= 500 || status === 429 || /Throttl/i.test(name);
 
 /**
- * Reads `SecretString` of the secret's current version, on every call (no cache here: a forced re-read
- * after a rotation must see the new value). Concurrent callers are not merged here: the cache's
- * SecretLoader already shares one fetch among them (one place does that, not two).
+ * Reads `SecretString` and `VersionId` of the secret's current version, on every call (no cache here:
+ * a forced re-read after a rotation must see the new value). Concurrent callers are not merged here:
+ * the cache's SecretLoader already shares one fetch among them (one place does that, not two).
  */
-export async function getSecretString(
+export async function getSecretValue(
   secretArn: string,
   region?: string,
   env: NodeJS.ProcessEnv = process.env,
   attemptTimeoutMs = ATTEMPT_TIMEOUT_MS,
-): Promise<string> {
+): Promise<SecretValue> {
   const resolvedRegion = regionOf(secretArn, region, env);
   if (!resolvedRegion) {
     throw new CacheSecretError(secretArn, 'no AWS region: the ARN names none and AWS_REGION is not set');
@@ -223,16 +224,17 @@ export async function getSecretString(
       continue;
     }
     if (answer.status === 200) {
-      let doc: { SecretString?: unknown };
+      let doc: { SecretString?: unknown; VersionId?: unknown };
       try {
-        doc = JSON.parse(answer.text) as { SecretString?: unknown };
+        doc = JSON.parse(answer.text) as { SecretString?: unknown; VersionId?: unknown };
       } catch {
         throw new CacheSecretError(secretArn, 'Secrets Manager GetSecretValue failed: the answer is not JSON');
       }
       if (typeof doc.SecretString !== 'string') {
         throw new CacheSecretError(secretArn, 'has no SecretString (binary secrets are not supported)');
       }
-      return doc.SecretString;
+      const versionId = typeof doc.VersionId === 'string' && doc.VersionId !== '' ? doc.VersionId : undefined;
+      return { secretString: doc.SecretString, versionId };
     }
     failure = apiError(answer);
     if (!transient(answer.status, failure.name)) break;

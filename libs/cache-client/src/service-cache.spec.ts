@@ -55,7 +55,7 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/orders-api/redis-AbCdEf';
     const upstream = `User: arn:aws:sts::123456789012:assumed-role/orders-api-role/fn is not authorized to perform: secretsmanager:GetSecretValue on resource: ${arn}`;
     const cases: Array<[SecretSource, string]> = [
-      // what getSecretString throws for an SDK AccessDenied: the SDK text stays in the logs
+      // what getSecretValue throws for an SDK AccessDenied: the SDK text stays in the logs
       [
         {
           name: arn,

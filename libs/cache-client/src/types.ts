@@ -76,7 +76,10 @@ export interface ServiceCacheOptions {
    */
   readonly circuit?: CircuitOptions;
   /**
-   * Fewest milliseconds between two forced secret re-reads after authentication failures.
+   * Longest pause between two secret re-reads after authentication failures that found no new
+   * version (a wrong password, or a rotation that has not moved `AWSCURRENT` yet): the pause starts
+   * at 100 ms and doubles up to this. A re-read that found a new version leaves the next one free to
+   * happen at once. 0: no pause.
    * @default 5000
    */
   readonly secretRefreshIntervalMs?: number;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -7,8 +8,10 @@ export interface SecretsManagerStub {
   readonly endpoint: string;
   /** GetSecretValue calls received, by secret id */
   readonly calls: Readonly<Record<string, number>>;
-  /** Puts or replaces a secret's SecretString. */
+  /** Puts or replaces a secret's SecretString: a new version with a new VersionId, as PutSecretValue makes. */
   set(secretId: string, secretString: string): void;
+  /** The VersionId GetSecretValue answers for a secret now. */
+  versionOf(secretId: string): string | undefined;
   /** Makes calls wait this long before answering (a slow endpoint). */
   delayMs: number;
   stop(): Promise<void>;
@@ -21,7 +24,8 @@ async function body(req: IncomingMessage): Promise<string> {
 }
 
 export async function startSecretsManagerStub(secrets: Record<string, string> = {}): Promise<SecretsManagerStub> {
-  const store = new Map(Object.entries(secrets));
+  // AWSCURRENT of every secret: its value and version id (a UUID, as AWS generates them)
+  const store = new Map(Object.entries(secrets).map(([id, value]) => [id, { value, versionId: randomUUID() }]));
   const calls: Record<string, number> = {};
   const stub = { delayMs: 0 } as SecretsManagerStub & { delayMs: number };
   const server = createServer(async (req, res) => {
@@ -35,14 +39,14 @@ export async function startSecretsManagerStub(secrets: Record<string, string> = 
     if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException', message: target });
     const id = input.SecretId ?? '';
     calls[id] = (calls[id] ?? 0) + 1;
-    const value = store.get(id);
-    if (value === undefined)
+    const current = store.get(id);
+    if (current === undefined)
       return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
     return reply(200, {
       ARN: id,
       Name: id.split(':').pop(),
-      SecretString: value,
-      VersionId: 'v1',
+      SecretString: current.value,
+      VersionId: current.versionId,
       VersionStages: ['AWSCURRENT'],
       CreatedDate: 1,
     });
@@ -52,7 +56,8 @@ export async function startSecretsManagerStub(secrets: Record<string, string> = 
   return Object.assign(stub, {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
-    set: (id: string, value: string) => void store.set(id, value),
+    set: (id: string, value: string) => void store.set(id, { value, versionId: randomUUID() }),
+    versionOf: (id: string) => store.get(id)?.versionId,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }

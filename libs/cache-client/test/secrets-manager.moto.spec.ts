@@ -1,4 +1,4 @@
-import { getSecretString } from '../src/secrets-manager';
+import { getSecretValue } from '../src/secrets-manager';
 import { missingMotoTools, MOTO_REGION, MotoSecretsServer } from './moto-secrets';
 
 /*
@@ -76,17 +76,25 @@ describeMoto('Secrets Manager GetSecretValue against moto_server (signatures and
   });
 
   it("reads the secret with the role's session credentials, and the new value after a rotation", async () => {
-    expect(await getSecretString(setup.arn, undefined, lambdaEnv)).toBe('{"v":1}');
+    const first = await getSecretValue(setup.arn, undefined, lambdaEnv);
+    expect(first.secretString).toBe('{"v":1}');
+    // the version id a re-read after an authentication failure compares (a UUID in AWS and moto)
+    expect(first.versionId).toMatch(/^[0-9a-f-]{32,36}$/);
     // the administrator rotates the value (botocore-signed, also checked): the next read sees it
     moto.boto3(
       `boto3.client('secretsmanager').put_secret_value(SecretId=${JSON.stringify(setup.arn)}, SecretString='{"v":2}')\nprint('null')`,
       setup.admin,
     );
-    expect(await getSecretString(setup.arn, undefined, lambdaEnv)).toBe('{"v":2}');
+    const second = await getSecretValue(setup.arn, undefined, lambdaEnv);
+    expect(second.secretString).toBe('{"v":2}');
+    expect(second.versionId).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(second.versionId).not.toBe(first.versionId);
+    // read again without a change: the same version
+    expect((await getSecretValue(setup.arn, undefined, lambdaEnv)).versionId).toBe(second.versionId);
   });
 
   it('is refused with a wrong secret key, and says so with the ARN and the API error', async () => {
-    const error = (await getSecretString(setup.arn, undefined, { ...lambdaEnv, AWS_SECRET_ACCESS_KEY: 'not-the-key' }).catch(
+    const error = (await getSecretValue(setup.arn, undefined, { ...lambdaEnv, AWS_SECRET_ACCESS_KEY: 'not-the-key' }).catch(
       (e: Error) => e,
     )) as Error;
     expect(error.message).toMatch(new RegExp(`^cache secret ${setup.arn}: Secrets Manager GetSecretValue failed: SignatureDoesNotMatch`));
@@ -94,12 +102,12 @@ describeMoto('Secrets Manager GetSecretValue against moto_server (signatures and
 
   it('is refused without the session token of temporary credentials', async () => {
     const withoutToken = { ...lambdaEnv, AWS_SESSION_TOKEN: undefined };
-    const error = (await getSecretString(setup.arn, undefined, withoutToken).catch((e: Error) => e)) as Error;
+    const error = (await getSecretValue(setup.arn, undefined, withoutToken).catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(new RegExp(`^cache secret ${setup.arn}: Secrets Manager GetSecretValue failed: InvalidClientTokenId`));
   });
 
   it('names the ARN and AccessDenied for a role that may not read the secret, never the value', async () => {
-    const error = (await getSecretString(setup.arn, undefined, envOf(setup.stranger)).catch((e: Error) => e)) as Error;
+    const error = (await getSecretValue(setup.arn, undefined, envOf(setup.stranger)).catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(new RegExp(`^cache secret ${setup.arn}: Secrets Manager GetSecretValue failed: AccessDenied`));
     expect(error.message).not.toMatch(/"v"/);
   });
