@@ -1,6 +1,7 @@
 // Test utilities for anything that needs a real Redis with the platform's ACL rules: this
 // library's tests, and service handler tests through '@cache-platform/cache-client/testing'.
 export {
+  testServerAccessString,
   requireRedisServer,
   startRedis,
   startRedisCluster,

@@ -6,7 +6,7 @@ import { configureAwsStack, validated } from '@cache-platform/stack-base';
 import { ServiceAlarms } from './alarms';
 import { CacheFunction } from './cache-function';
 import { PlatformImports } from './platform-imports';
-import { ServiceCacheAccess } from './service-cache-access';
+import { ServiceCacheAccess, type ServiceCacheAccessProps } from './service-cache-access';
 
 export interface ServiceStackProps {
   /** the service's validated `cache-service.json` */
@@ -20,6 +20,12 @@ export interface ServiceStackProps {
    * @default none
    */
   readonly providerOverrides?: Record<string, unknown>;
+  /**
+   * Settings of the service's cache access beyond what the manifest says (e.g. a raised bootstrap
+   * document version in the lifecycle test).
+   * @default none
+   */
+  readonly accessOverrides?: Pick<ServiceCacheAccessProps, 'secretDocumentVersion'>;
 }
 
 /** Stack id (and state file name) of a service in an environment. */
@@ -79,6 +85,7 @@ export class ServiceStack extends TerraformStack {
       platform: this.platform,
       cacheTarget: serverlessTarget(engine, majorEngineVersion),
       passwordRotationSchedule: environment.passwordRotationSchedule,
+      ...props.accessOverrides,
     });
     this.handler = new CacheFunction(this, 'handler', {
       ...manifest.function,
