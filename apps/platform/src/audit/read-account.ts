@@ -63,7 +63,10 @@ async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
   }
 }
 
-/** DescribeUsers' largest page (its `MaxRecords` limit): the fewest calls for the whole account. */
+/**
+ * The page asked of DescribeUsers: the largest `MaxRecords` ElastiCache's Describe calls document
+ * (DescribeCacheClusters: minimum 20, maximum 100); DescribeUsers documents no limit of its own.
+ */
 export const USERS_PAGE_SIZE = 100;
 
 /** What to read: one environment and the names of its cells. */

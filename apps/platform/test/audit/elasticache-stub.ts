@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
  * DescribeUsers in one page whatever MaxRecords says. This stub sits in front of it:
  * - DescribeUserGroups is answered from the groups the test sets, with the response ElastiCache returns
  *   (Query protocol, XML), and `UserGroupNotFound` for any other id;
- * - DescribeUsers goes to moto and is cut into pages as ElastiCache pages it (MaxRecords, at most 100;
- *   a Marker while more remain);
+ * - DescribeUsers goes to moto and is cut into pages of MaxRecords (at most 100, the largest page
+ *   ElastiCache's Describe calls document), with a Marker while more remain;
  * - the next calls of an action can be made to fail, e.g. with a throttling error, to see the client
  *   back off and retry;
  * everything else passes through to moto unchanged.
@@ -82,7 +82,7 @@ export interface ElastiCacheStub {
   stop(): Promise<void>;
 }
 
-/** ElastiCache's largest DescribeUsers page (and its default). */
+/** The largest page the stub serves (and its default): the limit ElastiCache documents for its Describe calls. */
 export const MAX_USERS_PER_PAGE = 100;
 
 const read = (request: IncomingMessage) =>
