@@ -1,48 +1,41 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { assertServiceManifest, SERVICE_MANIFEST_FILE, type ServiceManifest } from '@cache-platform/cache-contract';
+import type { ServiceManifest } from '@cache-platform/cache-contract';
 import {
-  desiredPlatformUser,
+  desiredPlatformUsers,
   desiredServiceUsers,
   planRedisUserChange,
   type LiveAccount,
+  type PlannedEnvironment,
   type UserPlan,
 } from '@cache-platform/guardrails/planner';
-import type { Environment } from '@cache-platform/platform-environments';
+import { cellCacheSettings, environmentCells, type Environment } from '@cache-platform/platform-environments';
 import { PLATFORM_PURPOSE } from '../ownership';
 
-/** Every service manifest of the workspace (`apps/**`, three levels, as the generator's `--directory` allows). */
-export function workspaceManifests(workspaceRoot: string): ServiceManifest[] {
-  const found: ServiceManifest[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (!existsSync(dir)) return;
-    const file = join(dir, SERVICE_MANIFEST_FILE);
-    if (existsSync(file)) {
-      found.push(assertServiceManifest(JSON.parse(readFileSync(file, 'utf8')), file));
-      return;
-    }
-    if (depth === 0) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !['node_modules', 'dist', 'cdktf.out', 'src', 'state'].includes(entry.name))
-        walk(join(dir, entry.name), depth - 1);
-    }
-  };
-  walk(join(workspaceRoot, 'apps'), 3);
-  return found.sort((a, b) => a.service.localeCompare(b.service));
-}
-
-/** The plan that would bring the environment's live users to what the workspace says. */
-export function auditPlan(environment: Environment, manifests: readonly ServiceManifest[], live: LiveAccount): UserPlan {
-  const target = {
+/** The environment as the planner sees it: every cell (from platform-environments) with its cache's engine. */
+export function plannedEnvironment(environment: Environment): PlannedEnvironment {
+  return {
     name: environment.name,
     engine: environment.platform.engine,
     majorEngineVersion: environment.platform.majorEngineVersion,
+    cells: environmentCells(environment).cells.map((cell) => ({ name: cell.name, ...cellCacheSettings(environment, cell.name) })),
   };
+}
+
+/**
+ * The plan that would bring the environment's live users, in every cell, to what the workspace says;
+ * `knownEnvironments` (every environment's name) lets it tell another environment's users by their ids.
+ */
+export function auditPlan(
+  environment: Environment,
+  manifests: readonly ServiceManifest[],
+  live: LiveAccount,
+  knownEnvironments: readonly string[],
+): UserPlan {
+  const target = plannedEnvironment(environment);
   const desired = [
     ...desiredServiceUsers(manifests, target),
-    desiredPlatformUser(environment.name, { owner: environment.platform.owner, purpose: PLATFORM_PURPOSE }),
+    ...desiredPlatformUsers(target, { owner: environment.platform.owner, purpose: PLATFORM_PURPOSE }),
   ];
-  return planRedisUserChange({ environment: environment.name, desired, live });
+  return planRedisUserChange({ environment: environment.name, desired, live, knownEnvironments });
 }
 
 /** One line of the drift report. */
@@ -79,8 +72,9 @@ export function driftRows(plan: UserPlan): DriftRow[] {
 }
 
 /** A plain-text table, columns padded to their widest cell (long cells are not cut: they are the evidence). */
-export function formatDriftTable(environment: string, rows: readonly DriftRow[]): string {
-  if (rows.length === 0) return `audit ${environment}: in sync (every user, tag and group membership as the workspace says)`;
+export function formatDriftTable(environment: string, rows: readonly DriftRow[], plan?: Pick<UserPlan, 'otherEnvironments'>): string {
+  const others = otherEnvironmentsNote(plan?.otherEnvironments ?? []);
+  if (rows.length === 0) return `audit ${environment}: in sync (every user, tag and group membership as the workspace says)${others}`;
   const header: DriftRow = {
     owner: 'OWNER',
     purpose: 'PURPOSE',
@@ -99,6 +93,15 @@ export function formatDriftTable(environment: string, rows: readonly DriftRow[])
   return [
     line(header),
     ...rows.map(line),
-    `audit ${environment}: ${rows.length} drift(s); nothing was changed (the audit is read-only)`,
+    `audit ${environment}: ${rows.length} drift(s); nothing was changed (the audit is read-only)${others}`,
   ].join('\n');
+}
+
+/** `; left alone: 3 user(s) of environment prod`, or nothing. */
+function otherEnvironmentsNote(users: UserPlan['otherEnvironments']): string {
+  if (users.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const user of users) counts.set(user.environment, (counts.get(user.environment) ?? 0) + 1);
+  const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([env, n]) => `${n} user(s) of environment ${env}`);
+  return `; left alone: ${parts.join(', ')}`;
 }

@@ -1,15 +1,16 @@
 // The only code that loads the ElastiCache and SSM clients: the audit's read of the live account.
-// Read-only by construction: it imports Describe/List/Get commands and nothing else.
+// Read-only by construction: it imports Describe/List/Get commands and paginators, nothing else.
 import {
-  DescribeUserGroupsCommand,
-  DescribeUsersCommand,
   ElastiCacheClient,
   ListTagsForResourceCommand,
+  paginateDescribeUserGroups,
+  paginateDescribeUsers,
+  type ElastiCacheClientConfig,
   type User,
 } from '@aws-sdk/client-elasticache';
-import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { paginateGetParametersByPath, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import { parseKeyspaceClaim, platformParameterRoot, platformResourceNames } from '@cache-platform/cache-contract';
-import type { LiveAccount, LiveClaim, LiveUser } from '@cache-platform/guardrails/planner';
+import type { LiveAccount, LiveClaim, LiveGroup, LiveUser } from '@cache-platform/guardrails/planner';
 
 /** The account could not be read: names the API call that failed. */
 export class AccountReadError extends Error {
@@ -18,8 +19,12 @@ export class AccountReadError extends Error {
     readonly call: string,
     cause: unknown,
   ) {
-    const error = cause as { name?: string; message?: string };
-    super(`${call} failed: ${error?.name && error.name !== 'Error' ? `${error.name}: ` : ''}${error?.message ?? String(cause)}`);
+    const error = cause as { name?: string; message?: string; $metadata?: { attempts?: number } };
+    const attempts = error?.$metadata?.attempts;
+    super(
+      `${call} failed: ${error?.name && error.name !== 'Error' ? `${error.name}: ` : ''}${error?.message ?? String(cause)}` +
+        (attempts !== undefined && attempts > 1 ? ` (after ${attempts} attempts)` : ''),
+    );
   }
 }
 
@@ -29,12 +34,25 @@ export interface AccountClients {
 }
 
 /**
+ * How the audit's clients retry: the SDK's own strategy, not one of ours. Every call is retried on
+ * throttling (the SDK's throttling codes: `Throttling`, `ThrottlingException`, `RequestLimitExceeded`,
+ * `TooManyRequestsException`, ..., and any HTTP 429) and on transient errors, with exponential backoff
+ * and full jitter, at most `maxAttempts` times in all. `adaptive` adds the SDK's client-side rate
+ * limiter: once throttled, the client slows its own sending rate, which is what ~150
+ * ListTagsForResource calls in a row need. AWS recommends adaptive only for one client per throttled
+ * resource that can wait: that is exactly the audit (its own clients, one read-only run).
+ */
+export const AUDIT_RETRY = { retryMode: 'adaptive', maxAttempts: 6 } as const satisfies Pick<
+  ElastiCacheClientConfig & SSMClientConfig,
+  'retryMode' | 'maxAttempts'
+>;
+
+/**
  * Clients for one region. Endpoints follow the SDK's own settings (`AWS_ENDPOINT_URL_ELASTICACHE`,
- * `AWS_ENDPOINT_URL_SSM`), which is how the tests point them at moto_server; one attempt per call,
- * so an unreachable account fails in seconds instead of retrying for minutes.
+ * `AWS_ENDPOINT_URL_SSM`), which is how the tests point them at moto_server.
  */
 export function accountClients(region: string): AccountClients {
-  return { elasticache: new ElastiCacheClient({ region, maxAttempts: 2 }), ssm: new SSMClient({ region, maxAttempts: 2 }) };
+  return { elasticache: new ElastiCacheClient({ region, ...AUDIT_RETRY }), ssm: new SSMClient({ region, ...AUDIT_RETRY }) };
 }
 
 async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
@@ -45,16 +63,34 @@ async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Every ElastiCache user with its tags, the platform group's members and the keyspace claims of one environment. */
-export async function readAccount(environment: string, clients: AccountClients): Promise<LiveAccount> {
-  const users: User[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await call('ElastiCache DescribeUsers', () => clients.elasticache.send(new DescribeUsersCommand({ Marker: marker })));
-    users.push(...(page.Users ?? []));
-    marker = page.Marker;
-  } while (marker);
+/**
+ * The page asked of DescribeUsers: the largest `MaxRecords` ElastiCache's Describe calls document
+ * (DescribeCacheClusters: minimum 20, maximum 100); DescribeUsers documents no limit of its own.
+ */
+export const USERS_PAGE_SIZE = 100;
 
+/** What to read: one environment and the names of its cells. */
+export interface AccountScope {
+  readonly environment: string;
+  /** every cell of the environment (the default cell among them), from platform-environments */
+  readonly cells: readonly string[];
+}
+
+/**
+ * Every ElastiCache user of the account with its tags (the planner decides which are this
+ * environment's: the account may hold others), the user group of every cell of the environment, and
+ * the environment's keyspace claims. Every list is read to its last page.
+ */
+export async function readAccount(scope: AccountScope, clients: AccountClients): Promise<LiveAccount> {
+  const users = await call('ElastiCache DescribeUsers', async () => {
+    const found: User[] = [];
+    for await (const page of paginateDescribeUsers({ client: clients.elasticache, pageSize: USERS_PAGE_SIZE }, {})) {
+      found.push(...(page.Users ?? []));
+    }
+    return found;
+  });
+
+  // one call per user (DescribeUsers carries no tags); in sequence, so the adaptive rate limiter paces them
   const live: LiveUser[] = [];
   for (const user of users) {
     if (!user.UserId) continue;
@@ -71,31 +107,37 @@ export async function readAccount(environment: string, clients: AccountClients):
     });
   }
 
-  const groupId = platformResourceNames(environment).userGroupId;
-  const groups = await call(`ElastiCache DescribeUserGroups (${groupId})`, () =>
-    clients.elasticache.send(new DescribeUserGroupsCommand({ UserGroupId: groupId })),
-  );
-  const groupMembers = groups.UserGroups?.find((g) => g.UserGroupId === groupId)?.UserIds ?? [];
+  const groups: LiveGroup[] = [];
+  for (const cell of scope.cells) {
+    const groupId = platformResourceNames(scope.environment, cell).userGroupId;
+    const members = await call(`ElastiCache DescribeUserGroups (${groupId}, cell ${cell})`, async () => {
+      for await (const page of paginateDescribeUserGroups({ client: clients.elasticache }, { UserGroupId: groupId })) {
+        const group = page.UserGroups?.find((g) => g.UserGroupId === groupId);
+        if (group) return group.UserIds ?? [];
+      }
+      // ElastiCache answers UserGroupNotFound for a missing group; an empty answer is no better
+      throw Object.assign(new Error(`user group ${groupId} is not in the account`), { name: 'UserGroupNotFound' });
+    });
+    groups.push({ cell, userGroupId: groupId, members });
+  }
 
-  const claims: LiveClaim[] = [];
-  const path = `${platformParameterRoot(environment)}/keyspaces`;
-  let next: string | undefined;
-  do {
-    const page = await call(`SSM GetParametersByPath (${path})`, () =>
-      clients.ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: next })),
-    );
-    for (const parameter of page.Parameters ?? []) {
-      const keyspace = (parameter.Name ?? '').slice(path.length + 1);
-      try {
-        const record = parseKeyspaceClaim(keyspace, parameter.Value ?? '');
-        claims.push({ keyspace, service: record.service, owner: record.owner, purpose: record.purpose });
-      } catch {
-        // a claim nobody can read still holds its keyspace; its owner is unknown
-        claims.push({ keyspace, service: undefined });
+  const path = `${platformParameterRoot(scope.environment)}/keyspaces`;
+  const claims = await call(`SSM GetParametersByPath (${path})`, async () => {
+    const found: LiveClaim[] = [];
+    for await (const page of paginateGetParametersByPath({ client: clients.ssm }, { Path: path, Recursive: true })) {
+      for (const parameter of page.Parameters ?? []) {
+        const keyspace = (parameter.Name ?? '').slice(path.length + 1);
+        try {
+          const record = parseKeyspaceClaim(keyspace, parameter.Value ?? '');
+          found.push({ keyspace, service: record.service, owner: record.owner, purpose: record.purpose });
+        } catch {
+          // a claim nobody can read still holds its keyspace; its owner is unknown
+          found.push({ keyspace, service: undefined });
+        }
       }
     }
-    next = page.NextToken;
-  } while (next);
+    return found;
+  });
 
-  return { users: live, groupMembers, claims };
+  return { users: live, groups, claims };
 }

@@ -7,8 +7,8 @@ import {
   serverlessTarget,
   type ServiceManifest,
 } from '@cache-platform/cache-contract';
-import { desiredPlatformUser, desiredServiceUsers } from './desired';
-import { planRedisUserChange, type LiveAccount, type LiveUser, type UserAction, type UserPlan } from './plan';
+import { desiredPlatformUser, desiredPlatformUsers, desiredServiceUsers } from './desired';
+import { placeUser, planRedisUserChange, type LiveAccount, type LiveGroup, type LiveUser, type UserAction, type UserPlan } from './plan';
 
 const workspace = join(__dirname, '..', '..', '..', '..');
 const sample = (app: string): ServiceManifest =>
@@ -30,6 +30,13 @@ const manifest = (service: string, keyspace = service, extra: Partial<ServiceMan
 const ENV = { name: 'dev', engine: 'valkey' as const, majorEngineVersion: '8' };
 const PLATFORM = desiredPlatformUser('dev', { owner: 'team-platform', purpose: 'shared cache' });
 const desiredOf = (...manifests: ServiceManifest[]) => [...desiredServiceUsers(manifests, ENV), PLATFORM];
+const MAIN_GROUP = 'cache-platform-dev-users';
+const mainGroup = (members: string[]): LiveGroup[] => [{ cell: 'main', userGroupId: MAIN_GROUP, members }];
+const membersOf = (account: LiveAccount, groupId = MAIN_GROUP) => account.groups.find((g) => g.userGroupId === groupId)?.members ?? [];
+const withMembers = (account: LiveAccount, members: string[], groupId = MAIN_GROUP): LiveAccount => ({
+  ...account,
+  groups: account.groups.map((g) => (g.userGroupId === groupId ? { ...g, members } : g)),
+});
 
 /** The account after the platform applied everything: what ElastiCache would return. */
 function inSyncAccount(manifests: ServiceManifest[]): LiveAccount {
@@ -42,14 +49,14 @@ function inSyncAccount(manifests: ServiceManifest[]): LiveAccount {
   }));
   return {
     users: [...users, { userId: 'default', userName: 'default', accessString: 'on ~* +@all', tags: {} }],
-    groupMembers: users.map((u) => u.userId),
+    groups: mainGroup(users.map((u) => u.userId)),
   };
 }
 
 /** Applies a plan to a copy of the account, as an executor would. */
 function apply(account: LiveAccount, plan: UserPlan): LiveAccount {
   let users = [...account.users];
-  let members = [...account.groupMembers];
+  let groups = account.groups.map((g) => ({ ...g, members: [...g.members] }));
   const desired = new Map(desiredOf(sample('catalog-api'), sample('enrollment-api'), manifest('orders-api')).map((d) => [d.userId, d]));
   for (const action of plan.actions) {
     const want = desired.get(action.userId);
@@ -69,17 +76,19 @@ function apply(account: LiveAccount, plan: UserPlan): LiveAccount {
         users = users.map((u) => (u.userId === action.userId ? { ...u, tags: { ...u.tags, ...action.tags } } : u));
         break;
       case 'add-to-group':
-        members.push(action.userId);
+        groups = groups.map((g) => (g.userGroupId === action.userGroupId ? { ...g, members: [...g.members, action.userId] } : g));
         break;
       case 'remove-from-group':
-        members = members.filter((m) => m !== action.userId);
+        groups = groups.map((g) =>
+          g.userGroupId === action.userGroupId ? { ...g, members: g.members.filter((m) => m !== action.userId) } : g,
+        );
         break;
       case 'delete-orphan':
         users = users.filter((u) => u.userId !== action.userId);
         break;
     }
   }
-  return { ...account, users, groupMembers: members };
+  return { ...account, users, groups };
 }
 
 const summary = (actions: readonly UserAction[]) => actions.map((a) => `${a.kind} ${a.userId}`);
@@ -144,10 +153,14 @@ describe('planRedisUserChange', () => {
     const plan = planRedisUserChange({
       environment: 'dev',
       desired: desiredOf(...samples()),
-      live: { ...live, groupMembers: live.groupMembers.filter((m) => m !== 'catalog-api-dev') },
+      live: withMembers(
+        live,
+        membersOf(live).filter((m) => m !== 'catalog-api-dev'),
+      ),
     });
     expect(summary(plan.actions)).toEqual(['add-to-group catalog-api-dev']);
-    expect(plan.actions[0]!.reason).toBe('user is not in the platform user group');
+    expect(plan.actions[0]).toMatchObject({ cell: 'main', userGroupId: MAIN_GROUP });
+    expect(plan.actions[0]!.reason).toBe("user is not in cell main's user group (cache-platform-dev-users)");
   });
 
   it('orphaned user (created by the platform, no manifest any more): remove from the group, then delete', () => {
@@ -199,29 +212,41 @@ describe('planRedisUserChange', () => {
     const plan = planRedisUserChange({
       environment: 'dev',
       desired: desiredOf(...samples()),
-      live: { ...live, users: [...live.users, stranger], groupMembers: [...live.groupMembers, 'hand-made'] },
+      live: withMembers({ ...live, users: [...live.users, stranger] }, [...membersOf(live), 'hand-made']),
     });
     expect(summary(plan.actions)).toEqual(['remove-from-group hand-made']);
     expect(plan.actions[0]!.reason).toBe(
-      'in the platform user group, but the platform did not create it (no managed-by tag) and no manifest defines it; it grants every key (~*) and allows flushall, flushdb, keys, config|set, scan and 80 more',
+      "in cell main's user group (cache-platform-dev-users) of environment dev, but no manifest defines it here and which environment it belongs to is unknown: it has no cache-platform:environment tag and its id does not end in -<environment> (dev); it grants every key (~*) and allows flushall, flushdb, keys, config|set, scan and 80 more",
+    );
+    // a hand-made user of this environment (its tag says so) in the group: removed from it, still never deleted
+    const ownUser = { ...stranger, userId: 'hand-made-dev', tags: { 'cache-platform:environment': 'dev' } };
+    const own = planRedisUserChange({
+      environment: 'dev',
+      desired: desiredOf(...samples()),
+      live: withMembers({ ...live, users: [...live.users, ownUser] }, [...membersOf(live), 'hand-made-dev']),
+    });
+    expect(summary(own.actions)).toEqual(['remove-from-group hand-made-dev']);
+    expect(own.actions[0]!.reason).toMatch(
+      /^in cell main's user group \(cache-platform-dev-users\), but the platform did not create it \(no managed-by tag\) and no manifest defines it; it grants every key/,
     );
   });
 
   it('users outside the group: tag the ones nobody owns, review the over-privileged, leave the rest alone', () => {
     const live = inSyncAccount(samples());
     const outside: LiveUser[] = [
-      { userId: 'no-tags', userName: 'no-tags', accessString: 'on ~reports:* +get', tags: {} },
+      // of this environment by its id alone
+      { userId: 'no-tags-dev', userName: 'no-tags-dev', accessString: 'on ~reports:* +get', tags: {} },
       {
         userId: 'wide-open',
         userName: 'wide-open',
         accessString: 'on ~* +@all -@dangerous',
-        tags: { 'cache-platform:owner': 'team-data', 'cache-platform:purpose': 'ad-hoc analysis' },
+        tags: { 'cache-platform:owner': 'team-data', 'cache-platform:purpose': 'ad-hoc analysis', 'cache-platform:environment': 'dev' },
       },
       {
         userId: 'someone-elses',
         userName: 'someone-elses',
         accessString: 'on ~theirs:* -@all +get +set',
-        tags: { 'cache-platform:owner': 'team-x', 'cache-platform:purpose': 'their own cluster' },
+        tags: { 'cache-platform:owner': 'team-x', 'cache-platform:purpose': 'their own cluster', 'cache-platform:environment': 'dev' },
       },
     ];
     const plan = planRedisUserChange({
@@ -229,15 +254,15 @@ describe('planRedisUserChange', () => {
       desired: desiredOf(...samples()),
       live: { ...live, users: [...live.users, ...outside] },
     });
-    expect(summary(plan.actions)).toEqual(['tag no-tags', 'review wide-open']);
+    expect(summary(plan.actions)).toEqual(['tag no-tags-dev', 'review wide-open']);
     expect(plan.actions[0]!.reason).toBe(
-      'no manifest defines this user and it has no ownership tags (missing cache-platform:owner, cache-platform:purpose): tag it with its owner and purpose, or delete it',
+      'no manifest defines this user and it lacks ownership tags (missing cache-platform:owner, cache-platform:purpose, cache-platform:environment): tag it with its owner, purpose and environment, or delete it',
     );
     expect(plan.actions[1]).toMatchObject({
       owner: 'team-data',
       purpose: 'ad-hoc analysis',
       reason:
-        'not created by the platform and not in its user group, but it grants every key (~*) and allows scan, cluster|countkeysinslot, cluster|getkeysinslot, dbsize, function|delete and 5 more',
+        'not created by the platform and not in its user groups, but it grants every key (~*) and allows scan, cluster|countkeysinslot, cluster|getkeysinslot, dbsize, function|delete and 5 more',
     });
   });
 
@@ -248,5 +273,202 @@ describe('planRedisUserChange', () => {
     expect(plan.actions).toEqual([
       expect.objectContaining({ kind: 'update-access-string', userId: PLATFORM.userId, reason: 'user is on, should be off' }),
     ]);
+  });
+});
+
+describe('one environment and every cell of it, in an account another environment shares', () => {
+  // dev has two cells; cell b runs Redis OSS 7 (its own engine: its services' access strings follow it)
+  const DEV = {
+    name: 'dev',
+    engine: 'valkey' as const,
+    majorEngineVersion: '8',
+    cells: [{ name: 'main' }, { name: 'b', engine: 'redis' as const, majorEngineVersion: '7' }],
+  };
+  const PROD = { name: 'prod', engine: 'valkey' as const, majorEngineVersion: '8' };
+  const KNOWN = ['dev', 'prod'];
+  const OWNERSHIP = { owner: 'team-platform', purpose: 'shared cache' };
+  const manifests = () => [sample('catalog-api'), { ...sample('enrollment-api'), cell: 'b' }];
+  const desiredIn = (env: typeof DEV | typeof PROD, list: ServiceManifest[]) => [
+    ...desiredServiceUsers(list, env),
+    ...desiredPlatformUsers(env, OWNERSHIP),
+  ];
+  const asLive = (d: ReturnType<typeof desiredIn>[number]): LiveUser => ({
+    userId: d.userId,
+    userName: d.userName,
+    accessString: d.accessString,
+    tags: { ...d.tags },
+  });
+  const groupsFrom = (desired: ReturnType<typeof desiredIn>): LiveGroup[] => {
+    const byId = new Map<string, LiveGroup>();
+    for (const d of desired) {
+      const group = byId.get(d.userGroupId) ?? { cell: d.cell, userGroupId: d.userGroupId, members: [] };
+      byId.set(d.userGroupId, { ...group, members: [...group.members, d.userId] });
+    }
+    return [...byId.values()];
+  };
+
+  /** dev (cells main and b) and prod (with one orphan the prod audit should delete) in one account. */
+  function sharedAccount(): {
+    dev: LiveAccount;
+    prod: LiveAccount;
+    devDesired: ReturnType<typeof desiredIn>;
+    prodDesired: ReturnType<typeof desiredIn>;
+  } {
+    const devDesired = desiredIn(DEV, manifests());
+    const prodDesired = desiredIn(PROD, [sample('catalog-api'), sample('enrollment-api')]);
+    const orphan = desiredIn(PROD, [manifest('orders-api')]).find((d) => d.userId === 'orders-api-prod')!;
+    const users: LiveUser[] = [...devDesired, ...prodDesired, orphan].map(asLive);
+    return {
+      devDesired,
+      prodDesired,
+      dev: { users, groups: groupsFrom(devDesired) },
+      prod: { users, groups: groupsFrom([...prodDesired, orphan]) },
+    };
+  }
+
+  it("reads every cell's group: cell b's services and its disabled default user are in sync; prod's users are left alone", () => {
+    const { dev, devDesired } = sharedAccount();
+    expect(devDesired.map((d) => `${d.userId} ${d.userGroupId}`)).toEqual([
+      'catalog-api-dev cache-platform-dev-users',
+      'enrollment-api-dev cache-platform-dev-b-users',
+      'cache-platform-dev-default-off cache-platform-dev-users',
+      'cache-platform-dev-b-default-off cache-platform-dev-b-users',
+    ]);
+    // cell b's engine, not the environment's
+    expect(devDesired[1]!.accessString).toBe(buildAccessString('enrollment-api', 'readwrite', serverlessTarget('redis', '7')));
+    const plan = planRedisUserChange({ environment: 'dev', desired: devDesired, live: dev, knownEnvironments: KNOWN });
+    expect(plan.actions).toEqual([]);
+    expect(plan.inSync).toEqual([
+      'cache-platform-dev-b-default-off',
+      'cache-platform-dev-default-off',
+      'catalog-api-dev',
+      'enrollment-api-dev',
+    ]);
+    expect(plan.otherEnvironments).toEqual([
+      { userId: 'cache-platform-prod-default-off', environment: 'prod', by: 'tag and id' },
+      { userId: 'catalog-api-prod', environment: 'prod', by: 'tag and id' },
+      { userId: 'enrollment-api-prod', environment: 'prod', by: 'tag and id' },
+      { userId: 'orders-api-prod', environment: 'prod', by: 'tag and id' },
+    ]);
+  });
+
+  it("never deletes another environment's users; that environment's own plan does, and names none of dev's", () => {
+    const { dev, prod, devDesired, prodDesired } = sharedAccount();
+    const devPlan = planRedisUserChange({ environment: 'dev', desired: devDesired, live: dev, knownEnvironments: KNOWN });
+    expect(devPlan.actions.filter((a) => a.userId.endsWith('-prod') || a.userId.includes('-prod-'))).toEqual([]);
+    const prodPlan = planRedisUserChange({ environment: 'prod', desired: prodDesired, live: prod, knownEnvironments: KNOWN });
+    expect(summary(prodPlan.actions)).toEqual(['remove-from-group orders-api-prod', 'delete-orphan orders-api-prod']);
+    expect(prodPlan.otherEnvironments.map((u) => u.userId)).toEqual([
+      'cache-platform-dev-b-default-off',
+      'cache-platform-dev-default-off',
+      'catalog-api-dev',
+      'enrollment-api-dev',
+    ]);
+  });
+
+  it("a service in the wrong cell's group: add it to its own cell's group, then remove it from the other; applied, in sync", () => {
+    const { dev, devDesired } = sharedAccount();
+    const wrong: LiveAccount = {
+      ...dev,
+      groups: dev.groups.map((g) =>
+        g.cell === 'main'
+          ? { ...g, members: [...g.members, 'enrollment-api-dev'] }
+          : { ...g, members: g.members.filter((m) => m !== 'enrollment-api-dev') },
+      ),
+    };
+    const plan = planRedisUserChange({ environment: 'dev', desired: devDesired, live: wrong, knownEnvironments: KNOWN });
+    expect(plan.actions).toEqual([
+      expect.objectContaining({
+        kind: 'add-to-group',
+        userId: 'enrollment-api-dev',
+        cell: 'b',
+        userGroupId: 'cache-platform-dev-b-users',
+        owner: 'team-enrollment',
+        reason:
+          "user is in cell main's user group (cache-platform-dev-users), but its manifest names cell b: add it to cell b's user group (cache-platform-dev-b-users)",
+      }),
+      expect.objectContaining({
+        kind: 'remove-from-group',
+        userId: 'enrollment-api-dev',
+        cell: 'main',
+        userGroupId: 'cache-platform-dev-users',
+        reason:
+          "user is in cell main's user group (cache-platform-dev-users), but its manifest names cell b (cache-platform-dev-b-users): remove it from cache-platform-dev-users",
+      }),
+    ]);
+    const after = apply(wrong, plan);
+    expect(planRedisUserChange({ environment: 'dev', desired: devDesired, live: after, knownEnvironments: KNOWN }).actions).toEqual([]);
+  });
+
+  it('places users by tag, then by id; a user nobody can place (or whose tag and id disagree) is reported, never deleted', () => {
+    const user = (userId: string, tags: Record<string, string> = {}) => ({ userId, tags });
+    expect(placeUser(user('x', { 'cache-platform:environment': 'prod' }), KNOWN)).toEqual({ environment: 'prod', by: 'tag' });
+    expect(placeUser(user('reports-prod'), KNOWN)).toEqual({ environment: 'prod', by: 'id' });
+    expect(placeUser(user('cache-platform-prod-b-default-off'), KNOWN)).toEqual({ environment: 'prod', by: 'id' });
+    expect(placeUser(user('cache-platform-qa-default-off'), KNOWN)).toMatchObject({ environment: undefined });
+    expect(placeUser(user('reporting'), KNOWN)).toEqual({
+      environment: undefined,
+      reason: 'it has no cache-platform:environment tag and its id does not end in -<environment> (dev, prod)',
+    });
+    expect(placeUser(user('catalog-api-prod', { 'cache-platform:environment': 'dev' }), KNOWN)).toEqual({
+      environment: undefined,
+      reason: 'its cache-platform:environment tag says "dev" but its id says "prod"',
+    });
+
+    const { dev, devDesired } = sharedAccount();
+    const managed = {
+      'cache-platform:managed-by': 'cache-platform/cdktf',
+      'cache-platform:owner': 'team-x',
+      'cache-platform:purpose': 'p',
+    };
+    const strangers: LiveUser[] = [
+      { userId: 'reporting', userName: 'reporting', accessString: 'on ~* +@all', tags: {} },
+      // managed-by and tagged dev, but its id is prod's: conflicting evidence, so not an orphan to delete
+      {
+        userId: 'billing-api-prod',
+        userName: 'billing-api-prod',
+        accessString: 'on ~billing:* +get',
+        tags: { ...managed, 'cache-platform:environment': 'dev' },
+      },
+      // managed-by, no environment tag, id says dev: this environment's, but not deleted on its id alone
+      { userId: 'billing-api-dev', userName: 'billing-api-dev', accessString: 'on ~billing:* +get', tags: managed },
+      // tagged prod but sitting in dev's cell b group: removed from dev's group, never deleted
+      {
+        userId: 'intruder',
+        userName: 'intruder',
+        accessString: 'on ~x:* +get',
+        tags: { 'cache-platform:environment': 'prod', ...managed },
+      },
+    ];
+    const live: LiveAccount = {
+      users: [...dev.users, ...strangers],
+      groups: dev.groups.map((g) => (g.cell === 'b' ? { ...g, members: [...g.members, 'intruder'] } : g)),
+    };
+    const plan = planRedisUserChange({ environment: 'dev', desired: devDesired, live, knownEnvironments: KNOWN });
+    expect(summary(plan.actions)).toEqual([
+      'tag billing-api-dev',
+      'remove-from-group intruder',
+      'unknown-environment billing-api-prod',
+      'unknown-environment reporting',
+    ]);
+    expect(plan.actions.some((a) => a.kind === 'delete-orphan')).toBe(false);
+    const [tag, remove, conflict, unknown] = plan.actions;
+    expect(tag!.reason).toContain('missing cache-platform:environment');
+    expect(remove).toMatchObject({ cell: 'b', userGroupId: 'cache-platform-dev-b-users' });
+    expect(remove!.reason).toBe(
+      "in cell b's user group (cache-platform-dev-b-users) of environment dev, but no manifest defines it here and it belongs to environment prod (its cache-platform:environment tag)",
+    );
+    expect(conflict!.reason).toBe(
+      'which environment it belongs to is unknown: its cache-platform:environment tag says "dev" but its id says "prod"; the audit never changes or deletes such a user: tag it with its cache-platform:environment (and owner and purpose)',
+    );
+    expect(unknown!.reason).toMatch(
+      /^which environment it belongs to is unknown: it has no cache-platform:environment tag and its id does not end in -<environment> \(dev, prod\); .*; it grants every key \(~\*\)/,
+    );
+  });
+
+  it('a manifest naming a cell the environment does not have is an error naming both', () => {
+    expect(() => desiredServiceUsers([{ ...sample('catalog-api'), cell: 'c' }], DEV)).toThrow(
+      /cell "c".*service "catalog-api" names a cell environment "dev" does not have \(cells: main, b\)/,
+    );
   });
 });

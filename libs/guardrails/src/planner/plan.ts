@@ -28,11 +28,23 @@ export interface LiveClaim {
   readonly purpose?: string;
 }
 
-/** The live state of one environment. */
+/** One cell's user group as the account has it. */
+export interface LiveGroup {
+  readonly cell: string;
+  readonly userGroupId: string;
+  /** user ids in the group */
+  readonly members: readonly string[];
+}
+
+/**
+ * The live state the planner sees for one environment: every user of the account (an account may
+ * hold several environments; the planner scopes them), the user group of every cell of the
+ * environment, and the environment's keyspace claims.
+ */
 export interface LiveAccount {
   readonly users: readonly LiveUser[];
-  /** user ids in the platform's user group */
-  readonly groupMembers: readonly string[];
+  /** the user group of each of the environment's cells */
+  readonly groups: readonly LiveGroup[];
   readonly claims?: readonly LiveClaim[];
 }
 
@@ -61,11 +73,22 @@ export type UserAction =
       readonly differing: readonly string[];
       readonly reason: string;
     })
-  | (Ownership & { readonly kind: 'add-to-group'; readonly userId: string; readonly reason: string })
-  | (Ownership & { readonly kind: 'remove-from-group'; readonly userId: string; readonly reason: string })
+  | (Ownership & GroupRef & { readonly kind: 'add-to-group'; readonly userId: string; readonly reason: string })
+  | (Ownership & GroupRef & { readonly kind: 'remove-from-group'; readonly userId: string; readonly reason: string })
   | (Ownership & { readonly kind: 'delete-orphan'; readonly userId: string; readonly reason: string })
   /** a user outside the platform (not created by it, not in its group) that grants too much: a person decides */
-  | (Ownership & { readonly kind: 'review'; readonly userId: string; readonly reason: string });
+  | (Ownership & { readonly kind: 'review'; readonly userId: string; readonly reason: string })
+  /**
+   * a user no tag or id places in any environment: reported so a person tags it, never changed or
+   * deleted (it may be another environment's)
+   */
+  | (Ownership & { readonly kind: 'unknown-environment'; readonly userId: string; readonly reason: string });
+
+/** The cell and user group an add or remove is about. */
+export interface GroupRef {
+  readonly cell: string;
+  readonly userGroupId: string;
+}
 
 export type UserActionKind = UserAction['kind'];
 
@@ -78,6 +101,7 @@ export const ACTION_ORDER: readonly UserActionKind[] = [
   'remove-from-group',
   'delete-orphan',
   'review',
+  'unknown-environment',
 ];
 
 /** A keyspace two services claim: no action is planned for the later claimant until it is resolved. */
@@ -91,6 +115,14 @@ export interface KeyspaceConflict {
   readonly reason: string;
 }
 
+/** A live user the plan leaves alone because it belongs to another environment. */
+export interface OtherEnvironmentUser {
+  readonly userId: string;
+  readonly environment: string;
+  /** how that was told: its `cache-platform:environment` tag, its id's `-<env>` suffix, or both */
+  readonly by: 'tag' | 'id' | 'tag and id';
+}
+
 export interface UserPlan {
   readonly environment: string;
   /** ordered by {@link ACTION_ORDER}, then user id; empty when the account is in sync */
@@ -98,6 +130,8 @@ export interface UserPlan {
   readonly conflicts: readonly KeyspaceConflict[];
   /** desired users that need nothing ("nothing to do") */
   readonly inSync: readonly string[];
+  /** users of other environments in the same account: never planned for */
+  readonly otherEnvironments: readonly OtherEnvironmentUser[];
 }
 
 export interface PlanInput {
@@ -106,10 +140,55 @@ export interface PlanInput {
   readonly desired: readonly DesiredUser[];
   readonly live: LiveAccount;
   /**
+   * Every environment name (the platform's list): an untagged user whose id ends in `-<one of them>`
+   * belongs to that environment.
+   * @default the planned environment alone
+   */
+  readonly knownEnvironments?: readonly string[];
+  /**
    * Users never planned for (AWS's own `default` user, whose id is `default`).
    * @default ['default']
    */
   readonly ignoredUserIds?: readonly string[];
+}
+
+/** Where a live user belongs and how that was told, or why nobody can tell. */
+export type UserPlacement =
+  { readonly environment: string; readonly by: 'tag' | 'id' | 'tag and id' } | { readonly environment: undefined; readonly reason: string };
+
+// the platform's disabled default users: `cache-platform-<env>[-<cell>]-default-off` (no hyphens in env or cell)
+const PLATFORM_USER_ID = /^cache-platform-([a-z][a-z0-9]*)(?:-[a-z][a-z0-9]*)?-default-off$/;
+
+/** The environment a user's id names, when the id is one the contract derives in a known environment. */
+function environmentOfId(userId: string, known: readonly string[]): string | undefined {
+  const platform = PLATFORM_USER_ID.exec(userId);
+  const named = platform ? platform[1] : userId.slice(userId.lastIndexOf('-') + 1);
+  return userId.includes('-') && named !== undefined && known.includes(named) ? named : undefined;
+}
+
+/**
+ * The environment a live user belongs to. Its `cache-platform:environment` tag says it (every user the
+ * platform creates carries it); its id says it when the id is one the contract derives: `<service>-<env>`
+ * (environment names take no hyphens, so the last segment is the environment) or the platform's
+ * `cache-platform-<env>[-<cell>]-default-off`, `<env>` being one of `known`. When neither says it, or
+ * the two disagree, nobody can tell: the planner reports such a user and never deletes it.
+ */
+export function placeUser(user: Pick<LiveUser, 'userId' | 'tags'>, known: readonly string[]): UserPlacement {
+  const raw = user.tags[OWNERSHIP_TAG_KEYS.environment];
+  const tagged = raw !== undefined && raw.trim() !== '' ? raw : undefined;
+  const named = environmentOfId(user.userId, known);
+  if (tagged !== undefined && named !== undefined && tagged !== named) {
+    return {
+      environment: undefined,
+      reason: `its cache-platform:environment tag says ${JSON.stringify(tagged)} but its id says ${JSON.stringify(named)}`,
+    };
+  }
+  if (tagged !== undefined) return { environment: tagged, by: named !== undefined ? 'tag and id' : 'tag' };
+  if (named !== undefined) return { environment: named, by: 'id' };
+  return {
+    environment: undefined,
+    reason: `it has no cache-platform:environment tag and its id does not end in -<environment> (${known.join(', ')})`,
+  };
 }
 
 const ownershipOf = (d: DesiredUser): Ownership => ({ service: d.service, owner: d.owner, purpose: d.purpose });
@@ -119,8 +198,10 @@ const ownershipFromTags = (tags: Readonly<Record<string, string>>): Ownership =>
   purpose: tags[OWNERSHIP_TAG_KEYS.purpose],
 });
 
-/** Ownership tags without which nobody can tell whose a user is. */
-const OWNER_KEYS = [OWNERSHIP_TAG_KEYS.owner, OWNERSHIP_TAG_KEYS.purpose];
+/** Ownership tags without which nobody can tell whose a user is, or where it belongs. */
+const OWNER_KEYS = [OWNERSHIP_TAG_KEYS.owner, OWNERSHIP_TAG_KEYS.purpose, OWNERSHIP_TAG_KEYS.environment];
+
+const groupName = (g: GroupRef) => `cell ${g.cell}'s user group (${g.userGroupId})`;
 
 /** What a user outside the workspace may do that no service user may: every key, or forbidden commands. */
 function excessOf(accessString: string): string | undefined {
@@ -177,36 +258,48 @@ function findConflicts(desired: readonly DesiredUser[], claims: readonly LiveCla
  * Plans the changes that bring the account's Redis users to what the workspace says, without making
  * any. Pure: the same input gives the same plan, and a plan applied gives an empty plan next time.
  *
- * - a desired user missing from the account: create it (then add it to the group);
+ * Scope: one environment and every cell of it. An account may hold several environments, so each live
+ * user is first placed ({@link placeUser}): another environment's users are left alone (listed in
+ * `otherEnvironments`) unless they sit in one of this environment's groups, and a user nobody can place
+ * is reported (`unknown-environment`), never deleted.
+ *
+ * - a desired user missing from the account: create it (then add it to its cell's group);
  * - its access string differs by meaning (ElastiCache's rewrites do not count): update it;
  * - its ownership tags are missing or differ: tag it;
- * - it is not in the platform's user group: add it;
- * - a user in the group that the workspace does not define and that the platform did not create
- *   (no `managed-by` tag of the platform): remove it from the group, never delete it (it is not ours);
- * - a user the platform created (its `managed-by` tag) that no manifest defines any more: remove it
- *   from the group if it is a member, then delete it;
- * - a user outside the group that no manifest defines and the platform did not create: tag it when it
- *   lacks the owner and purpose tags (nobody knows whose it is), review it when it grants every key or
- *   a forbidden command; otherwise it is someone else's and left alone;
+ * - it is not in its cell's user group: add it; it is in another cell's group of the environment:
+ *   remove it from there (a service whose manifest names cell `b` belongs in `b`'s group alone);
+ * - a user in one of the environment's groups that the workspace does not define and that the platform
+ *   did not create for this environment: remove it from the group, never delete it (it is not ours);
+ * - a user the platform created for this environment (its `managed-by` tag and its environment tag)
+ *   that no manifest defines any more: remove it from every group it is in, then delete it;
+ * - a user of this environment outside its groups that no manifest defines and the platform did not
+ *   create: tag it when it lacks the owner, purpose or environment tag, review it when it grants every
+ *   key or a forbidden command; otherwise it is someone else's and left alone;
  * - a keyspace two services claim: a conflict, and no action for the later claimant.
  */
 export function planRedisUserChange(input: PlanInput): UserPlan {
+  const environment = input.environment;
+  const known = input.knownEnvironments ?? [environment];
   const ignored = new Set(input.ignoredUserIds ?? ['default']);
   const live = new Map(input.live.users.map((u) => [u.userId, u]));
-  const members = new Set(input.live.groupMembers);
+  const groups = [...input.live.groups].sort((a, b) => a.userGroupId.localeCompare(b.userGroupId));
+  const groupsOf = (userId: string) => groups.filter((g) => g.members.includes(userId));
   const conflicts = findConflicts(input.desired, input.live.claims ?? []);
   const blocked = new Set(conflicts.map((c) => c.claimedBy));
   const actions: UserAction[] = [];
   const inSync: string[] = [];
+  const otherEnvironments: OtherEnvironmentUser[] = [];
+  const ref = (g: GroupRef): GroupRef => ({ cell: g.cell, userGroupId: g.userGroupId });
 
   for (const want of input.desired) {
     if (blocked.has(want.service)) continue;
     const owner = ownershipOf(want);
     const have = live.get(want.userId);
+    const home = ref(want);
     const before = actions.length;
     if (!have) {
       actions.push({ kind: 'create-user', userId: want.userId, accessString: want.accessString, ...owner, reason: 'user does not exist' });
-      actions.push({ kind: 'add-to-group', userId: want.userId, ...owner, reason: 'new user joins the platform user group' });
+      actions.push({ kind: 'add-to-group', userId: want.userId, ...home, ...owner, reason: `new user joins ${groupName(home)}` });
       continue;
     }
     const difference = compareAccessStrings(have.accessString, want.accessString);
@@ -230,8 +323,29 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
       ];
       actions.push({ kind: 'tag', userId: want.userId, tags: want.tags, missing, differing, ...owner, reason: parts.join('; ') });
     }
-    if (!members.has(want.userId)) {
-      actions.push({ kind: 'add-to-group', userId: want.userId, ...owner, reason: 'user is not in the platform user group' });
+    const memberOf = groupsOf(want.userId);
+    const elsewhere = memberOf.filter((g) => g.userGroupId !== want.userGroupId);
+    const why = want.service === 'platform' ? `it is cell ${want.cell}'s disabled default user` : `its manifest names cell ${want.cell}`;
+    if (!memberOf.some((g) => g.userGroupId === want.userGroupId)) {
+      actions.push({
+        kind: 'add-to-group',
+        userId: want.userId,
+        ...home,
+        ...owner,
+        reason:
+          elsewhere.length > 0
+            ? `user is in ${elsewhere.map(groupName).join(' and ')}, but ${why}: add it to ${groupName(home)}`
+            : `user is not in ${groupName(home)}`,
+      });
+    }
+    for (const wrong of elsewhere) {
+      actions.push({
+        kind: 'remove-from-group',
+        userId: want.userId,
+        ...ref(wrong),
+        ...owner,
+        reason: `user is in ${groupName(wrong)}, but ${why} (${home.userGroupId}): remove it from ${wrong.userGroupId}`,
+      });
     }
     if (actions.length === before) inSync.push(want.userId);
   }
@@ -240,12 +354,52 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
   for (const user of [...input.live.users].sort((a, b) => a.userId.localeCompare(b.userId))) {
     if (desiredIds.has(user.userId) || ignored.has(user.userId)) continue;
     const ownership = ownershipFromTags(user.tags);
-    const ours = user.tags[OWNERSHIP_TAG_KEYS.managedBy] === MANAGED_BY;
     // a blocked claimant's user is not an orphan: its manifest still defines it
     if (ownership.service !== undefined && blocked.has(ownership.service)) continue;
+    const place = placeUser(user, known);
+    const memberOf = groupsOf(user.userId);
+    const excess = excessOf(user.accessString);
+
+    if (place.environment !== environment) {
+      // another environment's, or nobody can tell: only its seat in this environment's groups is ours
+      const whose =
+        place.environment === undefined
+          ? `which environment it belongs to is unknown: ${place.reason}`
+          : `it belongs to environment ${place.environment} (${place.by === 'id' ? 'its id' : 'its cache-platform:environment tag'})`;
+      for (const group of memberOf) {
+        actions.push({
+          kind: 'remove-from-group',
+          userId: user.userId,
+          ...ref(group),
+          ...ownership,
+          reason: `in ${groupName(group)} of environment ${environment}, but no manifest defines it here and ${whose}${excess ? `; it ${excess}` : ''}`,
+        });
+      }
+      if (memberOf.length > 0) continue;
+      if (place.environment !== undefined) {
+        otherEnvironments.push({ userId: user.userId, environment: place.environment, by: place.by });
+      } else {
+        actions.push({
+          kind: 'unknown-environment',
+          userId: user.userId,
+          ...ownership,
+          reason: `${whose}; the audit never changes or deletes such a user: tag it with its cache-platform:environment (and owner and purpose)${excess ? `; it ${excess}` : ''}`,
+        });
+      }
+      continue;
+    }
+
+    // this environment's user; deleting it takes the platform's own tags, not just an id that looks like ours
+    const ours = user.tags[OWNERSHIP_TAG_KEYS.managedBy] === MANAGED_BY && place.by !== 'id';
     if (ours) {
-      if (members.has(user.userId)) {
-        actions.push({ kind: 'remove-from-group', userId: user.userId, ...ownership, reason: 'no manifest defines this user any more' });
+      for (const group of memberOf) {
+        actions.push({
+          kind: 'remove-from-group',
+          userId: user.userId,
+          ...ref(group),
+          ...ownership,
+          reason: `no manifest defines this user any more (in ${groupName(group)})`,
+        });
       }
       actions.push({
         kind: 'delete-orphan',
@@ -253,19 +407,20 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
         ...ownership,
         reason: 'created by the platform, and no manifest defines it any more',
       });
-    } else if (members.has(user.userId)) {
-      const excess = excessOf(user.accessString);
-      actions.push({
-        kind: 'remove-from-group',
-        userId: user.userId,
-        ...ownership,
-        reason: `in the platform user group, but the platform did not create it (no managed-by tag) and no manifest defines it${excess ? `; it ${excess}` : ''}`,
-      });
+    } else if (memberOf.length > 0) {
+      for (const group of memberOf) {
+        actions.push({
+          kind: 'remove-from-group',
+          userId: user.userId,
+          ...ref(group),
+          ...ownership,
+          reason: `in ${groupName(group)}, but the platform did not create it (no managed-by tag) and no manifest defines it${excess ? `; it ${excess}` : ''}`,
+        });
+      }
     } else {
-      // outside the platform's group: not the platform's to change, but the account's users must say
+      // outside the platform's groups: not the platform's to change, but the account's users must say
       // whose they are, and one that grants every key is worth a person's look
       const missing = OWNER_KEYS.filter((key) => !(key in user.tags));
-      const excess = excessOf(user.accessString);
       if (missing.length > 0) {
         actions.push({
           kind: 'tag',
@@ -274,19 +429,25 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
           missing,
           differing: [],
           ...ownership,
-          reason: `no manifest defines this user and it has no ownership tags (missing ${missing.join(', ')})${excess ? `; it ${excess}` : ''}: tag it with its owner and purpose, or delete it`,
+          reason: `no manifest defines this user and it lacks ownership tags (missing ${missing.join(', ')})${excess ? `; it ${excess}` : ''}: tag it with its owner, purpose and environment, or delete it`,
         });
       } else if (excess) {
         actions.push({
           kind: 'review',
           userId: user.userId,
           ...ownership,
-          reason: `not created by the platform and not in its user group, but it ${excess}`,
+          reason: `not created by the platform and not in its user groups, but it ${excess}`,
         });
       }
     }
   }
 
-  actions.sort((a, b) => ACTION_ORDER.indexOf(a.kind) - ACTION_ORDER.indexOf(b.kind) || a.userId.localeCompare(b.userId));
-  return { environment: input.environment, actions, conflicts, inSync: inSync.sort() };
+  const groupOf = (a: UserAction) => ('userGroupId' in a ? a.userGroupId : '');
+  actions.sort(
+    (a, b) =>
+      ACTION_ORDER.indexOf(a.kind) - ACTION_ORDER.indexOf(b.kind) ||
+      a.userId.localeCompare(b.userId) ||
+      groupOf(a).localeCompare(groupOf(b)),
+  );
+  return { environment, actions, conflicts, inSync: inSync.sort(), otherEnvironments };
 }
