@@ -35,8 +35,8 @@ export function terraformVersionFromOutput(stdout: string): TerraformVersion | u
     const version = (parsed as { terraform_version?: unknown } | null)?.terraform_version;
     return typeof version === 'string' ? parseTerraformVersion(version) : undefined;
   } catch {
-    const plain = /^Terraform (v\S+)/m.exec(stdout);
-    return plain ? parseTerraformVersion(plain[1]!) : undefined;
+    const plain = /^Terraform (v\S+)/m.exec(stdout)?.[1];
+    return plain === undefined ? undefined : parseTerraformVersion(plain);
   }
 }
 
@@ -48,7 +48,12 @@ function compare(a: TerraformVersion, b: TerraformVersion): number {
   return 0;
 }
 
-const MINIMUM = parseTerraformVersion(MINIMUM_TERRAFORM_VERSION)!;
+const MINIMUM: TerraformVersion = (() => {
+  const parsed = parseTerraformVersion(MINIMUM_TERRAFORM_VERSION);
+  if (!parsed)
+    throw new Error(`invalid MINIMUM_TERRAFORM_VERSION ${JSON.stringify(MINIMUM_TERRAFORM_VERSION)}: expected <major>.<minor>[.<patch>]`);
+  return parsed;
+})();
 const RULE = `the stacks need terraform >= ${MINIMUM_TERRAFORM_VERSION} (write-only arguments such as secret_string_wo)`;
 const INSTALL = 'https://developer.hashicorp.com/terraform/install';
 
