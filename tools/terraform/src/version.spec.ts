@@ -64,7 +64,7 @@ describe('terraform version check', () => {
         `#!/bin/sh\nif [ "$1" = version ]; then cat <<'EOF'\n${versionJson('1.10.5')}\nEOF\nexit 0; fi\necho "unexpected: terraform $*" >&2; exit 99\n`,
       );
       chmodSync(join(fakeBin, 'terraform'), 0o755);
-      env = { ...process.env, PATH: `${fakeBin}${delimiter}${process.env['PATH']}`, CACHE_PLATFORM_ENVIRONMENTS: 'dev', NO_COLOR: '1' };
+      env = { ...process.env, PATH: `${fakeBin}${delimiter}${process.env['PATH']}`, CACHE_PLATFORM_ENVIRONMENTS: 'dev' };
       delete env['NX_VERBOSE_LOGGING'];
     });
     afterAll(() => rmSync(fakeBin, { recursive: true, force: true }));
