@@ -59,7 +59,8 @@ describe('platform with one cell: exactly what it synthesized before cells', () 
     expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
     for (const [address, config] of Object.entries(before.addresses))
       expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
-    expect(json['terraform']).toEqual(before.terraform);
+    // the one change to the terraform block since: required_version (write-only arguments need Terraform 1.11)
+    expect(json['terraform']).toEqual({ ...(before.terraform as Json), required_version: '>= 1.11' });
     expect(json['provider']).toEqual(before.provider);
     expect(
       Object.keys(now)

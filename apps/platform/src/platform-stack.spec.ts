@@ -277,11 +277,24 @@ describe('environment variations', () => {
     expect(cache).toMatchObject({ engine: 'redis', major_engine_version: '7' });
   });
 
-  it('leaves the interface endpoints out when the environment turns them off', () => {
-    const json = synth(withPlatform(dev, { secretsManagerEndpoint: false, elasticacheEndpoint: false }));
+  it('leaves the interface endpoints out where the environment uses its own route, and says which field is wrong', () => {
+    const json = synth(
+      withPlatform(dev, {
+        secretsManagerEndpoint: { mode: 'existing', securityGroupId: 'sg-0a1b2c3d4e5f60799' },
+        elasticacheEndpoint: { mode: 'none', httpsEgressCidrs: ['0.0.0.0/0'] },
+      }),
+    );
     expect(resources(json, 'aws_vpc_endpoint')).toEqual({});
     const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
-    expect(egress.map((rule) => rule.from_port).sort()).toEqual([6379, 6380]);
+    expect(egress.map((rule) => [rule.from_port, rule.cidr_ipv4 ?? rule.referenced_security_group_id]).sort()).toEqual([
+      [443, '0.0.0.0/0'],
+      [443, 'sg-0a1b2c3d4e5f60799'],
+      [6379, expect.stringMatching(/^\$\{aws_security_group\./)],
+      [6380, expect.stringMatching(/^\$\{aws_security_group\./)],
+    ]);
+    expect(() => synth(withPlatform(prod, { elasticacheEndpoint: { mode: 'none' } as never }))).toThrow(
+      /^environment prod: invalid elasticacheEndpoint\.httpsEgressCidrs undefined: mode "none" needs /,
+    );
   });
 
   it('refuses bad environment settings at synth time, naming the value and the rule', () => {

@@ -52,6 +52,8 @@ describe('cell names', () => {
       cacheSecurityGroupName: 'cache-platform-dev-cache',
       clientSecurityGroupName: 'cache-platform-dev-cache-clients',
       endpointSecurityGroupName: 'cache-platform-dev-secretsmanager-endpoint',
+      secretsManagerCallersSecurityGroupName: 'cache-platform-dev-secretsmanager-callers',
+      elasticacheCallersSecurityGroupName: 'cache-platform-dev-elasticache-callers',
       // one rotation function per environment, whatever the cell
       rotationFunctionName: 'cache-platform-dev-password-rotation',
       rotationRoleName: 'cache-platform-dev-password-rotation',

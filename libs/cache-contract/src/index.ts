@@ -11,3 +11,4 @@ export * from './keyspace-claim';
 export * from './service-manifest';
 export * from './cells';
 export * from './metrics';
+export * from './terraform';

@@ -209,6 +209,10 @@ export interface PlatformResourceNames {
   readonly cacheSecurityGroupName: string;
   readonly clientSecurityGroupName: string;
   readonly endpointSecurityGroupName: string;
+  /** extra callers of the platform's Secrets Manager endpoint (only when the environment admits some) */
+  readonly secretsManagerCallersSecurityGroupName: string;
+  /** extra callers of the platform's ElastiCache API endpoint (only when the environment admits some) */
+  readonly elasticacheCallersSecurityGroupName: string;
   /** the platform's Secrets Manager rotation function for service passwords */
   readonly rotationFunctionName: string;
   readonly rotationRoleName: string;
@@ -231,6 +235,8 @@ export function platformResourceNames(environment: string, cell?: string): Platf
     cacheSecurityGroupName: `${base}-cache`,
     clientSecurityGroupName: `${base}-cache-clients`,
     endpointSecurityGroupName: `${base}-secretsmanager-endpoint`,
+    secretsManagerCallersSecurityGroupName: `${base}-secretsmanager-callers`,
+    elasticacheCallersSecurityGroupName: `${base}-elasticache-callers`,
     rotationFunctionName: `${base}-password-rotation`,
     rotationRoleName: `${base}-password-rotation`,
   };

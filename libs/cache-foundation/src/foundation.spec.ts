@@ -169,26 +169,9 @@ describe('SharedCacheFoundation', () => {
     expect(endpoint).toMatchObject({ vpc_endpoint_type: 'Interface', private_dns_enabled: true, subnet_ids: SUBNETS });
     expect(endpoint.security_group_ids).toEqual(endpointOf(json, 'secretsmanager').security_group_ids);
     // either one alone keeps the endpoint group
-    const onlyElasticache = synthFoundation({ secretsManagerEndpoint: false });
+    const onlyElasticache = synthFoundation({ secretsManagerEndpoint: { mode: 'none', httpsEgressCidrs: ['0.0.0.0/0'] } });
     expect(all(onlyElasticache, 'aws_vpc_endpoint').map((e) => e.service_name.split('.').pop())).toEqual(['elasticache']);
     expect(all(onlyElasticache, 'aws_security_group').map((sg) => sg.name)).toContain(names.endpointSecurityGroupName);
-  });
-
-  it('leaves the endpoints, their security group and the 443 rule out when disabled', () => {
-    const json = synthFoundation({ secretsManagerEndpoint: false, elasticacheEndpoint: false });
-    expect(all(json, 'aws_vpc_endpoint')).toHaveLength(0);
-    expect(
-      all(json, 'aws_security_group')
-        .map((sg) => sg.name)
-        .sort(),
-    ).toEqual([names.cacheSecurityGroupName, names.clientSecurityGroupName]);
-    expect(
-      all(json, 'aws_vpc_security_group_egress_rule')
-        .map((r) => r.from_port)
-        .sort(),
-    ).toEqual([6379, 6380]);
-    // the network reads the region only to name endpoint services
-    expect(Object.keys(json.data?.aws_region ?? {}).filter((key) => key.includes('network'))).toEqual([]);
   });
 
   it('puts a disabled user named default in the user group, which ignores changes to its members', () => {
@@ -295,7 +278,12 @@ describe('smaller constructs', () => {
     ).toThrow('invalid serverless cache name "Cache_X"');
 
     const json = synth((stack) => {
-      const network = new CacheNetwork(stack, 'n', { environment: 'qa', vpcId: VPC, subnetIds: SUBNETS, secretsManagerEndpoint: false });
+      const network = new CacheNetwork(stack, 'n', {
+        environment: 'qa',
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        secretsManagerEndpoint: { mode: 'existing', securityGroupId: 'sg-89abcdef' },
+      });
       new SharedServerlessCache(stack, 'c', {
         name: 'cache-x',
         securityGroupIds: [network.cacheSecurityGroup.id],

@@ -1,5 +1,6 @@
 export * from './validation';
 export * from './network';
+export * from './endpoints';
 export * from './user-group';
 export * from './serverless-cache';
 export * from './exports';

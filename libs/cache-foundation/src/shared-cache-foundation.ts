@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { CacheNetwork } from './network';
+import type { InterfaceEndpointSettings } from './endpoints';
 import type { PlatformExports } from './exports';
 import { createCellResources } from './cells';
 import type { SharedServerlessCache } from './serverless-cache';
@@ -48,15 +49,17 @@ export interface SharedCacheFoundationProps {
    */
   readonly dailySnapshotTime?: string;
   /**
-   * Create the Secrets Manager interface endpoint for Lambdas in the VPC.
-   * @default true
+   * How the cache clients reach Secrets Manager: `{ mode: 'create' }` (the platform's interface endpoint,
+   * private DNS on, VPC-wide), `{ mode: 'existing', securityGroupId }` (the VPC's own endpoint) or
+   * `{ mode: 'none', httpsEgressCidrs }` (a NAT or other route). See {@link InterfaceEndpointSettings}.
+   * @default { mode: 'create' }
    */
-  readonly secretsManagerEndpoint?: boolean;
+  readonly secretsManagerEndpoint?: InterfaceEndpointSettings;
   /**
-   * Create the ElastiCache API interface endpoint the rotation function calls through.
-   * @default true
+   * How the rotation function reaches the ElastiCache API (DescribeUsers, ModifyUser): the same choices.
+   * @default { mode: 'create' }
    */
-  readonly elasticacheEndpoint?: boolean;
+  readonly elasticacheEndpoint?: InterfaceEndpointSettings;
   /** the platform's password rotation function (see {@link PasswordRotationFunctionProps}) */
   readonly rotation: Pick<PasswordRotationFunctionProps, 'bundleDir' | 'timeoutSeconds' | 'logRetentionDays'>;
   /**

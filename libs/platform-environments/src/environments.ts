@@ -58,7 +58,10 @@ export interface Environment {
  * The environments, in one place: adding `staging` here gives it to the platform and to every
  * service (a service's `cache-service.json` may list a subset in `environments`). VPC and subnet ids
  * are placeholders of the right shape: put the real private subnets (one per Availability Zone) here
- * before deploying.
+ * before deploying. The platform creates Secrets Manager and ElastiCache API interface endpoints with
+ * private DNS in that VPC unless `platform.secretsManagerEndpoint` / `platform.elasticacheEndpoint` say
+ * otherwise: a VPC that already has one needs `{ mode: 'existing', securityGroupId }`, one with a NAT
+ * may use `{ mode: 'none', httpsEgressCidrs }` (docs/architecture.md, "The API endpoints").
  */
 export const ENVIRONMENTS: readonly Environment[] = [
   {

@@ -40,7 +40,7 @@ if (missing.length > 0 && !allowMissing) {
   describe('moto_server apply-then-plan prerequisites', () => {
     it('has moto_server and terraform on PATH', () => {
       throw new Error(
-        `${missing.join(', ')} not on PATH: install them (pip install 'moto[server]'; Terraform >= 1.10), or set CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 to skip this suite knowingly`,
+        `${missing.join(', ')} not on PATH: install them (pip install 'moto[server]'; Terraform >= 1.11), or set CACHE_PLATFORM_ALLOW_MISSING_TOOLS=1 to skip this suite knowingly`,
       );
     });
   });

@@ -25,6 +25,12 @@ describe('configureAwsStack', () => {
     expect(json.provider.aws[0].region).toBe('eu-west-1');
   });
 
+  it('requires Terraform 1.11 (write-only secret arguments) in the terraform block, whatever the backend', () => {
+    for (const json of [synthStack(), synthStack({ stateBucket: { bucket: 'acme-terraform-state' } })]) {
+      expect(json.terraform.required_version).toBe('>= 1.11');
+    }
+  });
+
   it('keeps local state inside the app folder, never at an absolute path', () => {
     const json = synthStack();
     expect(json.terraform.backend.local.path).toBe('../../../state/platform-dev.tfstate');

@@ -1,6 +1,12 @@
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { assertEnvironmentName, MANAGED_BY, OWNERSHIP_TAG_KEYS, ownershipTags } from '@cache-platform/cache-contract';
+import {
+  assertEnvironmentName,
+  MANAGED_BY,
+  OWNERSHIP_TAG_KEYS,
+  ownershipTags,
+  TERRAFORM_REQUIRED_VERSION,
+} from '@cache-platform/cache-contract';
 
 /** Where a stack keeps its Terraform state. */
 export interface StateBucketConfig {
@@ -52,7 +58,9 @@ const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
- * Configures the AWS provider (with ownership `default_tags`) and the state backend of a stack.
+ * Configures the AWS provider (with ownership `default_tags`), the state backend and the Terraform
+ * version every stack needs (`required_version`: an older CLI stops before planning instead of
+ * failing on the write-only secret argument halfway through an apply).
  * Returns the provider so constructs can pass it on when they need to.
  */
 export function configureAwsStack(stack: TerraformStack, props: AwsStackSettingsProps): AwsProvider {
@@ -61,6 +69,8 @@ export function configureAwsStack(stack: TerraformStack, props: AwsStackSettings
     throw new Error(`invalid region ${JSON.stringify(props.region)}: expected an AWS region name such as "eu-west-1"`);
   }
   const tags = ownershipTags({ service: props.service, owner: props.owner, purpose: props.purpose, environment: props.environment });
+  // cdktf 0.21 has no typed setting for the terraform block's required_version
+  stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
   const provider = new AwsProvider(stack, 'aws', {
     region: props.region,
     defaultTags: [{ tags }],
@@ -91,4 +101,4 @@ export function configureAwsStack(stack: TerraformStack, props: AwsStackSettings
   return provider;
 }
 
-export { OWNERSHIP_TAG_KEYS, MANAGED_BY };
+export { OWNERSHIP_TAG_KEYS, MANAGED_BY, TERRAFORM_REQUIRED_VERSION };

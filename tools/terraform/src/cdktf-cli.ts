@@ -32,6 +32,9 @@ export const SYNTHESIZING_COMMANDS: readonly string[] = [
   'watch',
 ];
 
+/** Commands that run the Terraform CLI: the wrapper checks its version first (see ./version.ts). */
+export const TERRAFORM_COMMANDS: readonly string[] = ['diff', 'plan', 'deploy', 'apply', 'destroy', 'output', 'outputs', 'watch'];
+
 const HINT = `(${VERBOSE_FLAG} shows cdktf's full output)`;
 
 export interface WrapperArgs {

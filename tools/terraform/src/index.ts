@@ -1,3 +1,4 @@
 export * from './mirror';
 export * from './terraform';
 export * from './validate';
+export * from './version';

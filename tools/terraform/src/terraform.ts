@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MINIMUM_TERRAFORM_VERSION } from '@cache-platform/cache-contract';
 import { awsProviderRequirement, findProviderMirror } from './mirror';
 
 /** Workspace-local scratch folder for Terraform CLI config and the plugin cache. */
@@ -82,7 +83,9 @@ export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv
     child.on('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'ENOENT'
-          ? new Error('terraform is not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)')
+          ? new Error(
+              `terraform is not on PATH: install Terraform >= ${MINIMUM_TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)`,
+            )
           : error,
       ),
     );

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { findProviderMirror } from './mirror';
 import { formatDiagnostic, synthesizedStacks, validateStacks } from './validate';
+import { checkTerraformVersion } from './version';
 
 /** `validate <app dir>...`: terraform validate for every synthesized stack of the given cdktf apps. */
 export async function main(argv: string[]): Promise<number> {
@@ -17,6 +18,12 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     dirs.push(...stacks);
+  }
+  // one line before twenty stacks each fail on the stacks' required_version
+  const tooOld = checkTerraformVersion();
+  if (tooOld) {
+    console.error(tooOld);
+    return 1;
   }
   const mirror = findProviderMirror();
   console.log(
