@@ -39,14 +39,15 @@ const of = (json: Json, type: string): Json[] => Object.values(json['resource']?
 const stripped = (a: string) => a.replace(/_[0-9A-F]{8}$/, '');
 
 /**
- * The rotation function's policy gained one statement after the pre-cell capture (the connection
- * sync reads a cell's endpoint: ssm:GetParameters on the environment's exports, asserted in
- * platform-stack.spec); an in-place update of an inline policy. Everything else must be unchanged.
+ * The rotation function's policy gained two statements after the pre-cell capture (the connection
+ * sync reads a cell's endpoint: ssm:GetParameters on the environment's exports; the daily rotation
+ * report lists the claimed services: ssm:GetParametersByPath on the claims path; both asserted in
+ * platform-stack.spec): an in-place update of an inline policy. Everything else must be unchanged.
  */
 function withoutSyncStatement(address: string, config: Json | undefined): Json | undefined {
   if (!config || !address.startsWith('aws_iam_role_policy.foundation_password-rotation_policy')) return config;
   const policy = JSON.parse(config['policy'] as string) as { Statement: { Sid: string }[] };
-  policy.Statement = policy.Statement.filter((statement) => statement.Sid !== 'ReadCellEndpoints');
+  policy.Statement = policy.Statement.filter((statement) => !['ReadCellEndpoints', 'ListClaimedServices'].includes(statement.Sid));
   return { ...config, policy: JSON.stringify(policy) };
 }
 
@@ -68,10 +69,16 @@ describe('platform with one cell: exactly what it synthesized before cells', () 
         .map(stripped)
         .sort(),
     ).toEqual([
+      // the daily rotation report's schedule, and the rotation alarms (issue 18)
+      'aws_cloudwatch_event_rule.foundation_password-rotation_report-schedule',
+      'aws_cloudwatch_event_target.foundation_password-rotation_report-target',
       'aws_cloudwatch_metric_alarm.alarms_main-connections',
       'aws_cloudwatch_metric_alarm.alarms_main-ecpu',
       'aws_cloudwatch_metric_alarm.alarms_main-storage',
       'aws_cloudwatch_metric_alarm.alarms_main-throttled',
+      'aws_cloudwatch_metric_alarm.alarms_rotation-errors',
+      'aws_cloudwatch_metric_alarm.alarms_rotation-overdue',
+      'aws_lambda_permission.foundation_password-rotation_events-invoke',
       'aws_sns_topic.alarms_topic',
       'aws_ssm_parameter.alarms_topic-arn',
     ]);
@@ -129,6 +136,8 @@ describe('platform with two cells', () => {
       'cache-platform-dev-b-throttled',
       'cache-platform-dev-connections',
       'cache-platform-dev-ecpu',
+      'cache-platform-dev-rotation-errors',
+      'cache-platform-dev-rotation-overdue',
       'cache-platform-dev-storage',
       'cache-platform-dev-throttled',
     ]);
@@ -191,9 +200,9 @@ describe('acceptance: two cells, the samples split across them, every stack vali
         }
       }
       expect(Object.keys(stacks).sort()).toEqual(['catalog-api-dev', 'enrollment-api-dev', 'platform-dev']);
-      // every service stack has its alarms; the platform has both caches' alarms
+      // every service stack has its alarms; the platform has both caches' alarms and the two rotation alarms
       for (const [id, json] of Object.entries(stacks))
-        expect(`${id}: ${of(json, 'aws_cloudwatch_metric_alarm').length}`).toBe(`${id}: ${id.startsWith('platform') ? 8 : 5}`);
+        expect(`${id}: ${of(json, 'aws_cloudwatch_metric_alarm').length}`).toBe(`${id}: ${id.startsWith('platform') ? 10 : 5}`);
       const exportRoot = (json: Json) =>
         Object.values<Json>(json['data']['aws_ssm_parameter'])
           .map((p) => p.name as string)

@@ -157,13 +157,44 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
         expect(resource).not.toBe('*');
         expect(resource).toMatch(
           new RegExp(
-            `:(secret:cache-platform/${environment.name}/\\*/redis-\\?{6}|user:\\*-${environment.name}|parameter/cache-platform/${environment.name}(/cells/\\*)?/exports/\\*)$`,
+            `:(secret:cache-platform/${environment.name}/\\*/redis-\\?{6}|user:\\*-${environment.name}|parameter/cache-platform/${environment.name}(/cells/\\*)?/exports/\\*|parameter/cache-platform/${environment.name}/keyspaces)$`,
           ),
         );
       }
     }
-    const [, permission] = only(json, 'aws_lambda_permission');
-    expect(permission).toMatchObject({ principal: 'secretsmanager.amazonaws.com', action: 'lambda:InvokeFunction' });
+    const permissions = Object.values(resources(json, 'aws_lambda_permission')) as Json[];
+    expect(permissions.map((p) => p.principal).sort()).toEqual(['events.amazonaws.com', 'secretsmanager.amazonaws.com']);
+    for (const permission of permissions) {
+      expect(permission).toMatchObject({ action: 'lambda:InvokeFunction' });
+      // never "anyone in that service": this account, and the one source (the secrets, the report schedule)
+      expect(permission.source_account).toMatch(/data\.aws_caller_identity/);
+      expect(permission.source_arn).toBeDefined();
+    }
+    const events = permissions.find((p) => p.principal === 'events.amazonaws.com')!;
+    expect(events.source_arn).toMatch(/^\$\{aws_cloudwatch_event_rule\.foundation_password-rotation_report-schedule_[0-9A-F]{8}\.arn\}$/);
+    const [, target] = only(json, 'aws_cloudwatch_event_target');
+    expect(JSON.parse(target.input)).toEqual({ action: 'report-rotation-age', environment: environment.name });
+    const [, schedule] = only(json, 'aws_cloudwatch_event_rule');
+    expect(schedule.schedule_expression).toBe('rate(1 day)');
+  });
+
+  it('alarms on rotation function errors and on overdue rotations, to the environment topic', () => {
+    const alarms = Object.fromEntries(
+      (Object.values(resources(json, 'aws_cloudwatch_metric_alarm')) as Json[]).map((a) => [a.alarm_name, a]),
+    );
+    const errors = alarms[`cache-platform-${environment.name}-rotation-errors`];
+    expect(errors).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', statistic: 'Sum', threshold: 1 });
+    expect(errors.dimensions.FunctionName).toMatch(/aws_lambda_function\.foundation_password-rotation_function/);
+    const overdue = alarms[`cache-platform-${environment.name}-rotation-overdue`];
+    expect(overdue).toMatchObject({
+      namespace: 'CachePlatform',
+      metric_name: 'OverdueSecretRotations',
+      dimensions: { Environment: environment.name },
+      statistic: 'Maximum',
+      period: 86400,
+      threshold: 1,
+    });
+    expect(overdue.alarm_actions).toEqual(errors.alarm_actions);
   });
 
   it('holds the disabled user named default in a user group that ignores its member list', () => {

@@ -12,6 +12,14 @@ export const CACHE_METRIC_NAMESPACE = 'CachePlatform';
 /** The dimension every cache client metric carries: the service's keyspace (unique per environment). */
 export const CACHE_METRIC_KEYSPACE_DIMENSION = 'Keyspace';
 
+/**
+ * The rotation report's metric (written as an EMF line by the platform's rotation function once a
+ * day, watched by the platform's overdue-rotation alarm): password secrets of the environment whose
+ * schedule plus margin passed without a rotation, or whose rotation was turned off.
+ */
+export const ROTATION_METRIC_NAMES = { overdue: 'OverdueSecretRotations', checked: 'SecretRotationsChecked' } as const;
+export const ROTATION_METRIC_ENVIRONMENT_DIMENSION = 'Environment';
+
 /** The dimensions of a service's cache metrics. */
 export function cacheMetricDimensions(keyspace: string): Record<string, string> {
   return { [CACHE_METRIC_KEYSPACE_DIMENSION]: keyspace };

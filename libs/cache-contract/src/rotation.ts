@@ -26,3 +26,20 @@ export function assertRotationSchedule(value: unknown, subject = 'rotation sched
   if (amount < min || amount > max || singular !== !rate[2]!.endsWith('s')) throw new ContractViolation(subject, value, rule);
   return value;
 }
+
+/**
+ * Days between two rotations a schedule asks for, or undefined for a `cron(...)` schedule (its
+ * interval is not one number; the rotation report uses Secrets Manager's NextRotationDate for those).
+ */
+export function rotationIntervalDays(schedule: RotationSchedule): number | undefined {
+  const rate = RATE.exec(schedule);
+  if (!rate) return undefined;
+  const amount = Number(rate[1]);
+  return rate[2]!.startsWith('day') ? amount : amount / 24;
+}
+
+/** What the platform's daily rotation report is invoked with (an EventBridge schedule's input). */
+export const ROTATION_REPORT_ACTION = 'report-rotation-age';
+
+/** A secret is overdue once its schedule plus this many days passed without a successful rotation. */
+export const DEFAULT_ROTATION_MARGIN_DAYS = 1;

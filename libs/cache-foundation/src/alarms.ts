@@ -2,7 +2,15 @@ import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { alarmTopicParameterName, ContractViolation, platformResourceNames, PLATFORM_PREFIX } from '@cache-platform/cache-contract';
+import {
+  alarmTopicParameterName,
+  CACHE_METRIC_NAMESPACE,
+  ContractViolation,
+  platformResourceNames,
+  PLATFORM_PREFIX,
+  ROTATION_METRIC_ENVIRONMENT_DIMENSION,
+  ROTATION_METRIC_NAMES,
+} from '@cache-platform/cache-contract';
 import { validated } from '@cache-platform/stack-base';
 import type { CacheCellResources } from './cells';
 
@@ -92,6 +100,11 @@ export interface PlatformAlarmsProps {
   readonly cells: readonly CacheCellResources[];
   /** @default a platform-created topic and the default thresholds */
   readonly settings?: CacheAlarmSettings;
+  /**
+   * The rotation function's name: alarms on its errors and on the daily report of overdue rotations.
+   * @default no rotation alarms
+   */
+  readonly rotationFunctionName?: string;
   /** @default none */
   readonly tags?: Record<string, string>;
 }
@@ -133,6 +146,48 @@ export class PlatformAlarms extends Construct {
       description: 'cache platform export: SNS topic that receives the alarms of the platform and of every service',
       tags: tags(parameterName),
     });
+
+    if (props.rotationFunctionName !== undefined) {
+      const prefix = `${PLATFORM_PREFIX}-${props.environment}-rotation`;
+      const rotationAlarm = (key: string, config: Omit<ConstructorParameters<typeof CloudwatchMetricAlarm>[2], 'alarmName'>) => {
+        const alarmName = `${prefix}-${key}`;
+        this.alarms[`rotation/${key}`] = new CloudwatchMetricAlarm(this, `rotation-${key}`, {
+          alarmName,
+          alarmActions: [this.topicArn],
+          okActions: [this.topicArn],
+          tags: tags(alarmName),
+          ...config,
+        });
+      };
+      // a failed step is retried by Secrets Manager, but every failure means a password did not move
+      rotationAlarm('errors', {
+        alarmDescription: `the password rotation function of ${props.environment} failed: a rotation, a connection sync or the daily report did not complete; its log names the secret and the step`,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: 'notBreaching',
+        metricName: 'Errors',
+        namespace: 'AWS/Lambda',
+        dimensions: { FunctionName: props.rotationFunctionName },
+        statistic: 'Sum',
+        period: 300,
+      });
+      // the daily report counts password secrets past their schedule plus a margin, or with rotation off
+      rotationAlarm('overdue', {
+        alarmDescription: `a service secret of ${props.environment} has not rotated within its schedule plus a margin, or its rotation was turned off; the rotation function's report line lists which`,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        evaluationPeriods: 1,
+        // no report yet (the first runs a day after deploy) is not an overdue secret; a report that stops
+        // is a function error, which the errors alarm catches
+        treatMissingData: 'missing',
+        metricName: ROTATION_METRIC_NAMES.overdue,
+        namespace: CACHE_METRIC_NAMESPACE,
+        dimensions: { [ROTATION_METRIC_ENVIRONMENT_DIMENSION]: props.environment },
+        statistic: 'Maximum',
+        period: 86_400,
+      });
+    }
 
     for (const cell of props.cells) {
       const cacheName = platformResourceNames(props.environment, cell.cellName).cacheName;

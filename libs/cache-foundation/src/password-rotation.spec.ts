@@ -67,12 +67,18 @@ describe('PasswordRotationFunction', () => {
     ]);
     // nothing else: no GetRandomPassword (it cannot be scoped to a resource)
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(
-      [...ROTATION_SECRET_ACTIONS, 'elasticache:DescribeUsers', 'elasticache:ModifyUser', 'ssm:GetParameters'].sort(),
+      [
+        ...ROTATION_SECRET_ACTIONS,
+        'elasticache:DescribeUsers',
+        'elasticache:ModifyUser',
+        'ssm:GetParameters',
+        'ssm:GetParametersByPath',
+      ].sort(),
     );
   });
 
   it('lets Secrets Manager invoke it for this account service secrets only', () => {
-    const [permission] = values(json, 'aws_lambda_permission');
+    const permission = values(json, 'aws_lambda_permission').find((p) => p.principal !== 'events.amazonaws.com')!;
     expect(permission.principal).toBe('secretsmanager.amazonaws.com');
     expect(permission.action).toBe('lambda:InvokeFunction');
     expect(permission.source_account).toMatch(/^\$\{data\.aws_caller_identity\./);

@@ -11,10 +11,14 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import {
   assertLogRetentionDays,
   assertTimeoutSeconds,
   DEFAULT_LOG_RETENTION_DAYS,
+  keyspaceClaimParameterName,
+  ROTATION_REPORT_ACTION,
   MANAGED_BY,
   OWNERSHIP_TAG_KEYS,
   platformExportNames,
@@ -41,6 +45,10 @@ export const ROTATION_USER_READ_ACTIONS = ['elasticache:DescribeUsers'] as const
 export const ROTATION_USER_WRITE_ACTIONS = ['elasticache:ModifyUser'] as const;
 /** The connection sync reads a cell's endpoint from the platform's exports (never from its caller). */
 export const ROTATION_EXPORT_READ_ACTIONS = ['ssm:GetParameters'] as const;
+/** The daily rotation report lists the environment's services from their keyspace claims. */
+export const ROTATION_REPORT_READ_ACTIONS = ['ssm:GetParametersByPath'] as const;
+/** How often the rotation report runs (EventBridge schedule). */
+export const ROTATION_REPORT_SCHEDULE = 'rate(1 day)';
 
 export interface PasswordRotationFunctionProps {
   /** environment name: scopes the function's permissions to that environment's service secrets and users */
@@ -80,6 +88,8 @@ export class PasswordRotationFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** lets Secrets Manager invoke the function, for this account's service secrets of this environment only */
   readonly invokePermission: LambdaPermission;
+  /** the daily rotation report's schedule (its EMF metric feeds the overdue-rotation alarm) */
+  readonly reportSchedule: CloudwatchEventRule;
   /** the IAM policy document of the role's inline policy (JSON with tokens) */
   readonly policyDocument: string;
 
@@ -106,6 +116,9 @@ export class PasswordRotationFunction extends Construct {
       `arn:${partition.partition}:${service}:${region.name}:${account.accountId}:${resource}`;
     const secretArns = arn('secretsmanager', patterns.secretArnResource);
     const userArns = arn('elasticache', patterns.userArnResource);
+    // GetParametersByPath is authorized on the path itself
+    const claimsProbe = keyspaceClaimParameterName(props.environment, 'x');
+    const claimsPathArn = arn('ssm', `parameter${claimsProbe.slice(0, claimsProbe.lastIndexOf('/'))}`);
     // the environment's export parameters, default cell and other cells: `parameter` + the name without its leading slash
     const exportArns = [
       platformExportNames(props.environment).endpointAddress,
@@ -131,6 +144,7 @@ export class PasswordRotationFunction extends Construct {
         { Sid: 'RotateServiceSecrets', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: secretArns },
         { Sid: 'ReadServiceUsers', Effect: 'Allow', Action: [...ROTATION_USER_READ_ACTIONS], Resource: userArns },
         { Sid: 'ReadCellEndpoints', Effect: 'Allow', Action: [...ROTATION_EXPORT_READ_ACTIONS], Resource: exportArns },
+        { Sid: 'ListClaimedServices', Effect: 'Allow', Action: [...ROTATION_REPORT_READ_ACTIONS], Resource: claimsPathArn },
         {
           Sid: 'SetServiceUserPasswords',
           Effect: 'Allow',
@@ -177,6 +191,30 @@ export class PasswordRotationFunction extends Construct {
       sourceAccount: account.accountId,
       sourceArn: secretArns,
     });
+
+    this.reportSchedule = new CloudwatchEventRule(this, 'report-schedule', {
+      name: `${names.rotationFunctionName}-report`,
+      description: `Daily report of ${props.environment} service secrets that missed their rotation`,
+      scheduleExpression: ROTATION_REPORT_SCHEDULE,
+      tags: { Name: `${names.rotationFunctionName}-report`, ...props.tags },
+    });
+    new CloudwatchEventTarget(this, 'report-target', {
+      rule: this.reportSchedule.name,
+      arn: this.function.arn,
+      input: JSON.stringify({ action: ROTATION_REPORT_ACTION, environment: props.environment }),
+    });
+    new LambdaPermission(this, 'events-invoke', {
+      statementId: 'EventBridgeRunsTheRotationReport',
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceAccount: account.accountId,
+      sourceArn: this.reportSchedule.arn,
+    });
+  }
+
+  get functionName(): string {
+    return this.function.functionName;
   }
 
   get functionArn(): string {

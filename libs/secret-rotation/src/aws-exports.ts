@@ -1,7 +1,7 @@
 // The exports port on the AWS SDK v3 SSM client: one ssm:GetParameters for a cell's endpoint, cache
 // name and ports (the parameters the platform stack writes for every cell).
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { platformExportNames } from '@cache-platform/cache-contract';
+import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { keyspaceClaimParameterName, parseKeyspaceClaim, platformExportNames } from '@cache-platform/cache-contract';
 import type { ExportsPort } from './ports';
 
 /** `client` defaults to one for the Lambda's region (`AWS_REGION`) and the role's credentials. */
@@ -30,6 +30,22 @@ export function awsExportsPort(client: SSMClient = new SSMClient({})): ExportsPo
         readerPort: port(names.readerPort),
         cacheName: values.get(names.cacheName) as string,
       };
+    },
+    async claimedServices(environment) {
+      // the claims path: a claim's name minus its keyspace
+      const probe = keyspaceClaimParameterName(environment, 'x');
+      const path = probe.slice(0, probe.lastIndexOf('/'));
+      const services: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new GetParametersByPathCommand({ Path: path, Recursive: false, NextToken: token }));
+        for (const parameter of page.Parameters ?? []) {
+          const keyspace = (parameter.Name ?? '').slice(path.length + 1);
+          services.push(parseKeyspaceClaim(keyspace, parameter.Value ?? '').service);
+        }
+        token = page.NextToken;
+      } while (token);
+      return services.sort();
     },
   };
 }

@@ -14,7 +14,15 @@ export function awsSecretsPort(client: SecretsManagerClient = new SecretsManager
   return {
     async describe(secretId) {
       const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      return { rotationEnabled: out.RotationEnabled === true, versions: out.VersionIdsToStages ?? {} };
+      return {
+        rotationEnabled: out.RotationEnabled === true,
+        versions: out.VersionIdsToStages ?? {},
+        rotationLambdaArn: out.RotationLambdaARN,
+        scheduleExpression: out.RotationRules?.ScheduleExpression,
+        lastRotatedMs: out.LastRotatedDate?.getTime(),
+        createdMs: out.CreatedDate?.getTime(),
+        nextRotationMs: out.NextRotationDate?.getTime(),
+      };
     },
     async getValue(secretId, { stage, versionId }) {
       try {

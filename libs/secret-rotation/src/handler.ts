@@ -4,6 +4,8 @@ import { tlsAuthCheck } from './auth-check';
 import { awsSecretsPort } from './aws-secrets';
 import { awsExportsPort } from './aws-exports';
 import { awsUsersPort } from './aws-users';
+import { ROTATION_REPORT_ACTION } from '@cache-platform/cache-contract';
+import { reportRotationAge, rotationReportEmf, type RotationReport, type RotationReportRequest } from './rotation-report';
 import {
   DEFAULT_WAIT,
   runRotationStep,
@@ -75,10 +77,16 @@ const MARGIN_MS = 5000;
  * Terraform sends `{ action: "sync-connection", ... }` when a service's connection changes.
  */
 export async function handler(
-  event: RotationEvent | SyncConnectionRequest,
+  event: RotationEvent | SyncConnectionRequest | RotationReportRequest,
   context?: { getRemainingTimeInMillis?: () => number },
-): Promise<StepResult | SyncConnectionResult> {
+): Promise<StepResult | SyncConnectionResult | RotationReport> {
   deps ??= createDeps();
+  if ((event as RotationReportRequest)?.action === ROTATION_REPORT_ACTION) {
+    // the daily schedule: one EMF line, which the overdue-rotation alarm watches
+    const report = await reportRotationAge({ secrets: deps.secrets, exports: deps.exports! }, event as RotationReportRequest);
+    console.log(rotationReportEmf(report));
+    return report;
+  }
   const remaining = context?.getRemainingTimeInMillis?.();
   const deadline = remaining === undefined ? undefined : Date.now() + remaining - MARGIN_MS;
   const sync = (event as SyncConnectionRequest)?.action === SYNC_CONNECTION;

@@ -37,3 +37,10 @@ export { generatePassword, PASSWORD_ALPHABET, PASSWORD_LENGTH } from './password
 export { tlsAuthCheck, AuthCheckError, type AuthCheckOptions } from './auth-check';
 export { awsSecretsPort } from './aws-secrets';
 export { awsUsersPort } from './aws-users';
+export {
+  reportRotationAge,
+  rotationReportEmf,
+  type OverdueSecret,
+  type RotationReport,
+  type RotationReportRequest,
+} from './rotation-report';

@@ -13,6 +13,14 @@ export interface SecretState {
   readonly rotationEnabled: boolean;
   /** version id → staging labels (`VersionIdsToStages`) */
   readonly versions: Readonly<Record<string, readonly string[]>>;
+  /** `RotationLambdaARN`: set once rotation was configured (IAM services never have one) */
+  readonly rotationLambdaArn?: string;
+  /** `RotationRules.ScheduleExpression` */
+  readonly scheduleExpression?: string;
+  /** `LastRotatedDate`, `CreatedDate`, `NextRotationDate` in ms since the epoch */
+  readonly lastRotatedMs?: number;
+  readonly createdMs?: number;
+  readonly nextRotationMs?: number;
 }
 
 /** The Secrets Manager calls of a rotation (IAM: DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage). */
@@ -80,4 +88,6 @@ export interface CellEndpoint {
 export interface ExportsPort {
   /** throws naming the parameter when one is missing */
   cellEndpoint(environment: string, cell: string): Promise<CellEndpoint>;
+  /** the services holding a keyspace claim in the environment (ssm:GetParametersByPath on its keyspaces path) */
+  claimedServices(environment: string): Promise<string[]>;
 }

@@ -264,6 +264,14 @@ export class FakeExports extends FailureInjection implements ExportsPort {
     ],
   ]);
 
+  /** service names holding a keyspace claim */
+  readonly claims: string[] = [];
+
+  async claimedServices(): Promise<string[]> {
+    this.check('claimedServices');
+    return [...this.claims];
+  }
+
   async cellEndpoint(environment: string, cell: string): Promise<CellEndpoint> {
     this.check('cellEndpoint');
     const endpoint = this.cells.get(cell);

@@ -7,6 +7,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import {
   ROTATION_EXPORT_READ_ACTIONS,
+  ROTATION_REPORT_READ_ACTIONS,
   ROTATION_SECRET_ACTIONS,
   ROTATION_USER_READ_ACTIONS,
   ROTATION_USER_WRITE_ACTIONS,
@@ -17,6 +18,7 @@ import {
   awsUsersPort,
   createSecret,
   finishSecret,
+  reportRotationAge,
   runRotationStep,
   setSecret,
   syncConnection,
@@ -72,9 +74,20 @@ function recordingSecretsClient(fake: FakeSecrets, actions: Set<string>): Secret
 }
 
 function recordingSsmClient(fake: FakeExports, actions: Set<string>): SSMClient {
-  const send = async (command: { input: { Names: string[] } }) => {
+  const send = async (command: { input: { Names: string[]; Path?: string } }) => {
     const name = commandName(command);
     actions.add(`ssm:${name}`);
+    if (name === 'GetParametersByPath') {
+      expect(command.input).toMatchObject({ Path: '/cache-platform/dev/keyspaces' });
+      return {
+        Parameters: [
+          {
+            Name: '/cache-platform/dev/keyspaces/orders',
+            Value: JSON.stringify({ service: 'orders-api', owner: 'team-orders', purpose: 'cache product lookups' }),
+          },
+        ],
+      };
+    }
     if (name !== 'GetParameters') throw new Error(`unexpected SSM call ${name}`);
     // the exports of cell b of dev, as the platform writes them
     const endpoint = await fake.cellEndpoint('dev', 'b');
@@ -140,8 +153,18 @@ describe('the AWS calls of a rotation', () => {
         .clearedPending,
     ).toBeDefined();
 
+    // the daily report: the environment's claims, then DescribeSecret of each service secret
+    const report = await reportRotationAge(deps, { action: 'report-rotation-age', environment: 'dev' });
+    expect(report.checked).toBe(0); // the fake's secret is a different service's: not found, skipped
+
     expect([...actions].sort()).toEqual(
-      [...ROTATION_SECRET_ACTIONS, ...ROTATION_USER_READ_ACTIONS, ...ROTATION_USER_WRITE_ACTIONS, ...ROTATION_EXPORT_READ_ACTIONS].sort(),
+      [
+        ...ROTATION_SECRET_ACTIONS,
+        ...ROTATION_USER_READ_ACTIONS,
+        ...ROTATION_USER_WRITE_ACTIONS,
+        ...ROTATION_EXPORT_READ_ACTIONS,
+        ...ROTATION_REPORT_READ_ACTIONS,
+      ].sort(),
     );
     // never the access string, the authentication type or the engine: only the password list
     expect(modifyInputs.map((input) => Object.keys(input).sort())).toEqual([

@@ -135,7 +135,10 @@ describe('ServiceCacheAccess', () => {
           addressOf(json, 'resource', 'aws_secretsmanager_secret_version'),
         ]),
       );
-      expect(sync.lifecycle).toEqual({ replace_triggered_by: [addressOf(json, 'resource', 'aws_elasticache_user')] });
+      expect(sync.lifecycle).toEqual({
+        replace_triggered_by: [addressOf(json, 'resource', 'aws_elasticache_user')],
+        create_before_destroy: true,
+      });
       expect(Object.keys(sync.triggers).sort()).toEqual(['cacheName', 'endpoint', 'rotationSchedule']);
       expect(only(json, 'resource', 'aws_secretsmanager_secret_rotation').depends_on).toContain(
         addressOf(json, 'resource', 'aws_lambda_invocation'),

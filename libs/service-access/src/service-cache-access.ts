@@ -287,6 +287,11 @@ export class ServiceCacheAccess extends Construct {
         // a replaced user holds a fresh bootstrap password: the sync gives it the current one back
         // (a plain address: Terraform's JSON syntax takes no ${} here)
         replaceTriggeredBy: [`${this.user.terraformResourceType}.${this.user.friendlyUniqueId}`],
+        // With both this and the association create-before-destroy, Terraform orders a cell move as
+        // new membership, new sync, old sync (a no-op), old membership: the user leaves the old
+        // group only after the secret names the new cell. Without it, the old membership's destroy
+        // may run while the new sync is still running (seen in the lifecycle test under load).
+        createBeforeDestroy: true,
       },
       dependsOn: [this.secretVersion, this.userGroupAssociation],
     });

@@ -84,6 +84,7 @@ export class PlatformStack extends TerraformStack {
       environment: name,
       cells: this.cells,
       settings: props.environment.alarms,
+      rotationFunctionName: this.foundation.rotation.functionName,
       tags: cacheSettings.tags,
     });
 

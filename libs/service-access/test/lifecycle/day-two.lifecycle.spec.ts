@@ -120,6 +120,15 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
     );
   }
 
+  /** failOpen and errors per step of the story, so a failure names the step that caused it */
+  const steps: { step: string; failOpen: number; errors: number }[] = [];
+  let last = { failOpen: 0, errors: 0 };
+  function checkpoint(step: string): void {
+    const m = cache!.metrics() as unknown as { failOpen: number; errors: number };
+    steps.push({ step, failOpen: m.failOpen - last.failOpen, errors: m.errors - last.errors });
+    last = { failOpen: m.failOpen, errors: m.errors };
+  }
+
   async function stopLoops(): Promise<{ failOpen: number; errors: number; requests: number }> {
     looping = false;
     await Promise.all(loops);
@@ -346,6 +355,7 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
     for (let i = 0; i < 3; i++) {
       await aws.rotate(orders.secretName);
       rotations++;
+      checkpoint(`rotation ${i + 1}`);
       if (i === 1) {
         story.push(`${aws.collectDeprecatedVersions()} deprecated version(s) deleted`);
         // the version Terraform wrote kept its own label: it is still there, so its resource stays in state
@@ -360,17 +370,25 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
     await planIsEmpty(orders);
     await planIsEmpty(enroll);
     await apply(orders);
+    checkpoint('re-plan and apply');
     expect(aws.valueOf(orders.secretName)).toEqual(current);
     expect(aws.userPasswords(orders.userId)).toEqual(passwords);
 
     // 4. move the password service to cell b: joins b's group, the secret follows, then it leaves main's
     const moved = synth('orders-api', 'password', { cell: 'b' });
-    await apply(moved);
+    const moveLog = await apply(moved);
+    checkpoint('cell move');
+    // the order that makes the move gapless: join b, sync the secret to b, and only then leave main
+    const joined = moveLog.search(/aws_elasticache_user_group_association\.[^:]+: Creation complete/);
+    const synced = moveLog.search(/aws_lambda_invocation\.[^:]+: Creation complete/);
+    const left = moveLog.search(/aws_elasticache_user_group_association\.[^:]+ \(deposed object [^)]+\): Destroying/);
+    expect({ joined: joined >= 0, synced: synced > joined, left: left > synced }).toEqual({ joined: true, synced: true, left: true });
     expect(await authenticates(moved)).toEqual({ cell: 'b' });
     expect(parseCacheSecret(aws.valueOf(moved.secretName).value, moved.secretName).cacheName).toBe(`cache-platform-${ENV}-b`);
     expect([...aws.groups.get(CELL_GROUPS.main)!]).not.toContain(moved.userId);
     await aws.rotate(moved.secretName);
     rotations++;
+    checkpoint('rotation in cell b');
     expect(await authenticates(moved)).toEqual({ cell: 'b' });
     await planIsEmpty(moved);
     story.push('1 cell move');
@@ -379,6 +397,7 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
     const beforeBump = aws.valueOf(moved.secretName);
     const bumped = synth('orders-api', 'password', { cell: 'b', documentVersion: 2 });
     await apply(bumped);
+    checkpoint('document version bump');
     expect(aws.valueOf(bumped.secretName)).toEqual(beforeBump);
     expect(await authenticates(bumped)).toEqual({ cell: 'b' });
     await planIsEmpty(bumped);
@@ -401,7 +420,9 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
       aws.runner!.invoke({ SecretId: aws.secret(bumped.secretName).arn, ClientRequestToken: stranded, Step: 'finishSecret' }),
     ).rejects.toThrow(/rotation is not enabled for this secret/);
     const rescheduled = synth('orders-api', 'password', { cell: 'b', documentVersion: 2, schedule: 'rate(8 days)' });
+    checkpoint('rotation cancelled halfway');
     await apply(rescheduled);
+    checkpoint('schedule change over the cancelled rotation');
     rotations++;
     expect(aws.stagesOf(rescheduled.secretName)[stranded] ?? []).not.toContain(AWSPENDING);
     expect(aws.secret(rescheduled.secretName)).toMatchObject({
@@ -413,6 +434,7 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
     story.push('1 cancelled rotation recovered');
 
     const result = await stopLoops();
+    expect(steps.filter((s) => s.failOpen > 0 || s.errors > 0)).toEqual([]);
     story.unshift(`${rotations} rotations`);
     story.push(`${result.failOpen}/${result.requests} requests failed open`);
     expect({ failOpen: result.failOpen, errors: result.errors, wrong: loopStats.wrong, thrown: loopStats.errors }).toEqual({
