@@ -3,3 +3,4 @@ export * from './select';
 export * from './protection';
 export * from './cells';
 export * from './stacks';
+export * from './network';

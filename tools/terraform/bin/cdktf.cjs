@@ -3,7 +3,7 @@
 // Runs the cdktf CLI with the same Terraform environment as `validate` (the local provider mirror when
 // there is one, a shared plugin cache otherwise), refuses to deploy or destroy "every environment"
 // unless CACHE_PLATFORM_ENVIRONMENTS names them, refuses environment names the platform does not define,
-// protected environments without remote state, a deploy or destroy whose local state file is missing,
+// protected environments without remote state, the sample VPC and subnet ids, a deploy or destroy whose local state file is missing,
 // and a platform destroy while service stacks remain, before anything is synthesized; refuses a Terraform
 // CLI older than the stacks need, and reports common failures in one line (--verbose: cdktf's full output).
 // Every failure exits 1.
@@ -11,7 +11,13 @@ require('@swc-node/register');
 const { parseWrapperArgs, preflightProblem, runCdktf, TERRAFORM_COMMANDS, WRAPPER_USAGE } = require('../src/cdktf-cli.ts');
 const { checkTerraformVersion } = require('../src/version.ts');
 // the one list of environments and the one reading of CACHE_PLATFORM_ENVIRONMENTS, as every app uses them
-const { appStacks, assertStateAllowed, selectEnvironments, workspaceRootOf } = require('@cache-platform/platform-environments');
+const {
+  appStacks,
+  assertEnvironmentNetwork,
+  assertStateAllowed,
+  selectEnvironments,
+  workspaceRootOf,
+} = require('@cache-platform/platform-environments');
 
 const { args, verbose, firstDeploy, help } = parseWrapperArgs(process.argv.slice(2));
 const command = args[0];
@@ -23,7 +29,11 @@ const problem = help
   ? undefined
   : (preflightProblem(command, process.env, {
       select: (env) => selectEnvironments({ env }),
-      assertStateAllowed,
+      assertStateAllowed: (environment, guarded) => {
+        assertStateAllowed(environment, guarded);
+        // a plan or apply against the sample VPC fails at AWS after a full init: refused here, naming the file
+        if (guarded !== 'destroy') assertEnvironmentNetwork(environment, { deploy: true });
+      },
       appStacks: (env) => appStacks(process.cwd(), { env }),
       firstDeploy,
       root: workspaceRootOf(process.cwd()),

@@ -52,20 +52,31 @@ describe('cdktf wrapper: local state', () => {
   }, 60_000);
 
   it('refuses to deploy without the state file unless told this is the first deploy', () => {
-    const { status, stderr } = runWrapper(ws.platform, ['deploy', '*', '--auto-approve']);
-    expect(status).toBe(1);
-    expect(stderr.trim()).toBe(
+    const app = appStacks(ws.platform, { env: { CACHE_PLATFORM_ENVIRONMENTS: 'dev' } });
+    expect(stateProblem('deploy', app, { root: ws.root })).toBe(
       'refusing to deploy platform-dev: its state file apps/platform/state/platform-dev.tfstate does not exist; if platform-dev was ' +
         'never deployed, run again with --first-deploy (npx nx run platform:deploy -- --first-deploy); if it was deployed from ' +
         "another clone, copy that clone's apps/platform/state/platform-dev.tfstate here first (a deploy without it would create every resource again)",
     );
-    const app = appStacks(ws.platform, { env: { CACHE_PLATFORM_ENVIRONMENTS: 'dev' } });
     expect(stateProblem('deploy', app, { firstDeploy: true })).toBeUndefined();
     writeState(ws.platform, 'platform-dev', []);
     expect(stateProblem('deploy', app)).toBeUndefined();
     // diff only reads: a missing state shows as "everything to create", which is the truth from here
     rmSync(join(ws.platform, 'state'), { recursive: true });
     expect(stateProblem('diff', app)).toBeUndefined();
+  });
+
+  it('refuses to deploy onto the sample VPC and subnet ids, naming the file and fields, before the state check', () => {
+    const { status, stdout, stderr } = runWrapper(ws.platform, ['deploy', '*', '--auto-approve', '--first-deploy']);
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      'libs/platform-environments/src/environments.ts (environment dev): invalid platform.vpcId, platform.subnetIds[0], platform.subnetIds[1] ' +
+        '["vpc-0a1b2c3d4e5f60718","subnet-0a1b2c3d4e5f60711","subnet-0a1b2c3d4e5f60722"]: these are the sample ids environments.ts ships ' +
+        'with, not your network: set platform.vpcId to your VPC and platform.subnetIds to its private subnets (one per Availability Zone) ' +
+        'before a diff or deploy (README, "Deploy")',
+    ]);
+    expect(runWrapper(ws.platform, ['diff']).stderr).toContain('these are the sample ids environments.ts ships with');
   }, 60_000);
 
   it("refuses to destroy the platform while a service stack's state still holds resources, and names them", () => {
