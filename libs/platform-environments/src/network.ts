@@ -6,8 +6,8 @@ export const ENVIRONMENTS_FILE = 'libs/platform-environments/src/environments.ts
 
 /**
  * The VPC and subnet ids `environments.ts` ships with: of the right shape, so a fresh clone synthesizes
- * and validates, but of no real VPC. A deploy (or diff) refuses them: the plan would fail at AWS with
- * "InvalidVpcID.NotFound" after a full init, or worse, land in a VPC of that id in another account.
+ * and validates, but of no real VPC. A deploy refuses them: the apply would fail at AWS with
+ * "InvalidVpcID.NotFound" after a full init and a partial apply.
  */
 export const SAMPLE_NETWORK_IDS: readonly string[] = [
   'vpc-0a1b2c3d4e5f60718',
@@ -25,7 +25,7 @@ const VPC_ID = resourceId('vpc');
 const SUBNET_ID = resourceId('subnet');
 
 export interface NetworkCheckOptions {
-  /** also refuse the sample ids (for `diff` and `deploy`, which reach AWS) */
+  /** also refuse the sample ids (for `deploy`) */
   readonly deploy?: boolean;
 }
 
@@ -55,7 +55,7 @@ export function assertEnvironmentNetwork(environment: Pick<Environment, 'name' |
         samples.map(([field]) => field).join(', '),
         samples.map(([, id]) => id),
         'these are the sample ids environments.ts ships with, not your network: set platform.vpcId to your VPC and ' +
-          'platform.subnetIds to its private subnets (one per Availability Zone) before a diff or deploy (README, "Deploy")',
+          'platform.subnetIds to its private subnets (one per Availability Zone) before deploying (README, "Deploy")',
         where,
       ),
     );

@@ -8,7 +8,7 @@
 // CLI older than the stacks need, and reports common failures in one line (--verbose: cdktf's full output).
 // Every failure exits 1.
 require('@swc-node/register');
-const { parseWrapperArgs, preflightProblem, runCdktf, TERRAFORM_COMMANDS, WRAPPER_USAGE } = require('../src/cdktf-cli.ts');
+const { parseWrapperArgs, preflightProblem, resourceProblem, runCdktf, TERRAFORM_COMMANDS, WRAPPER_USAGE } = require('../src/cdktf-cli.ts');
 const { checkTerraformVersion } = require('../src/version.ts');
 // the one list of environments and the one reading of CACHE_PLATFORM_ENVIRONMENTS, as every app uses them
 const {
@@ -25,19 +25,19 @@ if (!command || (help && command.startsWith('-'))) {
   console.log(WRAPPER_USAGE);
   process.exit(help ? 0 : 2);
 }
+const select = (env) => selectEnvironments({ env });
 const problem = help
   ? undefined
-  : (preflightProblem(command, process.env, {
-      select: (env) => selectEnvironments({ env }),
-      assertStateAllowed: (environment, guarded) => {
-        assertStateAllowed(environment, guarded);
-        // a plan or apply against the sample VPC fails at AWS after a full init: refused here, naming the file
-        if (guarded !== 'destroy') assertEnvironmentNetwork(environment, { deploy: true });
-      },
+  : (preflightProblem(command, process.env, { select, assertStateAllowed }) ??
+    (TERRAFORM_COMMANDS.includes(command) ? checkTerraformVersion() : undefined) ??
+    resourceProblem(command, process.env, {
+      select,
+      // an apply against the sample VPC fails at AWS after a full init: refused here, naming the file
+      assertDeployable: (environment) => assertEnvironmentNetwork(environment, { deploy: true }),
       appStacks: (env) => appStacks(process.cwd(), { env }),
       firstDeploy,
       root: workspaceRootOf(process.cwd()),
-    }) ?? (TERRAFORM_COMMANDS.includes(command) ? checkTerraformVersion() : undefined));
+    }));
 if (problem) {
   console.error(problem);
   process.exit(1);

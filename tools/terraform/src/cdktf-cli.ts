@@ -101,11 +101,6 @@ export interface SelectionChecks<E> {
   select(env: NodeJS.ProcessEnv): readonly E[];
   /** `assertStateAllowed`: throws when `command` would act on a protected environment with local state */
   assertStateAllowed(environment: E, command: string): void;
-  /** `appStacks` for the app folder: the stacks (and their state files) a deploy or destroy would use */
-  appStacks?(env: NodeJS.ProcessEnv): GuardedApp;
-  /** the run's FIRST_DEPLOY_FLAG, and the folder state paths are shown relative to */
-  readonly firstDeploy?: boolean;
-  readonly root?: string;
 }
 
 /**
@@ -121,10 +116,38 @@ export function preflightProblem<E>(command: string, env: NodeJS.ProcessEnv, che
   try {
     const selected = checks.select(env);
     if (GUARDED_COMMANDS.includes(command)) for (const environment of selected) checks.assertStateAllowed(environment, command);
-    const app = checks.appStacks?.(env);
-    return app ? stateProblem(command, app, { firstDeploy: checks.firstDeploy, root: checks.root }) : undefined;
+    return undefined;
   } catch (error) {
     // the check's own message, without its stack: that is the one line this is for
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The checks of libs/platform-environments that protect real resources (passed in, as above). */
+export interface ResourceChecks<E> {
+  select(env: NodeJS.ProcessEnv): readonly E[];
+  /** `assertEnvironmentNetwork(e, { deploy: true })`: throws on the sample VPC and subnet ids */
+  assertDeployable(environment: E): void;
+  /** `appStacks` for the app folder: the stacks (and their state files) a deploy or destroy would use */
+  appStacks(env: NodeJS.ProcessEnv): GuardedApp;
+  /** the run's FIRST_DEPLOY_FLAG */
+  readonly firstDeploy?: boolean;
+  /** state paths are shown relative to this folder (the workspace root) */
+  readonly root?: string;
+}
+
+/**
+ * Why a deploy or destroy must not start, or undefined: a deploy onto the sample network ids, a deploy
+ * or destroy whose local state file is missing, a platform destroy while service stacks remain (see
+ * ./state-guard.ts). Checked after `preflightProblem` and the Terraform version, before cdktf starts.
+ * `diff` is not refused: it only reads, and shows a missing state as everything to create.
+ */
+export function resourceProblem<E>(command: string, env: NodeJS.ProcessEnv, checks: ResourceChecks<E>): string | undefined {
+  if (command !== 'deploy' && command !== 'destroy') return undefined;
+  try {
+    if (command === 'deploy') for (const environment of checks.select(env)) checks.assertDeployable(environment);
+    return stateProblem(command, checks.appStacks(env), { firstDeploy: checks.firstDeploy, root: checks.root });
+  } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
 }

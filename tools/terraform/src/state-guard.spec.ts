@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appStacks } from '@cache-platform/platform-environments';
+import { appStacks, assertEnvironmentNetwork, selectEnvironments } from '@cache-platform/platform-environments';
+import { resourceProblem } from './cdktf-cli';
 import { stateProblem } from './state-guard';
 
 const WORKSPACE = join(__dirname, '..', '..', '..');
@@ -74,9 +75,16 @@ describe('cdktf wrapper: local state', () => {
       'libs/platform-environments/src/environments.ts (environment dev): invalid platform.vpcId, platform.subnetIds[0], platform.subnetIds[1] ' +
         '["vpc-0a1b2c3d4e5f60718","subnet-0a1b2c3d4e5f60711","subnet-0a1b2c3d4e5f60722"]: these are the sample ids environments.ts ships ' +
         'with, not your network: set platform.vpcId to your VPC and platform.subnetIds to its private subnets (one per Availability Zone) ' +
-        'before a diff or deploy (README, "Deploy")',
+        'before deploying (README, "Deploy")',
     ]);
-    expect(runWrapper(ws.platform, ['diff']).stderr).toContain('these are the sample ids environments.ts ships with');
+    // a diff only reads: it may show the plan for the sample network
+    const checks = {
+      select: (env: NodeJS.ProcessEnv) => selectEnvironments({ env }),
+      assertDeployable: (e: Parameters<typeof assertEnvironmentNetwork>[0]) => assertEnvironmentNetwork(e, { deploy: true }),
+      appStacks: (env: NodeJS.ProcessEnv) => appStacks(ws.platform, { env }),
+    };
+    expect(resourceProblem('diff', { CACHE_PLATFORM_ENVIRONMENTS: 'dev' }, checks)).toBeUndefined();
+    expect(resourceProblem('deploy', { CACHE_PLATFORM_ENVIRONMENTS: 'dev' }, checks)).toContain('these are the sample ids');
   }, 60_000);
 
   it("refuses to destroy the platform while a service stack's state still holds resources, and names them", () => {
