@@ -4,12 +4,14 @@
 // there is one, a shared plugin cache otherwise), refuses to deploy or destroy "every environment"
 // unless CACHE_PLATFORM_ENVIRONMENTS names them, refuses environment names the platform does not define,
 // protected environments without remote state, the sample VPC and subnet ids, a deploy or destroy whose local state file is missing,
-// and a platform destroy while service stacks remain, before anything is synthesized; refuses a Terraform
+// and a platform destroy while service stacks remain (their local state, or with remote state their
+// keyspace claims in SSM), before anything is synthesized; refuses a Terraform
 // CLI older than the stacks need, and reports common failures in one line (--verbose: cdktf's full output).
 // Every failure exits 1.
 require('@swc-node/register');
 const { parseWrapperArgs, preflightProblem, resourceProblem, runCdktf, TERRAFORM_COMMANDS, WRAPPER_USAGE } = require('../src/cdktf-cli.ts');
 const { checkTerraformVersion } = require('../src/version.ts');
+const { remoteDependentsProblem } = require('../src/claims-guard.ts');
 // the one list of environments and the one reading of CACHE_PLATFORM_ENVIRONMENTS, as every app uses them
 const {
   appStacks,
@@ -38,13 +40,20 @@ const problem = help
       firstDeploy,
       root: workspaceRootOf(process.cwd()),
     }));
-if (problem) {
-  console.error(problem);
-  process.exit(1);
-}
-runCdktf(args, { verbose }).then(
+async function main() {
+  // the platform's destroy with remote state: services that still claim keyspaces in SSM hold it
+  const remote =
+    problem ?? (!help && command === 'destroy' ? await remoteDependentsProblem(appStacks(process.cwd(), { env: process.env })) : undefined);
+  if (remote) {
+    console.error(remote);
+    return 1;
+  }
   // cdktf's own codes (130 after an interrupted prompt, say) are not a contract: a failure is 1
-  (code) => process.exit(code === 0 ? 0 : 1),
+  return (await runCdktf(args, { verbose })) === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
   (error) => {
     console.error(verbose || !(error instanceof Error) ? error : error.message);
     process.exit(1);

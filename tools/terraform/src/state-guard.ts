@@ -7,7 +7,8 @@ import { relative } from 'node:path';
  * it; from any other clone Terraform sees no state, so `destroy` "destroys" nothing and reports success
  * while the resources live on, and `deploy` tries to create everything again. The platform's destroy
  * also waits for the service stacks that read its exports (their local state still holds resources).
- * Environments with remote state (S3) are not checked here: every clone sees the same state.
+ * Environments with remote state (S3) are not checked here: every clone sees the same state (the
+ * platform's destroy there reads the services' keyspace claims instead: ./claims-guard.ts).
  */
 
 /** The wrapper's flag for the one deploy that may run without a state file. */
@@ -16,7 +17,7 @@ export const FIRST_DEPLOY_FLAG = '--first-deploy';
 /** A stack of the app, as libs/platform-environments' `appStacks` describes it. */
 export interface GuardedStack {
   readonly stackId: string;
-  readonly environment: { readonly name: string };
+  readonly environment: { readonly name: string; readonly region?: string };
   /** undefined: remote state */
   readonly localState?: string;
 }
