@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // usage (from an app folder): cdktf.cjs <cdktf command> [args...] [--verbose] [--first-deploy]
 // Runs the cdktf CLI with the same Terraform environment as `validate` (the local provider mirror when
-// there is one, a shared plugin cache otherwise), refuses to deploy or destroy "every environment"
-// unless CACHE_PLATFORM_ENVIRONMENTS names them, refuses environment names the platform does not define,
-// protected environments without remote state, the sample VPC and subnet ids, a deploy or destroy whose local state file is missing,
-// and a platform destroy while service stacks remain (their local state, or with remote state their
-// keyspace claims in SSM), before anything is synthesized; refuses a Terraform
-// CLI older than the stacks need, and reports common failures in one line (--verbose: cdktf's full output).
+// there is one, a shared plugin cache otherwise; cdktf's registry-only provider-lock step skipped).
+// Before anything is synthesized it refuses, in one line: deploy/diff/destroy of "every environment"
+// (CACHE_PLATFORM_ENVIRONMENTS unset), environment names the platform does not define, protected
+// environments without remote state, a Terraform CLI older than the stacks need, a deploy onto the sample
+// VPC and subnet ids, a deploy (without --first-deploy) or destroy whose local state file is missing, and
+// a platform destroy while services remain (their local state, or with remote state their keyspace
+// claims in SSM). cdktf's common failures are condensed to one line each (--verbose: its full output).
 // Every failure exits 1.
 require('@swc-node/register');
 const { parseWrapperArgs, preflightProblem, resourceProblem, runCdktf, TERRAFORM_COMMANDS, WRAPPER_USAGE } = require('../src/cdktf-cli.ts');
