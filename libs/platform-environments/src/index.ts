@@ -2,3 +2,5 @@ export * from './environments';
 export * from './select';
 export * from './protection';
 export * from './cells';
+export * from './stacks';
+export * from './network';
