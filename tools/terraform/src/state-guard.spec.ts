@@ -30,6 +30,8 @@ function writeState(appDir: string, stackId: string, resources: unknown[]): void
 function runWrapper(cwd: string, args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, CACHE_PLATFORM_ENVIRONMENTS: 'dev', NO_COLOR: '1' };
   delete env['NX_VERBOSE_LOGGING'];
+  // Nx sets FORCE_COLOR for its tasks; with NO_COLOR too, Node prints a warning on stderr
+  delete env['FORCE_COLOR'];
   const result = spawnSync(process.execPath, [WRAPPER, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
