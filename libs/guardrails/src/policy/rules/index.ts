@@ -10,6 +10,11 @@ import { oneServicePerKeyspace } from './cp008-one-service-per-keyspace';
 import { currentRuntime } from './cp009-current-runtime';
 import { passwordRotation } from './cp010-password-rotation';
 import { noLiteralSecrets } from './cp011-no-literal-secrets';
+import { secretResourcePolicy } from './cp012-secret-resource-policy';
+import { lambdaPermissionScoped } from './cp013-lambda-permission-scoped';
+import { groupMembersDefinedHere } from './cp014-group-members-defined-here';
+import { noPasswordlessUsers } from './cp015-no-passwordless-users';
+import { cacheUsesPlatformGroup } from './cp016-cache-uses-platform-group';
 
 /** The rule pack, in id order. */
 export const RULES: readonly PolicyRule[] = [
@@ -24,9 +29,19 @@ export const RULES: readonly PolicyRule[] = [
   currentRuntime,
   passwordRotation,
   noLiteralSecrets,
+  secretResourcePolicy,
+  lambdaPermissionScoped,
+  groupMembersDefinedHere,
+  noPasswordlessUsers,
+  cacheUsesPlatformGroup,
 ];
 
 export {
+  cacheUsesPlatformGroup,
+  groupMembersDefinedHere,
+  lambdaPermissionScoped,
+  noPasswordlessUsers,
+  secretResourcePolicy,
   currentRuntime,
   dangerousCommands,
   defaultUserDisabled,

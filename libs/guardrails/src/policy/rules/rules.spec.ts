@@ -40,7 +40,7 @@ const SAFE =
   'on ~catalog-api:* +@all -@dangerous -@admin -@pubsub -@scripting -scan -randomkey -dbsize -cluster|getkeysinslot -cluster|countkeysinslot -select';
 
 describe('the rule pack', () => {
-  it('has stable, unique ids CP001..CP011, each with a one-line rationale and a fix', () => {
+  it('has stable, unique ids CP001..CP016, each with a one-line rationale and a fix', () => {
     expect(RULES.map((r) => r.id)).toEqual([
       'CP001',
       'CP002',
@@ -53,6 +53,11 @@ describe('the rule pack', () => {
       'CP009',
       'CP010',
       'CP011',
+      'CP012',
+      'CP013',
+      'CP014',
+      'CP015',
+      'CP016',
     ]);
     for (const rule of RULES) {
       expect(rule.rationale).not.toMatch(/\n/);
