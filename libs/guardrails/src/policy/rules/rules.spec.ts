@@ -16,8 +16,13 @@ import {
 import type { PolicyRule } from '../rule';
 import { parseStack, type TfStack } from '../stack';
 import {
+  cacheUsesPlatformGroup,
   currentRuntime,
   dangerousCommands,
+  groupMembersDefinedHere,
+  lambdaPermissionScoped,
+  noPasswordlessUsers,
+  secretResourcePolicy,
   defaultUserDisabled,
   groupIgnoresMembership,
   keyspacePatterns,
@@ -225,6 +230,130 @@ describe('CP005 no-wildcard-resources', () => {
       json.data.aws_iam_policy_document[DOC].statement.push({ effect: 'Deny', actions: ['secretsmanager:*'], resources: ['*'] });
     });
     expect(check(noWildcardResources, stack)).toEqual([]);
+  });
+});
+
+describe('CP005 reads every way a policy is written, and what a service may name', () => {
+  const DOC = 'cache-access_secret-read-c8ae95c3c7-document_799971D1';
+  const ROLE_POLICY = (policy: string) => (json: Json) => {
+    json.resource.aws_iam_role_policy.extra = { name: 'extra', policy, role: '${aws_iam_role.handler_role_DDC61C05.name}' };
+  };
+  it('accepts the secret named by its own name with the random suffix, and a jsonencode policy that names its own secret', () => {
+    const own = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/catalog-api/redis-??????';
+    expect(
+      check(
+        noWildcardResources,
+        stackOf('service-password', (json) => (json.data.aws_iam_policy_document[DOC].statement[0].resources = [own])),
+      ),
+    ).toEqual([]);
+    const encoded = ROLE_POLICY(
+      `\${jsonencode({"Statement" = [{"Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.${SECRET}.arn}]})}`,
+    );
+    expect(check(noWildcardResources, stackOf('service-password', encoded))).toEqual([]);
+  });
+  it('reads jsonencode, names the statement and the reason', () => {
+    const found = check(
+      noWildcardResources,
+      stackOf(
+        'service-password',
+        ROLE_POLICY(
+          '${jsonencode({"Statement" = [{"Sid" = "All", "Effect" = "Allow", "Action" = "ssm:GetParameter", "Resource" = "arn:aws:ssm:eu-west-1:1:parameter/cache-platform/dev/*"}]})}',
+        ),
+      ),
+    );
+    expect(found).toEqual([
+      'aws_iam_role_policy.extra: statement All allows ssm:GetParameter on resource "arn:aws:ssm:eu-west-1:1:parameter/cache-platform/dev/*": it is a pattern over the platform\'s parameters (/cache-platform/...): name the parameter',
+    ]);
+  });
+  it('refuses a resource written as an expression (${"*"}), and a NotAction that spares the three services is left to them', () => {
+    const found = check(
+      noWildcardResources,
+      stackOf('service-password', (json) => (json.data.aws_iam_policy_document[DOC].statement[0].resources = ['${"*"}'])),
+    );
+    expect(found[0]).toContain('it is an expression whose value is only known at apply time');
+  });
+  it('accepts the AWS managed VPC access policy the functions use, refuses an AWS managed policy not on either list', () => {
+    expect(check(noWildcardResources, stackOf('service-iam'))).toEqual([]);
+    const other = check(
+      noWildcardResources,
+      stackOf(
+        'service-iam',
+        (json) =>
+          (json.resource.aws_iam_role_policy_attachment['handler_vpc-access_2EC1C175'].policy_arn =
+            'arn:aws:iam::aws:policy/AmazonS3FullAccess'),
+      ),
+    );
+    expect(other[0]).toContain(
+      'attaches the AWS managed policy AmazonS3FullAccess, which is not on the list of AWS managed policies known to leave',
+    );
+  });
+  it("holds the platform's rotation role to its environment: its deliberate grants pass, another environment's do not", () => {
+    expect(check(noWildcardResources, stackOf('platform'))).toEqual([]);
+    const prod = check(
+      noWildcardResources,
+      stackOf('platform', (json) => {
+        const policy = json.resource.aws_iam_role_policy['foundation_password-rotation_policy_22D94EE6'];
+        policy.policy = policy.policy.replace(
+          'parameter/cache-platform/dev/cells/*/exports/*',
+          'parameter/cache-platform/prod/cells/*/exports/*',
+        );
+      }),
+    );
+    expect(prod).toHaveLength(1);
+    expect(prod[0]).toContain('statement ReadCellEndpoints allows ssm:GetParameters on resource');
+    expect(prod[0]).toContain("it spans parameters outside this environment's platform parameters (/cache-platform/dev/*)");
+  });
+});
+
+describe('CP012-CP016: compliant as synthesized', () => {
+  it.each([
+    ['CP012', secretResourcePolicy],
+    ['CP013', lambdaPermissionScoped],
+    ['CP014', groupMembersDefinedHere],
+    ['CP015', noPasswordlessUsers],
+    ['CP016', cacheUsesPlatformGroup],
+  ])('%s passes every fixture', (_id, rule) => {
+    for (const name of [...SERVICES, 'platform' as const]) expect(check(rule, stackOf(name))).toEqual([]);
+  });
+  it('CP012 accepts a secret policy for a role of the stack, refuses NotPrincipal', () => {
+    const policy = (statement: object) => (json: Json) => {
+      json.resource.aws_secretsmanager_secret_policy = {
+        p: {
+          secret_arn: 'x',
+          policy: JSON.stringify({
+            Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*', ...statement }],
+          }),
+        },
+      };
+    };
+    expect(
+      check(secretResourcePolicy, stackOf('service-iam', policy({ Principal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } }))),
+    ).toEqual([]);
+    expect(
+      check(
+        secretResourcePolicy,
+        stackOf('service-iam', policy({ NotPrincipal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } })),
+      )[0],
+    ).toContain('allows every principal but ${aws_iam_role.handler_role_DDC61C05.arn} (NotPrincipal)');
+  });
+  it('CP013 accepts source_account alone, refuses a bare wildcard source_arn alone', () => {
+    const PERMISSION = 'foundation_password-rotation_secretsmanager-invoke_6102B37B';
+    expect(
+      check(
+        lambdaPermissionScoped,
+        stackOf('platform', (json) => delete json.resource.aws_lambda_permission[PERMISSION].source_arn),
+      ),
+    ).toEqual([]);
+    const wide = stackOf('platform', (json) => {
+      delete json.resource.aws_lambda_permission[PERMISSION].source_account;
+      json.resource.aws_lambda_permission[PERMISSION].source_arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:*';
+    });
+    expect(check(lambdaPermissionScoped, wide)[0]).toContain('matches any resource and no source_account narrows it');
+  });
+  it('CP015 accepts IAM-auth users and a nopass cleared by resetpass', () => {
+    expect(check(noPasswordlessUsers, stackOf('service-iam'))).toEqual([]);
+    expect(check(noPasswordlessUsers, stackOf('service-iam', withAccess(`${SAFE} nopass resetpass`)))).toEqual([]);
+    expect(check(noPasswordlessUsers, stackOf('service-iam', withAccess(`${SAFE} resetpass nopass`)))[0]).toContain('sets nopass');
   });
 });
 
