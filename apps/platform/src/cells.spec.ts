@@ -51,31 +51,39 @@ function withoutSyncStatement(address: string, config: Json | undefined): Json |
 }
 
 describe('platform with one cell: exactly what it synthesized before cells', () => {
-  it.each(['dev', 'prod'])('%s keeps every address and its configuration; only the alarms and their topic are new', (name) => {
-    const environment = ENVIRONMENTS.find((e) => e.name === name)!;
-    const json = synth(environment);
-    const before = readFixture(join(FIXTURES, `${platformStackId(name)}.json`));
-    const now = addresses(json);
-    expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
-    for (const [address, config] of Object.entries(before.addresses))
-      expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
-    // the one change to the terraform block since: required_version (write-only arguments need Terraform 1.11)
-    expect(json['terraform']).toEqual({ ...(before.terraform as Json), required_version: '>= 1.11' });
-    expect(json['provider']).toEqual(before.provider);
-    expect(
-      Object.keys(now)
-        .filter((a) => !(a in before.addresses))
-        .map(stripped)
-        .sort(),
-    ).toEqual([
-      'aws_cloudwatch_metric_alarm.alarms_main-connections',
-      'aws_cloudwatch_metric_alarm.alarms_main-ecpu',
-      'aws_cloudwatch_metric_alarm.alarms_main-storage',
-      'aws_cloudwatch_metric_alarm.alarms_main-throttled',
-      'aws_sns_topic.alarms_topic',
-      'aws_ssm_parameter.alarms_topic-arn',
-    ]);
-  });
+  it.each(['dev', 'prod'])(
+    '%s keeps every address and its configuration; only the alarms and their topic (with its key and policy) are new',
+    (name) => {
+      const environment = ENVIRONMENTS.find((e) => e.name === name)!;
+      const json = synth(environment);
+      const before = readFixture(join(FIXTURES, `${platformStackId(name)}.json`));
+      const now = addresses(json);
+      expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
+      for (const [address, config] of Object.entries(before.addresses))
+        expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
+      // the one change to the terraform block since: required_version (write-only arguments need Terraform 1.11)
+      expect(json['terraform']).toEqual({ ...(before.terraform as Json), required_version: '>= 1.11' });
+      expect(json['provider']).toEqual(before.provider);
+      expect(
+        Object.keys(now)
+          .filter((a) => !(a in before.addresses))
+          .map(stripped)
+          .sort(),
+      ).toEqual([
+        'aws_cloudwatch_metric_alarm.alarms_main-connections',
+        'aws_cloudwatch_metric_alarm.alarms_main-ecpu',
+        'aws_cloudwatch_metric_alarm.alarms_main-storage',
+        'aws_cloudwatch_metric_alarm.alarms_main-throttled',
+        'aws_kms_key.alarms_topic-key',
+        'aws_sns_topic.alarms_topic',
+        'aws_sns_topic_policy.alarms_topic-policy',
+        'aws_ssm_parameter.alarms_topic-arn',
+        'data.aws_caller_identity.alarms_account',
+        'data.aws_partition.alarms_partition',
+        'data.aws_region.alarms_region',
+      ]);
+    },
+  );
 });
 
 describe('platform with two cells', () => {

@@ -223,6 +223,55 @@ export const MUTATIONS: readonly Mutation[] = [
       ];
     },
   },
+  {
+    id: 'extension grants dynamodb:* on "*"',
+    category: 'iam',
+    stack: 'service-iam',
+    rule: 'CP017',
+    edit: addRolePolicy('table', JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] })),
+  },
+  {
+    id: 'function role assumable by any AWS account',
+    category: 'resource-policy',
+    stack: 'service-password',
+    rule: 'CP012',
+    edit: (json) => {
+      json.resource.aws_iam_role[ROLE].assume_role_policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
+      });
+    },
+  },
+  {
+    id: 'log group kept forever',
+    category: 'secrets',
+    stack: 'service-iam',
+    rule: 'CP018',
+    edit: (json) => {
+      json.resource.aws_cloudwatch_log_group.handler_logs_4FACF3B2.retention_in_days = 0;
+    },
+  },
+  {
+    id: 'alarm topic unencrypted',
+    category: 'resource-policy',
+    stack: 'platform',
+    rule: 'CP019',
+    edit: (json) => {
+      delete json.resource.aws_sns_topic.alarms_topic_CB6504A9.kms_master_key_id;
+    },
+  },
+  {
+    id: 'alarm topic open to everyone',
+    category: 'resource-policy',
+    stack: 'platform',
+    rule: 'CP019',
+    edit: (json) => {
+      const policy = Object.values(json.resource.aws_sns_topic_policy)[0] as { policy: string };
+      const doc = JSON.parse(policy.policy);
+      doc.Statement.push({ Effect: 'Allow', Principal: '*', Action: 'sns:Subscribe', Resource: '*' });
+      policy.policy = JSON.stringify(doc);
+    },
+  },
   // ---- ACL
   { id: 'key pattern ~*', category: 'acl', stack: 'service-password', rule: 'CP001', edit: appendAccess('~*') },
   { id: 'allchannels with pub/sub', category: 'acl', stack: 'service-iam', rule: 'CP001', edit: appendAccess('+@pubsub allchannels') },

@@ -198,7 +198,20 @@ function readPolicyAttribute(stack: TfStack, resource: TfResource, attribute: st
 /** Every identity policy of the stack: documents, policy resources, roles' inline policies. */
 export function identityPolicies(stack: TfStack): PolicyOf[] {
   const found: PolicyOf[] = [];
+  // documents an identity policy uses are identity policies whatever they hold; the others, when they
+  // name principals, are resource or trust policies (a secret's policy names the secret as "*")
+  const usedByIdentity = new Set<string>();
+  for (const holder of resourcesOf(stack, ...IDENTITY_POLICY_TYPES, 'aws_iam_role')) {
+    const texts = [holder.body['policy'], ...blocks(holder.body['inline_policy']).map((b) => b['policy'])];
+    for (const text of texts) {
+      const m = typeof text === 'string' ? DOCUMENT_REFERENCE.exec(text.trim()) : null;
+      if (m) usedByIdentity.add(m[1] as string);
+    }
+  }
   for (const document of dataOf(stack, 'aws_iam_policy_document')) {
+    const statements = blocks(document.body['statement']);
+    if (!usedByIdentity.has(document.name) && statements.some((s) => s['principals'] !== undefined || s['not_principals'] !== undefined))
+      continue;
     const read = statementsOfDocument(document);
     found.push({
       resource: document,

@@ -10,11 +10,14 @@ import { oneServicePerKeyspace } from './cp008-one-service-per-keyspace';
 import { currentRuntime } from './cp009-current-runtime';
 import { passwordRotation } from './cp010-password-rotation';
 import { noLiteralSecrets } from './cp011-no-literal-secrets';
-import { secretResourcePolicy } from './cp012-secret-resource-policy';
+import { resourcePolicies } from './cp012-resource-policies';
 import { lambdaPermissionScoped } from './cp013-lambda-permission-scoped';
 import { groupMembersDefinedHere } from './cp014-group-members-defined-here';
 import { noPasswordlessUsers } from './cp015-no-passwordless-users';
 import { cacheUsesPlatformGroup } from './cp016-cache-uses-platform-group';
+import { noWildcardResourceActions } from './cp017-no-wildcard-resource-actions';
+import { logRetention } from './cp018-log-retention';
+import { alarmTopicProtected } from './cp019-alarm-topic-protected';
 
 /** The rule pack, in id order. */
 export const RULES: readonly PolicyRule[] = [
@@ -29,19 +32,25 @@ export const RULES: readonly PolicyRule[] = [
   currentRuntime,
   passwordRotation,
   noLiteralSecrets,
-  secretResourcePolicy,
+  resourcePolicies,
   lambdaPermissionScoped,
   groupMembersDefinedHere,
   noPasswordlessUsers,
   cacheUsesPlatformGroup,
+  noWildcardResourceActions,
+  logRetention,
+  alarmTopicProtected,
 ];
 
 export {
+  alarmTopicProtected,
+  logRetention,
+  noWildcardResourceActions,
   cacheUsesPlatformGroup,
   groupMembersDefinedHere,
   lambdaPermissionScoped,
   noPasswordlessUsers,
-  secretResourcePolicy,
+  resourcePolicies,
   currentRuntime,
   dangerousCommands,
   defaultUserDisabled,

@@ -16,13 +16,16 @@ import {
 import type { PolicyRule } from '../rule';
 import { parseStack, type TfStack } from '../stack';
 import {
+  alarmTopicProtected,
   cacheUsesPlatformGroup,
   currentRuntime,
+  logRetention,
+  noWildcardResourceActions,
   dangerousCommands,
   groupMembersDefinedHere,
   lambdaPermissionScoped,
   noPasswordlessUsers,
-  secretResourcePolicy,
+  resourcePolicies,
   defaultUserDisabled,
   groupIgnoresMembership,
   keyspacePatterns,
@@ -45,25 +48,9 @@ const SAFE =
   'on ~catalog-api:* +@all -@dangerous -@admin -@pubsub -@scripting -scan -randomkey -dbsize -cluster|getkeysinslot -cluster|countkeysinslot -select';
 
 describe('the rule pack', () => {
-  it('has stable, unique ids CP001..CP016, each with a one-line rationale and a fix', () => {
-    expect(RULES.map((r) => r.id)).toEqual([
-      'CP001',
-      'CP002',
-      'CP003',
-      'CP004',
-      'CP005',
-      'CP006',
-      'CP007',
-      'CP008',
-      'CP009',
-      'CP010',
-      'CP011',
-      'CP012',
-      'CP013',
-      'CP014',
-      'CP015',
-      'CP016',
-    ]);
+  it('has stable, consecutive ids CP001..CP0NN, each with a one-line rationale and a fix', () => {
+    expect(RULES.map((r) => r.id)).toEqual(RULES.map((_r, i) => `CP${String(i + 1).padStart(3, '0')}`));
+    expect(RULES.length).toBe(19);
     for (const rule of RULES) {
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(20);
@@ -307,7 +294,7 @@ describe('CP005 reads every way a policy is written, and what a service may name
 
 describe('CP012-CP016: compliant as synthesized', () => {
   it.each([
-    ['CP012', secretResourcePolicy],
+    ['CP012', resourcePolicies],
     ['CP013', lambdaPermissionScoped],
     ['CP014', groupMembersDefinedHere],
     ['CP015', noPasswordlessUsers],
@@ -327,13 +314,10 @@ describe('CP012-CP016: compliant as synthesized', () => {
       };
     };
     expect(
-      check(secretResourcePolicy, stackOf('service-iam', policy({ Principal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } }))),
+      check(resourcePolicies, stackOf('service-iam', policy({ Principal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } }))),
     ).toEqual([]);
     expect(
-      check(
-        secretResourcePolicy,
-        stackOf('service-iam', policy({ NotPrincipal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } })),
-      )[0],
+      check(resourcePolicies, stackOf('service-iam', policy({ NotPrincipal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } })))[0],
     ).toContain('allows every principal but ${aws_iam_role.handler_role_DDC61C05.arn} (NotPrincipal)');
   });
   it('CP013 accepts source_account alone, refuses a bare wildcard source_arn alone', () => {
@@ -354,6 +338,50 @@ describe('CP012-CP016: compliant as synthesized', () => {
     expect(check(noPasswordlessUsers, stackOf('service-iam'))).toEqual([]);
     expect(check(noPasswordlessUsers, stackOf('service-iam', withAccess(`${SAFE} nopass resetpass`)))).toEqual([]);
     expect(check(noPasswordlessUsers, stackOf('service-iam', withAccess(`${SAFE} resetpass nopass`)))[0]).toContain('sets nopass');
+  });
+});
+
+describe('CP017-CP019: compliant as synthesized, and what they refuse', () => {
+  it.each([
+    ['CP017', noWildcardResourceActions],
+    ['CP018', logRetention],
+    ['CP019', alarmTopicProtected],
+  ])('%s passes every fixture', (_id, rule) => {
+    for (const name of [...SERVICES, 'platform' as const]) expect(check(rule, stackOf(name))).toEqual([]);
+  });
+  it('CP017 refuses s3:GetObject on "*", accepts cloudwatch:PutMetricData on "*" and leaves the cache services to CP005', () => {
+    const stack = stackOf('service-iam', (json) =>
+      json.data.aws_iam_policy_document['cache-access_connect-c8da695ca7-document_110636D6'].statement.push(
+        { sid: 'Objects', effect: 'Allow', actions: ['s3:GetObject', 'cloudwatch:PutMetricData', 'ssm:GetParameter'], resources: ['*'] },
+        { sid: 'Metrics', effect: 'Allow', actions: ['cloudwatch:PutMetricData', 'xray:PutTraceSegments'], resources: ['*'] },
+      ),
+    );
+    expect(check(noWildcardResourceActions, stack)).toEqual([
+      'data.aws_iam_policy_document.cache-access_connect-c8da695ca7-document_110636D6: statement Objects allows s3:GetObject on every resource ("*"): these actions support resource-level permissions',
+    ]);
+  });
+  it('CP018 refuses a log group without retention and a function without its own log group', () => {
+    const stack = stackOf('service-password', (json) => {
+      delete json.resource.aws_cloudwatch_log_group.handler_logs_4FACF3B2.retention_in_days;
+      json.resource.aws_lambda_function.extra = { ...json.resource.aws_lambda_function[FUNCTION], function_name: 'catalog-api-dev-extra' };
+    });
+    expect(check(logRetention, stack)).toEqual([
+      'aws_cloudwatch_log_group.handler_logs_4FACF3B2: retention_in_days is null: the logs never expire',
+      'aws_lambda_function.extra: the stack defines no log group /aws/lambda/catalog-api-dev-extra: Lambda creates one that never expires',
+    ]);
+  });
+  it('CP019 refuses the AWS managed key and a topic policy without the TLS deny', () => {
+    const stack = stackOf('platform', (json) => {
+      json.resource.aws_sns_topic.alarms_topic_CB6504A9.kms_master_key_id = 'alias/aws/sns';
+      const policy = Object.values(json.resource.aws_sns_topic_policy)[0] as { policy: string };
+      const doc = JSON.parse(policy.policy);
+      doc.Statement = doc.Statement.filter((st: { Effect: string }) => st.Effect !== 'Deny');
+      policy.policy = JSON.stringify(doc);
+    });
+    expect(check(alarmTopicProtected, stack)).toEqual([
+      'aws_sns_topic.alarms_topic_CB6504A9: kms_master_key_id "alias/aws/sns" is the AWS managed SNS key: CloudWatch cannot publish to it, so no alarm would arrive',
+      'aws_sns_topic.alarms_topic_CB6504A9: no topic policy denies sns:Publish to "*" when aws:SecureTransport is false: the topic accepts messages over plain HTTP',
+    ]);
   });
 });
 
