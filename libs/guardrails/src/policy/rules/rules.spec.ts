@@ -341,6 +341,22 @@ describe('CP012-CP016: compliant as synthesized', () => {
   });
 });
 
+describe('a service in another cell', () => {
+  it("reads that cell's exports (user group, cache ARN) as the platform's", () => {
+    const stack = stackOf('service-iam', (json) => {
+      for (const parameter of Object.values(json.data.aws_ssm_parameter) as { name: string }[])
+        parameter.name = parameter.name.replace('/cache-platform/dev/exports/', '/cache-platform/dev/cells/b/exports/');
+    });
+    for (const rule of RULES) expect(check(rule, stack)).toEqual([]);
+    const otherEnvironment = stackOf('service-iam', (json) => {
+      for (const parameter of Object.values(json.data.aws_ssm_parameter) as { name: string }[])
+        parameter.name = parameter.name.replace('/cache-platform/dev/', '/cache-platform/prod/');
+    });
+    expect(check(groupMembersDefinedHere, otherEnvironment)[0]).toContain("is not the platform's group (the user-group-id export of dev)");
+    expect(check(noWildcardResources, otherEnvironment)[0]).toContain('which is not a platform export');
+  });
+});
+
 describe('CP017-CP019: compliant as synthesized, and what they refuse', () => {
   it.each([
     ['CP017', noWildcardResourceActions],
