@@ -23,6 +23,7 @@ import {
   serviceResourcePatterns,
 } from '@cache-platform/cache-contract';
 import { refuse, validated } from '@cache-platform/stack-base';
+import { assertKmsKeyArn } from './validation';
 
 /** Runtime and architecture of the rotation function: those of the service Lambdas. */
 export const ROTATION_FUNCTION_RUNTIME = 'nodejs22.x';
@@ -61,6 +62,12 @@ export interface PasswordRotationFunctionProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /**
+   * Customer managed KMS key of the environment's service secrets (`secretsKmsKeyArn`): the function
+   * may `kms:Decrypt` and `kms:GenerateDataKey` with it, through Secrets Manager only.
+   * @default none (secrets under Secrets Manager's AWS managed key)
+   */
+  readonly secretsKmsKeyArn?: string;
   /**
    * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
    * @default none
@@ -105,6 +112,8 @@ export class PasswordRotationFunction extends Construct {
     const arn = (service: string, resource: string) =>
       `arn:${partition.partition}:${service}:${region.name}:${account.accountId}:${resource}`;
     const secretArns = arn('secretsmanager', patterns.secretArnResource);
+    const secretsKey =
+      props.secretsKmsKeyArn === undefined ? undefined : validated(this, () => assertKmsKeyArn(props.secretsKmsKeyArn as string));
     const userArns = arn('elasticache', patterns.userArnResource);
     // the environment's export parameters, default cell and other cells: `parameter` + the name without its leading slash
     const exportArns = [
@@ -131,6 +140,18 @@ export class PasswordRotationFunction extends Construct {
         { Sid: 'RotateServiceSecrets', Effect: 'Allow', Action: [...ROTATION_SECRET_ACTIONS], Resource: secretArns },
         { Sid: 'ReadServiceUsers', Effect: 'Allow', Action: [...ROTATION_USER_READ_ACTIONS], Resource: userArns },
         { Sid: 'ReadCellEndpoints', Effect: 'Allow', Action: [...ROTATION_EXPORT_READ_ACTIONS], Resource: exportArns },
+        // secrets under the environment's customer managed key: read and written through Secrets Manager only
+        ...(secretsKey
+          ? [
+              {
+                Sid: 'UseServiceSecretsKey',
+                Effect: 'Allow',
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+                Resource: secretsKey,
+                Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region.name}.amazonaws.com` } },
+              },
+            ]
+          : []),
         {
           Sid: 'SetServiceUserPasswords',
           Effect: 'Allow',

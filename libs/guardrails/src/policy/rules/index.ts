@@ -18,6 +18,7 @@ import { cacheUsesPlatformGroup } from './cp016-cache-uses-platform-group';
 import { noWildcardResourceActions } from './cp017-no-wildcard-resource-actions';
 import { logRetention } from './cp018-log-retention';
 import { alarmTopicProtected } from './cp019-alarm-topic-protected';
+import { secretsCustomerKey, secretsCustomerKeyRule } from './cp020-secrets-customer-key';
 
 /** The rule pack, in id order. */
 export const RULES: readonly PolicyRule[] = [
@@ -40,9 +41,12 @@ export const RULES: readonly PolicyRule[] = [
   noWildcardResourceActions,
   logRetention,
   alarmTopicProtected,
+  secretsCustomerKey,
 ];
 
 export {
+  secretsCustomerKey,
+  secretsCustomerKeyRule,
   alarmTopicProtected,
   logRetention,
   noWildcardResourceActions,

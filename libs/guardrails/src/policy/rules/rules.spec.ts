@@ -14,9 +14,11 @@ import {
   type Json,
 } from '../../../test/fixtures';
 import type { PolicyRule } from '../rule';
+import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
 import { parseStack, type TfStack } from '../stack';
 import {
   alarmTopicProtected,
+  secretsCustomerKeyRule,
   cacheUsesPlatformGroup,
   currentRuntime,
   logRetention,
@@ -50,7 +52,7 @@ const SAFE =
 describe('the rule pack', () => {
   it('has stable, consecutive ids CP001..CP0NN, each with a one-line rationale and a fix', () => {
     expect(RULES.map((r) => r.id)).toEqual(RULES.map((_r, i) => `CP${String(i + 1).padStart(3, '0')}`));
-    expect(RULES.length).toBe(19);
+    expect(RULES.length).toBe(20);
     for (const rule of RULES) {
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(20);
@@ -398,6 +400,28 @@ describe('CP017-CP019: compliant as synthesized, and what they refuse', () => {
       'aws_sns_topic.alarms_topic_CB6504A9: kms_master_key_id "alias/aws/sns" is the AWS managed SNS key: CloudWatch cannot publish to it, so no alarm would arrive',
       'aws_sns_topic.alarms_topic_CB6504A9: no topic policy denies sns:Publish to "*" when aws:SecureTransport is false: the topic accepts messages over plain HTTP',
     ]);
+  });
+});
+
+describe('CP020 secrets-customer-key', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const dev = ENVIRONMENTS.find((e) => e.name === 'dev') as Environment;
+  const asking = secretsCustomerKeyRule([{ ...dev, secretsKmsKeyArn: KEY }]);
+  it('asks nothing of an environment that names no key (the workspace today)', () => {
+    expect(check(secretsCustomerKeyRule(), stackOf('service-password'))).toEqual([]);
+  });
+  it('refuses a secret without the key, or on another key, where the environment names one', () => {
+    expect(check(asking, stackOf('service-password'))).toEqual([
+      `aws_secretsmanager_secret.${SECRET}: kms_key_id is null, but environment dev asks for its customer managed key ${KEY}`,
+    ]);
+    const aws = stackOf('service-iam', (json) => (json.resource.aws_secretsmanager_secret[SECRET].kms_key_id = 'alias/aws/secretsmanager'));
+    expect(check(asking, aws)[0]).toContain('kms_key_id is "alias/aws/secretsmanager", but environment dev asks');
+    expect(
+      check(
+        asking,
+        stackOf('service-iam', (json) => (json.resource.aws_secretsmanager_secret[SECRET].kms_key_id = KEY)),
+      ),
+    ).toEqual([]);
   });
 });
 
