@@ -425,6 +425,35 @@ export const MUTATIONS: readonly Mutation[] = [
       json.resource.aws_elasticache_user[USER].authentication_mode.passwords = ['a-literal-password-of-some-length'];
     },
   },
+  {
+    id: "secret version overwrites another service's secret",
+    category: 'secrets',
+    stack: 'service-iam',
+    rule: 'CP021',
+    edit: (json) => {
+      json.resource.aws_secretsmanager_secret_version[SECRET_VERSION].secret_id = 'cache-platform/dev/catalog-api/redis';
+    },
+  },
+  {
+    id: 'rotation by a function that is not the platform one',
+    category: 'secrets',
+    stack: 'service-password',
+    rule: 'CP021',
+    edit: (json) => {
+      for (const rotation of Object.values(json.resource.aws_secretsmanager_secret_rotation) as { rotation_lambda_arn: string }[])
+        rotation.rotation_lambda_arn = 'arn:aws:lambda:eu-west-1:123456789012:function:collector';
+    },
+  },
+  {
+    id: 'connection sync hands the secret to another function',
+    category: 'secrets',
+    stack: 'service-iam',
+    rule: 'CP021',
+    edit: (json) => {
+      for (const invocation of Object.values(json.resource.aws_lambda_invocation) as { function_name: string }[])
+        invocation.function_name = 'collector';
+    },
+  },
   // ---- resource policies
   {
     id: 'secret policy with Principal "*"',

@@ -19,6 +19,7 @@ import { noWildcardResourceActions } from './cp017-no-wildcard-resource-actions'
 import { logRetention } from './cp018-log-retention';
 import { alarmTopicProtected } from './cp019-alarm-topic-protected';
 import { secretsCustomerKey, secretsCustomerKeyRule } from './cp020-secrets-customer-key';
+import { ownSecretsOnly } from './cp021-own-secrets-only';
 
 /** The rule pack, in id order. */
 export const RULES: readonly PolicyRule[] = [
@@ -42,9 +43,11 @@ export const RULES: readonly PolicyRule[] = [
   logRetention,
   alarmTopicProtected,
   secretsCustomerKey,
+  ownSecretsOnly,
 ];
 
 export {
+  ownSecretsOnly,
   secretsCustomerKey,
   secretsCustomerKeyRule,
   alarmTopicProtected,

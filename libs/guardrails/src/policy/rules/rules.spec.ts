@@ -52,7 +52,7 @@ const SAFE =
 describe('the rule pack', () => {
   it('has stable, consecutive ids CP001..CP0NN, each with a one-line rationale and a fix', () => {
     expect(RULES.map((r) => r.id)).toEqual(RULES.map((_r, i) => `CP${String(i + 1).padStart(3, '0')}`));
-    expect(RULES.length).toBe(20);
+    expect(RULES.length).toBe(21);
     for (const rule of RULES) {
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(20);
