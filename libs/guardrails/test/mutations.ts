@@ -95,6 +95,20 @@ export const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    id: 'merged document with a decoy principal granting secretsmanager:* on "*"',
+    category: 'iam',
+    stack: 'service-password',
+    rule: 'CP005',
+    edit: (json) => {
+      json.data.aws_iam_policy_document.decoy = {
+        statement: [
+          { effect: 'Allow', actions: ['secretsmanager:*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: ['*'] }] },
+        ],
+      };
+      json.data.aws_iam_policy_document[SECRET_DOC].source_policy_documents = ['${data.aws_iam_policy_document.decoy.json}'];
+    },
+  },
+  {
     id: 'policy computed by a function (unreadable)',
     category: 'iam',
     stack: 'service-password',

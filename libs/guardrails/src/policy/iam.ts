@@ -208,7 +208,24 @@ export function identityPolicies(stack: TfStack): PolicyOf[] {
       if (m) usedByIdentity.add(m[1] as string);
     }
   }
-  for (const document of dataOf(stack, 'aws_iam_policy_document')) {
+  // and the documents those merge in (source_policy_documents / override_policy_documents), transitively
+  const documents = dataOf(stack, 'aws_iam_policy_document');
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const document of documents) {
+      if (!usedByIdentity.has(document.name)) continue;
+      for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+        for (const item of strings(document.body[key])) {
+          const m = DOCUMENT_REFERENCE.exec(item.trim());
+          if (m && !usedByIdentity.has(m[1] as string)) {
+            usedByIdentity.add(m[1] as string);
+            grew = true;
+          }
+        }
+      }
+    }
+  }
+  for (const document of documents) {
     const statements = blocks(document.body['statement']);
     if (!usedByIdentity.has(document.name) && statements.some((s) => s['principals'] !== undefined || s['not_principals'] !== undefined))
       continue;
