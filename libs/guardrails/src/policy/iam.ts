@@ -195,8 +195,19 @@ function readPolicyAttribute(stack: TfStack, resource: TfResource, attribute: st
   };
 }
 
+// CP005 and CP017 both read every identity policy of a stack: read them once per stack
+const identityCache = new WeakMap<TfStack, PolicyOf[]>();
+
 /** Every identity policy of the stack: documents, policy resources, roles' inline policies. */
 export function identityPolicies(stack: TfStack): PolicyOf[] {
+  const cached = identityCache.get(stack);
+  if (cached) return cached;
+  const found = readIdentityPolicies(stack);
+  identityCache.set(stack, found);
+  return found;
+}
+
+function readIdentityPolicies(stack: TfStack): PolicyOf[] {
   const found: PolicyOf[] = [];
   // documents an identity policy uses are identity policies whatever they hold; the others, when they
   // name principals, are resource or trust policies (a secret's policy names the secret as "*")
