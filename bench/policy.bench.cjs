@@ -55,6 +55,8 @@ for (const app of apps) {
       runPolicy({ stacks: [stack] });
       times.push(ms(process.hrtime.bigint() - start));
     }
-    console.log(`  rules only, ${stack.name} (${stack.resources.length} resources): median ${fmt(median(times))} ms, p95 ${fmt(p95(times))} ms`);
+    console.log(
+      `  rules only, ${stack.name} (${stack.resources.length} resources): median ${fmt(median(times))} ms, p95 ${fmt(p95(times))} ms`,
+    );
   }
 }
