@@ -27,6 +27,7 @@ import {
   serviceResourcePatterns,
 } from '@cache-platform/cache-contract';
 import { lambdaExecutionRole, refuse, validated, vpcFunction } from '@cache-platform/stack-base';
+import { assertKmsKeyArn } from './validation';
 
 /** Runtime and architecture of the rotation function: those of the service Lambdas (the contract's). */
 export const ROTATION_FUNCTION_RUNTIME = LAMBDA_RUNTIME;
@@ -69,6 +70,12 @@ export interface PasswordRotationFunctionProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /**
+   * Customer managed KMS key of the environment's service secrets (`secretsKmsKeyArn`): the function
+   * may `kms:Decrypt` and `kms:GenerateDataKey` with it, through Secrets Manager only.
+   * @default none (secrets under Secrets Manager's AWS managed key)
+   */
+  readonly secretsKmsKeyArn?: string;
   /**
    * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
    * @default none
@@ -115,6 +122,8 @@ export class PasswordRotationFunction extends Construct {
     const arn = (service: string, resource: string) =>
       `arn:${partition.partition}:${service}:${region.name}:${account.accountId}:${resource}`;
     const secretArns = arn('secretsmanager', patterns.secretArnResource);
+    const secretsKey =
+      props.secretsKmsKeyArn === undefined ? undefined : validated(this, () => assertKmsKeyArn(props.secretsKmsKeyArn as string));
     const userArns = arn('elasticache', patterns.userArnResource);
     // GetParametersByPath is authorized on the path itself
     const claimsProbe = keyspaceClaimParameterName(props.environment, 'x');
@@ -139,6 +148,18 @@ export class PasswordRotationFunction extends Construct {
         { Sid: 'ReadServiceUsers', Effect: 'Allow', Action: [...ROTATION_USER_READ_ACTIONS], Resource: userArns },
         { Sid: 'ReadCellEndpoints', Effect: 'Allow', Action: [...ROTATION_EXPORT_READ_ACTIONS], Resource: exportArns },
         { Sid: 'ListClaimedServices', Effect: 'Allow', Action: [...ROTATION_REPORT_READ_ACTIONS], Resource: claimsPathArn },
+        // secrets under the environment's customer managed key: read and written through Secrets Manager only
+        ...(secretsKey
+          ? [
+              {
+                Sid: 'UseServiceSecretsKey',
+                Effect: 'Allow',
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+                Resource: secretsKey,
+                Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region.name}.amazonaws.com` } },
+              },
+            ]
+          : []),
         {
           Sid: 'SetServiceUserPasswords',
           Effect: 'Allow',

@@ -83,6 +83,7 @@ export class ServiceStack extends TerraformStack {
       platform: this.platform,
       cacheTarget: serverlessTarget(engine, majorEngineVersion),
       passwordRotationSchedule: environment.passwordRotationSchedule,
+      secretKmsKeyArn: environment.secretsKmsKeyArn,
       ...props.accessOverrides,
     });
     this.handler = new CacheFunction(this, 'handler', {

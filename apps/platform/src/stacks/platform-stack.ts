@@ -61,7 +61,7 @@ export class PlatformStack extends TerraformStack {
     this.foundation = new SharedCacheFoundation(this, 'foundation', {
       environment: name,
       ...cacheSettings,
-      rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR },
+      rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR, secretsKmsKeyArn: props.environment.secretsKmsKeyArn },
     });
     // more cells sit next to the foundation (new ids), so the default cell's addresses never change
     this.cells = [
