@@ -2,3 +2,4 @@ export * from './environments';
 export * from './select';
 export * from './protection';
 export * from './cells';
+export * from './workspace';
