@@ -6,8 +6,9 @@
 // them), `terraform validate` of the platform stacks and a sample of service stacks, `nx show
 // projects` and `nx show projects --affected` / `nx affected -t synth` after a one-service change, and
 // the in-process cost of the synth-time quota check. Also the size of the platform stacks' JSON.
-// Usage: node bench/cells-scale.bench.mjs [N=150] [validate sample=6] [--keep] [--skip-validate]
-// Prints progress and writes bench/cells-scale-results.json.
+// Usage: node bench/cells-scale.bench.mjs [N=150] [validate sample=6] [--keep] [--skip-validate] [--record]
+// Prints progress and writes tmp/bench/cells-scale-results.json (git-ignored); --record also updates the
+// tracked bench/cells-scale-results.json that docs/benchmarks.md cites (bench/results-file.cjs).
 import { execFileSync, execSync } from 'node:child_process';
 import {
   appendFileSync,
@@ -24,7 +25,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
+
+const { writeResults } = createRequire(import.meta.url)('./results-file.cjs');
 
 const workspace = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -186,7 +190,7 @@ try {
   log(
     `service synth: ${perService.length} apps in ${results.serviceSynth.totalSeconds.toFixed(0)} s (median ${results.serviceSynth.medianSeconds.toFixed(2)} s per app)`,
   );
-  writeFileSync(join(workspace, 'bench', 'cells-scale-results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeResults('cells-scale-results.json', results);
 
   // 6. validate: the platform and a sample of service apps (one of them in cell b), one at a time
   const bServices = services().filter((s) => cellOf(s) === 'b');
@@ -207,7 +211,7 @@ try {
     }
     log(`validate apps/${app}: ${seconds.toFixed(1)} s`);
   }
-  writeFileSync(join(workspace, 'bench', 'cells-scale-results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeResults('cells-scale-results.json', results);
 
   // 7. Nx after a one-service change
   appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), '\n// scale run change\n');
@@ -228,7 +232,7 @@ try {
   );
   results.loadAfter = loadavg();
 } finally {
-  writeFileSync(join(workspace, 'bench', 'cells-scale-results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeResults('cells-scale-results.json', results);
   if (keep) log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 }

@@ -60,8 +60,10 @@ function serviceTargets(projectRoot) {
       // refuses to run without CACHE_PLATFORM_ENVIRONMENTS, so no deploy (nor the platform deploy it
       // depends on) ever reaches every environment by default
       ...cdktf("deploy '*' --auto-approve"),
-      // the platform's exports must exist before a service can read them; `synth` runs the policy pack
-      dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }],
+      // the platform's exports must exist before a service can read them; `synth` runs the policy pack.
+      // `params: 'forward'`: the wrapper's flags after `--` (--first-deploy, --verbose) reach the
+      // platform deploy this run starts too, not only the service's
+      dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy', params: 'forward' }],
       cache: false,
     },
     destroy: { ...cdktf("destroy '*'"), cache: false },

@@ -52,37 +52,45 @@ function withoutSyncStatement(address: string, config: Json | undefined): Json |
 }
 
 describe('platform with one cell: exactly what it synthesized before cells', () => {
-  it.each(['dev', 'prod'])('%s keeps every address and its configuration; only the alarms and their topic are new', (name) => {
-    const environment = ENVIRONMENTS.find((e) => e.name === name)!;
-    const json = synth(environment);
-    const before = readFixture(join(FIXTURES, `${platformStackId(name)}.json`));
-    const now = addresses(json);
-    expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
-    for (const [address, config] of Object.entries(before.addresses))
-      expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
-    // the one change to the terraform block since: required_version (write-only arguments need Terraform 1.11)
-    expect(json['terraform']).toEqual({ ...(before.terraform as Json), required_version: '>= 1.11' });
-    expect(json['provider']).toEqual(before.provider);
-    expect(
-      Object.keys(now)
-        .filter((a) => !(a in before.addresses))
-        .map(stripped)
-        .sort(),
-    ).toEqual([
-      // the daily rotation report's schedule, and the rotation alarms (issue 18)
-      'aws_cloudwatch_event_rule.foundation_password-rotation_report-schedule',
-      'aws_cloudwatch_event_target.foundation_password-rotation_report-target',
-      'aws_cloudwatch_metric_alarm.alarms_main-connections',
-      'aws_cloudwatch_metric_alarm.alarms_main-ecpu',
-      'aws_cloudwatch_metric_alarm.alarms_main-storage',
-      'aws_cloudwatch_metric_alarm.alarms_main-throttled',
-      'aws_cloudwatch_metric_alarm.alarms_rotation-errors',
-      'aws_cloudwatch_metric_alarm.alarms_rotation-overdue',
-      'aws_lambda_permission.foundation_password-rotation_events-invoke',
-      'aws_sns_topic.alarms_topic',
-      'aws_ssm_parameter.alarms_topic-arn',
-    ]);
-  });
+  it.each(['dev', 'prod'])(
+    '%s keeps every address and its configuration; only the alarms and their topic (with its key and policy) are new',
+    (name) => {
+      const environment = ENVIRONMENTS.find((e) => e.name === name)!;
+      const json = synth(environment);
+      const before = readFixture(join(FIXTURES, `${platformStackId(name)}.json`));
+      const now = addresses(json);
+      expect(Object.keys(before.addresses).filter((a) => !(a in now))).toEqual([]);
+      for (const [address, config] of Object.entries(before.addresses))
+        expect({ address, config: withoutSyncStatement(address, now[address] as Json) }).toEqual({ address, config });
+      // the one change to the terraform block since: required_version (write-only arguments need Terraform 1.11)
+      expect(json['terraform']).toEqual({ ...(before.terraform as Json), required_version: '>= 1.11' });
+      expect(json['provider']).toEqual(before.provider);
+      expect(
+        Object.keys(now)
+          .filter((a) => !(a in before.addresses))
+          .map(stripped)
+          .sort(),
+      ).toEqual([
+        // the daily rotation report's schedule, and the rotation alarms (issue 18)
+        'aws_cloudwatch_event_rule.foundation_password-rotation_report-schedule',
+        'aws_cloudwatch_event_target.foundation_password-rotation_report-target',
+        'aws_cloudwatch_metric_alarm.alarms_main-connections',
+        'aws_cloudwatch_metric_alarm.alarms_main-ecpu',
+        'aws_cloudwatch_metric_alarm.alarms_main-storage',
+        'aws_cloudwatch_metric_alarm.alarms_main-throttled',
+        'aws_cloudwatch_metric_alarm.alarms_rotation-errors',
+        'aws_cloudwatch_metric_alarm.alarms_rotation-overdue',
+        'aws_kms_key.alarms_topic-key',
+        'aws_lambda_permission.foundation_password-rotation_events-invoke',
+        'aws_sns_topic.alarms_topic',
+        'aws_sns_topic_policy.alarms_topic-policy',
+        'aws_ssm_parameter.alarms_topic-arn',
+        'data.aws_caller_identity.alarms_account',
+        'data.aws_partition.alarms_partition',
+        'data.aws_region.alarms_region',
+      ]);
+    },
+  );
 });
 
 describe('platform with two cells', () => {

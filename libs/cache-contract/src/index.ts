@@ -12,3 +12,4 @@ export * from './service-manifest';
 export * from './cells';
 export * from './metrics';
 export * from './terraform';
+export * from './lambda';

@@ -40,8 +40,11 @@ export const RESERVED_NAMES: readonly string[] = Object.freeze([
   'shared',
 ]);
 
-// lower-case letters, digits and single hyphens; starts with a letter; ends with a letter or digit
-const DNS_LABEL = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+/** Lower-case letters, digits and single hyphens; starts with a letter; ends with a letter or digit. */
+export const DNS_LABEL_PATTERN = '^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$';
+/** A label without hyphens (environment and cell names: see assertEnvironmentName, assertCellName). */
+export const HYPHENLESS_LABEL_PATTERN = '^[a-z][a-z0-9]*$';
+const DNS_LABEL = new RegExp(DNS_LABEL_PATTERN);
 // characters a Redis key pattern or hash tag gives a meaning to
 const PATTERN_CHARACTERS = /[:*?[\]{}\\]/g;
 // what is left once case, pattern characters and surrounding whitespace have their own rule
@@ -183,7 +186,7 @@ export function serviceResourceNames(service: string, environment: string): Serv
 export const DEFAULT_CELL = 'main';
 /** Longest cell name: keeps `cache-platform-<env>-<cell>-default-off` within the 40-character user id. */
 export const MAX_CELL_NAME_LENGTH = 6;
-const CELL_NAME = /^[a-z][a-z0-9]*$/;
+const CELL_NAME = new RegExp(HYPHENLESS_LABEL_PATTERN);
 
 /**
  * Validates a cell name and returns it: lower-case letters and digits, starting with a letter, at most

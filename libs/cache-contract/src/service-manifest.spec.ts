@@ -135,3 +135,50 @@ describe('cache-service.schema.json', () => {
     expect(schema.properties['function']!.properties!['logRetentionDays']!.enum).toEqual([...LOG_RETENTION_DAYS]);
   });
 });
+
+describe('one field table: the validator and the schema agree', () => {
+  type StringSchema = { type?: string; pattern?: string; maxLength?: number; minLength?: number };
+  const schema = serviceManifestJsonSchema() as { properties: Record<string, StringSchema & { items?: StringSchema }> };
+  /** what an editor's JSON schema check says about a string (the subset our string fields use) */
+  const schemaAccepts = (s: StringSchema, value: string) =>
+    (s.pattern === undefined || new RegExp(s.pattern).test(value)) &&
+    (s.maxLength === undefined || value.length <= s.maxLength) &&
+    (s.minLength === undefined || value.length >= s.minLength);
+  const validatorAccepts = (field: string, value: unknown) => {
+    try {
+      assertServiceManifest(field === 'environments' ? { ...manifest, environments: [value] } : { ...manifest, [field]: value }, FILE);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  // names the schema can judge (reserved names and keyspace uniqueness are the validator's alone)
+  const samples: Record<string, string[]> = {
+    service: ['orders-api', 'a', 'Orders', 'orders--api', 'orders-', '1orders', 'x'.repeat(28), 'x'.repeat(29), 'ord:ers'],
+    keyspace: ['orders', 'orders-v2', 'orders:v2', 'orders*', 'x'.repeat(32), 'x'.repeat(33)],
+    cell: ['b', 'cell2', 'b-2', 'B', '2b', 'x'.repeat(6), 'x'.repeat(7)],
+    environments: ['dev', 'prod1', 'eu-prod', 'Dev', 'x'.repeat(10), 'x'.repeat(11)],
+    purpose: ['cache product lookups', 'x'.repeat(256), 'x'.repeat(257)],
+    owner: ['team-orders', 'x'.repeat(256), 'x'.repeat(257)],
+  };
+  it.each(Object.keys(samples))('%s: every sample is accepted by both or refused by both', (field) => {
+    const fieldSchema = field === 'environments' ? schema.properties[field]!.items! : schema.properties[field]!;
+    const verdicts = samples[field]!.map((value) => ({
+      value,
+      schema: schemaAccepts(fieldSchema, value),
+      validator: validatorAccepts(field, value),
+    }));
+    expect(verdicts.filter((v) => v.schema !== v.validator)).toEqual([]);
+    // the samples exercise both answers
+    expect(new Set(verdicts.map((v) => v.validator))).toEqual(new Set([true, false]));
+  });
+
+  it('refuses in the manifest what AWS tagging would refuse later (purpose over 256 characters, characters tags do not allow)', () => {
+    expect(problemOf({ ...manifest, purpose: 'x'.repeat(257) }).message).toContain('field purpose');
+    expect(problemOf({ ...manifest, purpose: 'x'.repeat(257) }).message).toContain('must be at most 256 characters (it has 257)');
+    expect(problemOf({ ...manifest, owner: 'team #orders' }).message).toContain(
+      'AWS tag values allow only letters, digits, spaces and _ . : / = + - @',
+    );
+  });
+});

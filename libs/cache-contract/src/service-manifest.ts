@@ -6,10 +6,14 @@ import {
   assertEnvironmentName,
   assertKeyspace,
   assertServiceName,
+  DNS_LABEL_PATTERN,
+  HYPHENLESS_LABEL_PATTERN,
   MAX_CELL_NAME_LENGTH,
+  MAX_ENVIRONMENT_NAME_LENGTH,
   MAX_KEYSPACE_LENGTH,
   MAX_SERVICE_NAME_LENGTH,
 } from './naming';
+import { assertTagValue, MAX_TAG_VALUE_LENGTH } from './tags';
 import { AUTH_MODES, type AuthMode } from './secret-payload';
 
 /**
@@ -110,11 +114,16 @@ export function assertSecurityGroupId(value: unknown): string {
 }
 
 type FieldCheck = (value: unknown) => unknown;
+type JsonSchema = Record<string, unknown>;
 
-const nonEmptyText = (value: unknown) => {
-  if (typeof value !== 'string' || value.trim() === '') throw new ContractViolation('', value, 'must be a non-empty string');
-  return value;
-};
+/** One field of the manifest: whether it is required, its check, and its JSON schema, side by side. */
+interface FieldSpec {
+  readonly required: boolean;
+  /** the authority: the schema below only mirrors it for editors */
+  readonly check: FieldCheck;
+  readonly schema: JsonSchema;
+}
+
 const oneOf = (allowed: readonly string[]) => (value: unknown) => {
   if (!allowed.includes(value as string)) throw new ContractViolation('', value, `must be one of ${allowed.join(', ')}`);
   return value;
@@ -125,28 +134,127 @@ const appFile = (value: unknown) => {
   }
   return value;
 };
+// owner and purpose become tag values and the keyspace claim: AWS's tag rules are theirs
+const tagValue = (value: unknown) => assertTagValue('', value);
+// checked with the fields that depend on each other, in assertServiceManifest
+const checkedBelow: FieldCheck = () => undefined;
+
+const label = (maxLength: number): JsonSchema => ({ type: 'string', pattern: DNS_LABEL_PATTERN, maxLength });
+const environmentNameSchema: JsonSchema = { type: 'string', pattern: HYPHENLESS_LABEL_PATTERN, maxLength: MAX_ENVIRONMENT_NAME_LENGTH };
 
 /** Top-level fields: required ones first. `$schema` is for editors and otherwise ignored. */
-const FIELDS: Readonly<Record<string, { required: boolean; check: FieldCheck }>> = {
-  service: { required: true, check: assertServiceName },
-  keyspace: { required: true, check: assertKeyspace },
-  owner: { required: true, check: nonEmptyText },
-  purpose: { required: true, check: nonEmptyText },
-  authMode: { required: true, check: oneOf(AUTH_MODES) },
-  accessProfile: { required: true, check: oneOf(ACCESS_PROFILES) },
-  handler: { required: false, check: appFile },
-  environments: { required: false, check: () => undefined },
-  function: { required: false, check: () => undefined },
-  stackExtension: { required: false, check: appFile },
-  cell: { required: false, check: assertCellName },
-  alarms: { required: false, check: () => undefined },
-  $schema: { required: false, check: () => undefined },
+const FIELDS: Readonly<Record<string, FieldSpec>> = {
+  service: {
+    required: true,
+    check: assertServiceName,
+    schema: {
+      ...label(MAX_SERVICE_NAME_LENGTH),
+      description: 'service name: lower-case letters, digits and single hyphens, starting with a letter',
+    },
+  },
+  keyspace: {
+    required: true,
+    check: assertKeyspace,
+    schema: { ...label(MAX_KEYSPACE_LENGTH), description: 'every key of the service lives under "<keyspace>:"; unique per environment' },
+  },
+  owner: {
+    required: true,
+    check: tagValue,
+    schema: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_TAG_VALUE_LENGTH,
+      description: 'owning team (ownership tag and keyspace claim)',
+    },
+  },
+  purpose: {
+    required: true,
+    check: tagValue,
+    schema: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_TAG_VALUE_LENGTH,
+      description: 'why the service needs the cache, in a sentence',
+    },
+  },
+  authMode: {
+    required: true,
+    check: oneOf(AUTH_MODES),
+    schema: { enum: [...AUTH_MODES], description: 'password (rotated secret) or iam (SigV4 tokens)' },
+  },
+  accessProfile: {
+    required: true,
+    check: oneOf(ACCESS_PROFILES),
+    schema: { enum: [...ACCESS_PROFILES], description: 'what the service may do inside its keyspace' },
+  },
+  handler: {
+    required: false,
+    check: appFile,
+    schema: {
+      type: 'string',
+      pattern: APP_FILE_PATTERN,
+      default: DEFAULT_HANDLER_ENTRY,
+      description: 'handler entry file, relative to the app',
+    },
+  },
+  environments: {
+    required: false,
+    check: checkedBelow,
+    schema: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: environmentNameSchema,
+      description: 'environments this service runs in; leave out for every environment of the platform',
+    },
+  },
+  function: { required: false, check: checkedBelow, schema: {} },
+  stackExtension: {
+    required: false,
+    check: appFile,
+    schema: {
+      type: 'string',
+      pattern: APP_FILE_PATTERN,
+      description: "module exporting extendStack(stack): the team's own resources next to the platform wiring",
+    },
+  },
+  cell: {
+    required: false,
+    check: assertCellName,
+    schema: {
+      type: 'string',
+      pattern: HYPHENLESS_LABEL_PATTERN,
+      maxLength: MAX_CELL_NAME_LENGTH,
+      description: 'the cell (shared cache) the service uses; leave out for the default cell',
+    },
+  },
+  alarms: { required: false, check: checkedBelow, schema: {} },
+  $schema: { required: false, check: () => undefined, schema: { type: 'string', description: 'path of this schema, for editors' } },
 };
-const FUNCTION_FIELDS: Readonly<Record<string, FieldCheck>> = {
-  memorySize: assertMemorySize,
-  timeoutSeconds: assertTimeoutSeconds,
-  logRetentionDays: assertLogRetentionDays,
-  securityGroupIds: () => undefined,
+const FUNCTION_FIELDS: Readonly<Record<string, { check: FieldCheck; schema: JsonSchema }>> = {
+  memorySize: {
+    check: assertMemorySize,
+    schema: { type: 'integer', minimum: LAMBDA_MEMORY_MB.minimum, maximum: LAMBDA_MEMORY_MB.maximum, default: LAMBDA_MEMORY_MB.default },
+  },
+  timeoutSeconds: {
+    check: assertTimeoutSeconds,
+    schema: {
+      type: 'integer',
+      minimum: LAMBDA_TIMEOUT_SECONDS.minimum,
+      maximum: LAMBDA_TIMEOUT_SECONDS.maximum,
+      default: LAMBDA_TIMEOUT_SECONDS.default,
+    },
+  },
+  logRetentionDays: { check: assertLogRetentionDays, schema: { enum: [...LOG_RETENTION_DAYS], default: DEFAULT_LOG_RETENTION_DAYS } },
+  securityGroupIds: {
+    check: checkedBelow,
+    schema: {
+      type: 'object',
+      description: 'extra security groups per environment, for what the loader reads',
+      propertyNames: environmentNameSchema,
+      additionalProperties: { type: 'array', items: { type: 'string', pattern: SECURITY_GROUP_ID_PATTERN } },
+    },
+  },
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -207,7 +315,7 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
     );
   } else if (fn) {
     for (const [name, fieldValue] of Object.entries(fn)) {
-      const check = FUNCTION_FIELDS[name];
+      const check = FUNCTION_FIELDS[name]?.check;
       if (!check) {
         problems.push(
           new ContractViolation(
@@ -287,11 +395,27 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
  * and early red squiggles, and cannot express the keyspace uniqueness or reserved-name rules' reasons.
  */
 export function serviceManifestJsonSchema(): Record<string, unknown> {
-  const label = {
-    type: 'string',
-    pattern: '^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$',
+  const properties: Record<string, JsonSchema> = Object.fromEntries(Object.entries(FIELDS).map(([name, spec]) => [name, spec.schema]));
+  properties['function'] = {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(Object.entries(FUNCTION_FIELDS).map(([name, spec]) => [name, spec.schema])),
   };
-  const environmentName = { type: 'string', pattern: '^[a-z][a-z0-9]*$', maxLength: 10 };
+  properties['alarms'] = {
+    type: 'object',
+    additionalProperties: false,
+    description: 'alarm thresholds that differ from the defaults',
+    properties: Object.fromEntries(
+      SERVICE_ALARM_KEYS.map((key) => [
+        key,
+        key === 'errorRatePercent'
+          ? { type: 'number', minimum: 0.1, maximum: 100, default: DEFAULT_SERVICE_ALARM_THRESHOLDS[key] }
+          : { type: 'integer', minimum: 1, default: DEFAULT_SERVICE_ALARM_THRESHOLDS[key] },
+      ]),
+    ),
+  };
+  // `$schema` first, as editors show it
+  const { $schema, ...rest } = properties;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'cache-service.json: one service on the shared cache',
@@ -300,84 +424,6 @@ export function serviceManifestJsonSchema(): Record<string, unknown> {
     required: Object.entries(FIELDS)
       .filter(([, spec]) => spec.required)
       .map(([name]) => name),
-    properties: {
-      $schema: { type: 'string', description: 'path of this schema, for editors' },
-      service: {
-        ...label,
-        maxLength: MAX_SERVICE_NAME_LENGTH,
-        description: 'service name: lower-case letters, digits and single hyphens, starting with a letter',
-      },
-      keyspace: {
-        ...label,
-        maxLength: MAX_KEYSPACE_LENGTH,
-        description: 'every key of the service lives under "<keyspace>:"; unique per environment',
-      },
-      owner: { type: 'string', minLength: 1, description: 'owning team (ownership tag and keyspace claim)' },
-      purpose: { type: 'string', minLength: 1, maxLength: 256, description: 'why the service needs the cache, in a sentence' },
-      authMode: { enum: [...AUTH_MODES], description: 'password (rotated secret) or iam (SigV4 tokens)' },
-      accessProfile: { enum: [...ACCESS_PROFILES], description: 'what the service may do inside its keyspace' },
-      handler: {
-        type: 'string',
-        pattern: APP_FILE_PATTERN,
-        default: DEFAULT_HANDLER_ENTRY,
-        description: 'handler entry file, relative to the app',
-      },
-      environments: {
-        type: 'array',
-        minItems: 1,
-        uniqueItems: true,
-        items: environmentName,
-        description: 'environments this service runs in; leave out for every environment of the platform',
-      },
-      function: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          memorySize: {
-            type: 'integer',
-            minimum: LAMBDA_MEMORY_MB.minimum,
-            maximum: LAMBDA_MEMORY_MB.maximum,
-            default: LAMBDA_MEMORY_MB.default,
-          },
-          timeoutSeconds: {
-            type: 'integer',
-            minimum: LAMBDA_TIMEOUT_SECONDS.minimum,
-            maximum: LAMBDA_TIMEOUT_SECONDS.maximum,
-            default: LAMBDA_TIMEOUT_SECONDS.default,
-          },
-          logRetentionDays: { enum: [...LOG_RETENTION_DAYS], default: DEFAULT_LOG_RETENTION_DAYS },
-          securityGroupIds: {
-            type: 'object',
-            description: 'extra security groups per environment, for what the loader reads',
-            propertyNames: environmentName,
-            additionalProperties: { type: 'array', items: { type: 'string', pattern: SECURITY_GROUP_ID_PATTERN } },
-          },
-        },
-      },
-      stackExtension: {
-        type: 'string',
-        pattern: APP_FILE_PATTERN,
-        description: "module exporting extendStack(stack): the team's own resources next to the platform wiring",
-      },
-      cell: {
-        type: 'string',
-        pattern: '^[a-z][a-z0-9]*$',
-        maxLength: MAX_CELL_NAME_LENGTH,
-        description: 'the cell (shared cache) the service uses; leave out for the default cell',
-      },
-      alarms: {
-        type: 'object',
-        additionalProperties: false,
-        description: 'alarm thresholds that differ from the defaults',
-        properties: Object.fromEntries(
-          SERVICE_ALARM_KEYS.map((key) => [
-            key,
-            key === 'errorRatePercent'
-              ? { type: 'number', minimum: 0.1, maximum: 100, default: DEFAULT_SERVICE_ALARM_THRESHOLDS[key] }
-              : { type: 'integer', minimum: 1, default: DEFAULT_SERVICE_ALARM_THRESHOLDS[key] },
-          ]),
-        ),
-      },
-    },
+    properties: { $schema, ...rest },
   };
 }

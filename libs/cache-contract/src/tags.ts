@@ -21,8 +21,23 @@ export interface Ownership {
   readonly environment: string;
 }
 
-// AWS tag values: up to 256 Unicode characters of letters, digits, spaces and _ . : / = + - @
+/** AWS tag values: up to 256 Unicode characters of letters, digits, spaces and _ . : / = + - @ */
+export const MAX_TAG_VALUE_LENGTH = 256;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Checks a value AWS tagging would accept (non-empty, at most 256 characters, allowed characters). */
+export function assertTagValue(subject: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ContractViolation(subject, value, 'must be a non-empty string');
+  }
+  if (value.length > MAX_TAG_VALUE_LENGTH) {
+    throw new ContractViolation(subject, value, `must be at most ${MAX_TAG_VALUE_LENGTH} characters (it has ${value.length})`);
+  }
+  if (!TAG_VALUE.test(value)) {
+    throw new ContractViolation(subject, value, 'AWS tag values allow only letters, digits, spaces and _ . : / = + - @');
+  }
+  return value;
+}
 
 /** Builds the tag map; throws when a value would be refused by AWS tagging. */
 export function ownershipTags(ownership: Ownership): Record<string, string> {
@@ -33,16 +48,6 @@ export function ownershipTags(ownership: Ownership): Record<string, string> {
     [OWNERSHIP_TAG_KEYS.environment]: ownership.environment,
     [OWNERSHIP_TAG_KEYS.managedBy]: MANAGED_BY,
   };
-  for (const [key, value] of Object.entries(tags)) {
-    if (typeof value !== 'string' || value.trim() === '') {
-      throw new ContractViolation(`tag ${key}`, value, 'must be a non-empty string');
-    }
-    if (value.length > 256) {
-      throw new ContractViolation(`tag ${key}`, value, `must be at most 256 characters (it has ${value.length})`);
-    }
-    if (!TAG_VALUE.test(value)) {
-      throw new ContractViolation(`tag ${key}`, value, 'AWS tag values allow only letters, digits, spaces and _ . : / = + - @');
-    }
-  }
+  for (const [key, value] of Object.entries(tags)) assertTagValue(`tag ${key}`, value);
   return tags;
 }

@@ -1,6 +1,11 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import {
   alarmTopicParameterName,
@@ -114,13 +119,14 @@ export interface PlatformAlarmsProps {
  * limits, throttled commands, current connections. The topic's ARN is exported to SSM
  * (`alarmTopicParameterName(env)`), where every service stack reads it for its own alarms.
  *
- * The created topic is not encrypted with the AWS managed SNS key: CloudWatch cannot publish to a
- * topic encrypted with it (only with a customer managed key whose policy admits CloudWatch). Alarm
- * notifications carry metric names and thresholds, nothing secret; name your own encrypted topic in
- * `topicArn` where that is required.
+ * The created topic is encrypted with a customer managed key of its own (CloudWatch cannot publish to
+ * a topic under the AWS managed `alias/aws/sns`, so the key's policy admits CloudWatch alarms of this
+ * account and region), and its policy refuses publishing without TLS (policy rule CP019).
  */
 export class PlatformAlarms extends Construct {
   readonly topic?: SnsTopic;
+  readonly topicKey?: KmsKey;
+  readonly topicPolicy?: SnsTopicPolicy;
   /** the ARN alarms notify: the configured one or the created topic's */
   readonly topicArn: string;
   readonly topicParameter: SsmParameter;
@@ -133,8 +139,83 @@ export class PlatformAlarms extends Construct {
     const tags = (name: string) => ({ Name: name, ...props.tags });
     if (settings.topicArn === undefined) {
       const name = `${PLATFORM_PREFIX}-${props.environment}-alarms`;
-      this.topic = new SnsTopic(this, 'topic', { name, displayName: `cache platform alarms (${props.environment})`, tags: tags(name) });
+      const partition = new DataAwsPartition(this, 'partition').partition;
+      const region = new DataAwsRegion(this, 'region').name;
+      const account = new DataAwsCallerIdentity(this, 'account').accountId;
+      const root = `arn:${partition}:iam::${account}:root`;
+      // CloudWatch publishes on behalf of this account's alarms in this region only (no confused deputy)
+      const fromAlarms = {
+        StringEquals: { 'aws:SourceAccount': account },
+        ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+      };
+      this.topicKey = new KmsKey(this, 'topic-key', {
+        description: `encrypts the cache platform alarm topic (${props.environment})`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        // a key policy names the key itself as "*"
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'AccountAdministersTheKey', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+            {
+              Sid: 'CloudWatchAlarmsPublish',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: fromAlarms,
+            },
+          ],
+        }),
+        tags: tags(`${name}-key`),
+      });
+      this.topic = new SnsTopic(this, 'topic', {
+        name,
+        displayName: `cache platform alarms (${props.environment})`,
+        kmsMasterKeyId: this.topicKey.arn,
+        tags: tags(name),
+      });
       this.topicArn = this.topic.arn;
+      this.topicPolicy = new SnsTopicPolicy(this, 'topic-policy', {
+        arn: this.topic.arn,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'AccountManagesTheTopic',
+              Effect: 'Allow',
+              Principal: { AWS: root },
+              Action: [
+                'sns:GetTopicAttributes',
+                'sns:SetTopicAttributes',
+                'sns:AddPermission',
+                'sns:RemovePermission',
+                'sns:DeleteTopic',
+                'sns:Subscribe',
+                'sns:ListSubscriptionsByTopic',
+                'sns:Publish',
+              ],
+              Resource: this.topic.arn,
+            },
+            {
+              Sid: 'CloudWatchAlarmsPublish',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: this.topic.arn,
+              Condition: fromAlarms,
+            },
+            {
+              Sid: 'DenyPublishWithoutTls',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sns:Publish',
+              Resource: this.topic.arn,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        }),
+      });
     } else {
       this.topicArn = settings.topicArn;
     }

@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset } from 'cdktf';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -18,6 +16,8 @@ import {
   assertTimeoutSeconds,
   DEFAULT_LOG_RETENTION_DAYS,
   keyspaceClaimParameterName,
+  LAMBDA_ARCHITECTURE,
+  LAMBDA_RUNTIME,
   ROTATION_REPORT_ACTION,
   MANAGED_BY,
   OWNERSHIP_TAG_KEYS,
@@ -26,11 +26,12 @@ import {
   platformResourceNames,
   serviceResourcePatterns,
 } from '@cache-platform/cache-contract';
-import { refuse, validated } from '@cache-platform/stack-base';
+import { lambdaExecutionRole, refuse, validated, vpcFunction } from '@cache-platform/stack-base';
+import { assertKmsKeyArn } from './validation';
 
-/** Runtime and architecture of the rotation function: those of the service Lambdas. */
-export const ROTATION_FUNCTION_RUNTIME = 'nodejs22.x';
-export const ROTATION_FUNCTION_ARCHITECTURE = 'arm64';
+/** Runtime and architecture of the rotation function: those of the service Lambdas (the contract's). */
+export const ROTATION_FUNCTION_RUNTIME = LAMBDA_RUNTIME;
+export const ROTATION_FUNCTION_ARCHITECTURE = LAMBDA_ARCHITECTURE;
 /** `ModifyUser` then waiting for the user to be `active` again takes minutes, twice per rotation. */
 export const DEFAULT_ROTATION_TIMEOUT_SECONDS = 300;
 
@@ -69,6 +70,12 @@ export interface PasswordRotationFunctionProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /**
+   * Customer managed KMS key of the environment's service secrets (`secretsKmsKeyArn`): the function
+   * may `kms:Decrypt` and `kms:GenerateDataKey` with it, through Secrets Manager only.
+   * @default none (secrets under Secrets Manager's AWS managed key)
+   */
+  readonly secretsKmsKeyArn?: string;
   /**
    * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
    * @default none
@@ -115,6 +122,8 @@ export class PasswordRotationFunction extends Construct {
     const arn = (service: string, resource: string) =>
       `arn:${partition.partition}:${service}:${region.name}:${account.accountId}:${resource}`;
     const secretArns = arn('secretsmanager', patterns.secretArnResource);
+    const secretsKey =
+      props.secretsKmsKeyArn === undefined ? undefined : validated(this, () => assertKmsKeyArn(props.secretsKmsKeyArn as string));
     const userArns = arn('elasticache', patterns.userArnResource);
     // GetParametersByPath is authorized on the path itself
     const claimsProbe = keyspaceClaimParameterName(props.environment, 'x');
@@ -125,19 +134,13 @@ export class PasswordRotationFunction extends Construct {
       `${platformParameterRoot(props.environment)}/cells/*/exports/x`,
     ].map((name) => arn('ssm', `parameter${name.slice(0, name.lastIndexOf('/'))}/*`));
 
-    this.role = new IamRole(this, 'role', {
+    const { role, vpcAccess } = lambdaExecutionRole(this, {
       name: names.rotationRoleName,
       description: `Rotates the cache passwords of services in ${props.environment}: their secrets and ElastiCache users only`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
       tags: { Name: names.rotationRoleName, ...props.tags },
+      partition,
     });
-    const vpcAccess = new IamRolePolicyAttachment(this, 'vpc-access', {
-      role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-    });
+    this.role = role;
     this.policyDocument = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
@@ -145,6 +148,18 @@ export class PasswordRotationFunction extends Construct {
         { Sid: 'ReadServiceUsers', Effect: 'Allow', Action: [...ROTATION_USER_READ_ACTIONS], Resource: userArns },
         { Sid: 'ReadCellEndpoints', Effect: 'Allow', Action: [...ROTATION_EXPORT_READ_ACTIONS], Resource: exportArns },
         { Sid: 'ListClaimedServices', Effect: 'Allow', Action: [...ROTATION_REPORT_READ_ACTIONS], Resource: claimsPathArn },
+        // secrets under the environment's customer managed key: read and written through Secrets Manager only
+        ...(secretsKey
+          ? [
+              {
+                Sid: 'UseServiceSecretsKey',
+                Effect: 'Allow',
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+                Resource: secretsKey,
+                Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region.name}.amazonaws.com` } },
+              },
+            ]
+          : []),
         {
           Sid: 'SetServiceUserPasswords',
           Effect: 'Allow',
@@ -162,27 +177,22 @@ export class PasswordRotationFunction extends Construct {
     });
     const policy = new IamRolePolicy(this, 'policy', { name: 'rotate-service-passwords', role: this.role.id, policy: this.policyDocument });
 
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${names.rotationFunctionName}`,
-      retentionInDays: logRetentionDays,
-      tags: { Name: names.rotationFunctionName, ...props.tags },
-    });
-    const asset = new TerraformAsset(this, 'bundle', { path: bundleDir, type: AssetType.ARCHIVE });
-    this.function = new LambdaFunction(this, 'function', {
+    const parts = vpcFunction(this, {
+      role: this.role,
       functionName: names.rotationFunctionName,
       description: `Secrets Manager rotation of service cache passwords in ${props.environment} (dual-password overlap)`,
-      role: this.role.arn,
+      bundleDir,
       handler: 'index.handler',
-      runtime: ROTATION_FUNCTION_RUNTIME,
-      architectures: [ROTATION_FUNCTION_ARCHITECTURE],
       memorySize: 256,
       timeout,
-      filename: asset.path,
-      sourceCodeHash: asset.assetHash,
-      vpcConfig: { subnetIds: [...props.subnetIds], securityGroupIds: [...props.securityGroupIds] },
+      logRetentionDays,
+      subnetIds: [...props.subnetIds],
+      securityGroupIds: [...props.securityGroupIds],
       tags: { Name: names.rotationFunctionName, ...props.tags },
-      dependsOn: [vpcAccess, policy, this.logGroup],
+      dependsOn: (logGroup) => [vpcAccess, policy, logGroup],
     });
+    this.logGroup = parts.logGroup;
+    this.function = parts.function;
     this.invokePermission = new LambdaPermission(this, 'secretsmanager-invoke', {
       statementId: 'SecretsManagerRotatesServiceSecrets',
       action: 'lambda:InvokeFunction',

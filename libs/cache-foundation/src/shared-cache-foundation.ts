@@ -61,7 +61,7 @@ export interface SharedCacheFoundationProps {
    */
   readonly elasticacheEndpoint?: InterfaceEndpointSettings;
   /** the platform's password rotation function (see {@link PasswordRotationFunctionProps}) */
-  readonly rotation: Pick<PasswordRotationFunctionProps, 'bundleDir' | 'timeoutSeconds' | 'logRetentionDays'>;
+  readonly rotation: Pick<PasswordRotationFunctionProps, 'bundleDir' | 'timeoutSeconds' | 'logRetentionDays' | 'secretsKmsKeyArn'>;
   /**
    * Refuse plans that would destroy (or replace) the cache.
    * @default true

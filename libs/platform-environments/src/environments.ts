@@ -39,6 +39,15 @@ export interface Environment {
    * @default 'rate(30 days)'
    */
   readonly passwordRotationSchedule?: string;
+  /**
+   * ARN of a customer managed KMS key (in `region`) that encrypts every service's cache secret in this
+   * environment. Each service function may `kms:Decrypt` with it and the rotation function also
+   * `kms:GenerateDataKey`, both only through Secrets Manager (`kms:ViaService`); the key's own policy
+   * must let the account's IAM policies use it. Policy rule CP020 holds every secret of the
+   * environment to this key.
+   * @default Secrets Manager's AWS managed key (`aws/secretsmanager`)
+   */
+  readonly secretsKmsKeyArn?: string;
   /** the shared cache in this environment */
   readonly platform: PlatformSettings;
   /**

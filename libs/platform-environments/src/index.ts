@@ -3,3 +3,5 @@ export * from './select';
 export * from './protection';
 export * from './cells';
 export * from './workspace';
+export * from './stacks';
+export * from './network';

@@ -1,5 +1,6 @@
 import { assertEnvironmentName, assertRotationSchedule, ContractViolation } from '@cache-platform/cache-contract';
 import { ENVIRONMENTS, type Environment } from './environments';
+import { assertEnvironmentNetwork } from './network';
 
 /** Environment variable that limits which environments an app synthesizes (comma separated). */
 export const ENVIRONMENTS_ENV_VAR = 'CACHE_PLATFORM_ENVIRONMENTS';
@@ -47,7 +48,6 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  if (wanted.length === 0) return own;
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new ContractViolation(
@@ -56,7 +56,11 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
       `unknown environment(s) ${unknown.join(', ')}; the platform defines ${known.join(', ')}`,
     );
   }
-  return own.filter((e) => wanted.includes(e.name));
+  const selected = wanted.length === 0 ? own : own.filter((e) => wanted.includes(e.name));
+  // every synth (platform and services) selects here: a VPC or subnet id of the wrong shape stops it
+  // with the file and field, not deep inside a construct
+  for (const environment of selected) assertEnvironmentNetwork(environment);
+  return selected;
 }
 
 /** Checks the list itself: names follow the contract and appear once; rotation schedules are ones Secrets Manager takes. */

@@ -1,31 +1,30 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset } from 'cdktf';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { TerraformAsset } from 'cdktf';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import {
   assertLogRetentionDays,
   assertMemorySize,
   assertSecurityGroupId,
   assertTimeoutSeconds,
   DEFAULT_LOG_RETENTION_DAYS,
+  LAMBDA_ARCHITECTURE,
   LAMBDA_MEMORY_MB,
+  LAMBDA_RUNTIME,
   LAMBDA_TIMEOUT_SECONDS,
   type ServiceFunctionSettings,
 } from '@cache-platform/cache-contract';
 import type { Grant, IGrantable } from './grant';
 import type { ServiceCacheAccess } from './service-cache-access';
-import { isUnresolved, refuse, validated } from '@cache-platform/stack-base';
+import { isUnresolved, lambdaExecutionRole, refuse, validated, vpcFunction } from '@cache-platform/stack-base';
 
-/** Newest Node.js runtime the hashicorp/aws 5.100.0 schema accepts. */
-export const CACHE_FUNCTION_RUNTIME = 'nodejs22.x';
-export const CACHE_FUNCTION_ARCHITECTURE = 'arm64';
-/** Managed policy that lets a VPC Lambda create its network interfaces and write its logs. */
-export const LAMBDA_VPC_ACCESS_POLICY = 'service-role/AWSLambdaVPCAccessExecutionRole';
+/** The platform's Lambda runtime and architecture (defined once, in the contract). */
+export const CACHE_FUNCTION_RUNTIME = LAMBDA_RUNTIME;
+export const CACHE_FUNCTION_ARCHITECTURE = LAMBDA_ARCHITECTURE;
+export { LAMBDA_VPC_ACCESS_POLICY } from '@cache-platform/stack-base';
 
 // Lambda refuses these names: the runtime sets them itself
 const RESERVED_ENVIRONMENT = new Set([
@@ -135,48 +134,34 @@ export class CacheFunction extends Construct implements IGrantable {
     Object.assign(this.variables, props.environment, this.wiring);
 
     const names = access.names;
-    this.role = new IamRole(this, 'role', {
+    const { role, vpcAccess } = lambdaExecutionRole(this, {
       name: names.lambdaRoleName,
       description: `Runs ${names.lambdaFunctionName}: VPC access and read of its cache secret only`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
       tags: access.tags,
     });
-    const partition = new DataAwsPartition(this, 'partition');
-    const vpcAccess = new IamRolePolicyAttachment(this, 'vpc-access', {
-      role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/${LAMBDA_VPC_ACCESS_POLICY}`,
-    });
+    this.role = role;
     this.grants = [access.grantSecretRead(this), ...(access.authMode === 'iam' ? [access.grantConnect(this)] : [])];
 
-    // managed here so it carries ownership tags and a retention limit (Lambda would create it untagged, kept forever)
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${names.lambdaFunctionName}`,
-      retentionInDays: logRetentionDays,
-      tags: access.tags,
-    });
-
-    this.asset = new TerraformAsset(this, 'bundle', { path: bundleDir, type: AssetType.ARCHIVE });
     const vpc = access.lambdaVpcConfig();
-    this.function = new LambdaFunction(this, 'function', {
+    const parts = vpcFunction(this, {
+      role,
       functionName: names.lambdaFunctionName,
-      role: this.role.arn,
+      bundleDir,
       handler,
-      runtime: CACHE_FUNCTION_RUNTIME,
-      architectures: [CACHE_FUNCTION_ARCHITECTURE],
       memorySize,
       timeout,
-      filename: this.asset.path,
-      sourceCodeHash: this.asset.assetHash,
-      environment: { variables: { ...this.variables } },
-      vpcConfig: { subnetIds: vpc.subnetIds, securityGroupIds: [...vpc.securityGroupIds, ...extraSecurityGroups] },
+      logRetentionDays,
+      variables: this.variables,
+      subnetIds: vpc.subnetIds,
+      securityGroupIds: [...vpc.securityGroupIds, ...extraSecurityGroups],
       tags: access.tags,
       // Lambda checks at create time that the role may create ENIs; the first invocations should not
       // race the secret grant, the log group, or the user joining the group (WRONGPASS until it has)
-      dependsOn: [vpcAccess, this.logGroup, access.userGroupAssociation, ...this.grants.flatMap((g) => g.dependables)],
+      dependsOn: (logGroup) => [vpcAccess, logGroup, access.userGroupAssociation, ...this.grants.flatMap((g) => g.dependables)],
     });
+    this.logGroup = parts.logGroup;
+    this.asset = parts.asset;
+    this.function = parts.function;
   }
 
   /** The role, for grant methods. */

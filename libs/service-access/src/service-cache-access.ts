@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroupAssociation } from '@cdktf/provider-aws/lib/elasticache-user-group-association';
@@ -113,7 +113,17 @@ export interface ServiceCacheAccessProps extends Pick<ServiceManifest, 'service'
    * @default 7
    */
   readonly secretRecoveryWindowDays?: number;
+  /**
+   * Customer managed KMS key that encrypts the secret (the environment's `secretsKmsKeyArn`);
+   * `grantSecretRead` then also grants `kms:Decrypt` with it, through Secrets Manager only.
+   * @default Secrets Manager's AWS managed key
+   */
+  readonly secretKmsKeyArn?: string;
 }
+
+// a KMS key ARN; the region is the one Secrets Manager must use it from (kms:ViaService)
+const KMS_KEY_ARN =
+  /^arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 /**
  * Everything one service needs to use the shared cache in one environment: its own ElastiCache user
@@ -152,6 +162,8 @@ export class ServiceCacheAccess extends Construct {
   /** the Secrets Manager random-password data source; undefined for IAM auth */
   readonly password?: DataAwsSecretsmanagerRandomPassword;
 
+  /** the customer managed key of the secret, and the region it is used from; undefined: the AWS managed key */
+  private readonly secretKey?: { arn: string; region: string };
   private readonly grants = new Map<IamRole, Map<string, Grant>>();
 
   constructor(scope: Construct, id: string, props: ServiceCacheAccessProps) {
@@ -229,8 +241,21 @@ export class ServiceCacheAccess extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
+    if (props.secretKmsKeyArn !== undefined) {
+      const key = KMS_KEY_ARN.exec(props.secretKmsKeyArn);
+      if (!key) {
+        refuse(
+          this,
+          'secrets kms key arn',
+          props.secretKmsKeyArn,
+          'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" (not an alias or a bare key id)',
+        );
+      }
+      this.secretKey = { arn: props.secretKmsKeyArn, region: key[1] as string };
+    }
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: this.names.secretName,
+      kmsKeyId: this.secretKey?.arn,
       description: `Cache credentials of service ${props.service} in ${environment} (user ${this.names.userId}, keyspace ${this.keyspace})`,
       recoveryWindowInDays: recoveryWindow,
       tags: this.tags,
@@ -313,7 +338,20 @@ export class ServiceCacheAccess extends Construct {
 
   /** Gives the grantee `secretsmanager:GetSecretValue` on exactly this service's secret, and nothing else. */
   grantSecretRead(grantee: Grantee): Grant {
-    return this.grant(grantee, 'secret-read', 'ReadCacheSecret', ['secretsmanager:GetSecretValue'], [this.secret.arn]);
+    // a secret under a customer managed key is readable only with kms:Decrypt on it, used by Secrets Manager
+    const key = this.secretKey;
+    const decrypt = key
+      ? [
+          {
+            sid: 'DecryptCacheSecret',
+            effect: 'Allow',
+            actions: ['kms:Decrypt'],
+            resources: [key.arn],
+            condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${key.region}.amazonaws.com`] }],
+          },
+        ]
+      : [];
+    return this.grant(grantee, 'secret-read', 'ReadCacheSecret', ['secretsmanager:GetSecretValue'], [this.secret.arn], decrypt);
   }
 
   /**
@@ -342,7 +380,14 @@ export class ServiceCacheAccess extends Construct {
     return { subnetIds: this.platform.subnetIds, securityGroupIds: [this.platform.clientSecurityGroupId] };
   }
 
-  private grant(grantee: Grantee, kind: string, sid: string, actions: string[], resources: string[]): Grant {
+  private grant(
+    grantee: Grantee,
+    kind: string,
+    sid: string,
+    actions: string[],
+    resources: string[],
+    extra: DataAwsIamPolicyDocumentStatement[] = [],
+  ): Grant {
     // one inline policy per role and grant kind: granting twice returns the first grant, not a duplicate-id error
     const role = principalOf(grantee);
     const granted = this.grants.get(role) ?? new Map<string, Grant>();
@@ -351,7 +396,7 @@ export class ServiceCacheAccess extends Construct {
     if (existing) return existing;
     const id = `${kind}-${role.node.addr.slice(0, 10)}`;
     const document = new DataAwsIamPolicyDocument(this, `${id}-document`, {
-      statement: [{ sid, effect: 'Allow', actions, resources }],
+      statement: [{ sid, effect: 'Allow', actions, resources }, ...extra],
     });
     const policy = new IamRolePolicy(this, id, {
       name: `${this.names.userId}-${kind}`,

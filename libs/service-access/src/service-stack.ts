@@ -28,10 +28,8 @@ export interface ServiceStackProps {
   readonly accessOverrides?: Pick<ServiceCacheAccessProps, 'secretDocumentVersion'>;
 }
 
-/** Stack id (and state file name) of a service in an environment. */
-export function serviceStackId(service: string, environment: string): string {
-  return `${service}-${environment}`;
-}
+// one definition, shared with the cdktf wrapper's state checks
+export { serviceStackId } from '@cache-platform/platform-environments';
 
 /**
  * One service in one environment, built from its manifest alone: the provider with ownership
@@ -85,6 +83,7 @@ export class ServiceStack extends TerraformStack {
       platform: this.platform,
       cacheTarget: serverlessTarget(engine, majorEngineVersion),
       passwordRotationSchedule: environment.passwordRotationSchedule,
+      secretKmsKeyArn: environment.secretsKmsKeyArn,
       ...props.accessOverrides,
     });
     this.handler = new CacheFunction(this, 'handler', {

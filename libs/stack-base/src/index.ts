@@ -1,2 +1,3 @@
 export * from './stack-settings';
 export * from './validation';
+export * from './vpc-lambda';

@@ -1,6 +1,7 @@
 import { build, type Metafile } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bundleTargetOf, LAMBDA_RUNTIME } from '@cache-platform/cache-contract';
 
 export interface BundleHandlerOptions {
   /** handler entry point, e.g. `src/handler/index.ts` */
@@ -33,8 +34,8 @@ export const OPTIONAL_NATIVE_MODULES = ['@node-rs/xxhash'];
  */
 export const LAMBDA_MAIN_FIELDS = ['module', 'main'] as const;
 
-/** The Lambda runtime the bundles target; keep in step with the CacheFunction construct. */
-export const LAMBDA_NODE_TARGET = 'node22';
+/** The Node.js version of the platform's Lambda runtime (the contract's `LAMBDA_RUNTIME`), as esbuild names it. */
+export const LAMBDA_NODE_TARGET = bundleTargetOf(LAMBDA_RUNTIME);
 
 /**
  * Bundles one handler as ESM (`index.mjs`, handler `index.handler`). Everything is bundled, including

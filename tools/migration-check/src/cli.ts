@@ -2,6 +2,13 @@ import { checkMigration, MigrationCheckError } from './check';
 import { formatReport } from './report';
 
 const USAGE = 'usage: migration-check [<app folder>] [--json] [--handler=<entry file>]';
+const HELP = [
+  "checks the six migration steps (docs/migration.md) on the app's synthesized stacks and handler source",
+  '  <app folder>        default: the working directory (npx nx run <service>:migration-check runs there)',
+  '  --json              the report as JSON, for CI',
+  "  --handler=<file>    the handler entry, when it is not the manifest's",
+  'exit 0: all six steps done; 1: a step is missing; 2: nothing to check (no synthesized stacks, bad arguments)',
+].join('\n');
 
 /**
  * `migration-check [<app folder>] [--json] [--handler=<file>]`: the app folder defaults to the
@@ -16,7 +23,10 @@ export function main(argv: readonly string[], write: (text: string) => void = (t
     if (arg === '--json' || arg === '--json=true') json = true;
     else if (arg === '--json=false') json = false;
     else if (arg.startsWith('--handler=')) handler = arg.slice('--handler='.length);
-    else if (arg.startsWith('-')) {
+    else if (arg === '--help' || arg === '-h') {
+      write(`${USAGE}\n${HELP}\n`);
+      return 0;
+    } else if (arg.startsWith('-')) {
       process.stderr.write(`unknown option ${JSON.stringify(arg)}\n${USAGE}\n`);
       return 2;
     } else folders.push(arg);

@@ -53,7 +53,10 @@ describe('service target inference (createNodes)', () => {
     // a synth of dev must never be replayed for prod
     expect(t['synth']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ENVIRONMENTS' });
     expect(t['validate']).toMatchObject({ cache: false, dependsOn: ['synth'] });
-    expect(t['deploy']).toMatchObject({ cache: false, dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy' }] });
+    expect(t['deploy']).toMatchObject({
+      cache: false,
+      dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy', params: 'forward' }],
+    });
     expect(t['diff']!.cache).toBe(false);
     // judges the synthesized stacks: always on a fresh synth
     expect(t['migration-check']).toMatchObject({ cache: false, dependsOn: ['synth'] });

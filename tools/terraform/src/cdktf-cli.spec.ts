@@ -120,11 +120,28 @@ describe('cdktf wrapper: environment selection', () => {
 
 describe('cdktf wrapper: arguments', () => {
   it('takes --verbose for itself and never passes it to cdktf', () => {
-    expect(parseWrapperArgs(['deploy', '*', '--verbose', '--auto-approve'], {})).toEqual({
-      args: ['deploy', '*', '--auto-approve'],
+    expect(parseWrapperArgs(['deploy', '*', '--verbose', '--auto-approve'], {})).toMatchObject({
+      args: ['deploy', '*', '--auto-approve', '--skip-provider-lock'],
       verbose: true,
     });
-    expect(parseWrapperArgs(['diff'], {})).toEqual({ args: ['diff'], verbose: false });
+    expect(parseWrapperArgs(['synth'], {})).toEqual({ args: ['synth'], verbose: false, firstDeploy: false, help: false });
+  });
+
+  it("skips cdktf's registry-only provider-lock step for every command that has it, whatever the caller passed", () => {
+    for (const command of ['deploy', 'destroy', 'diff', 'output']) {
+      expect(parseWrapperArgs([command], {}).args).toEqual([command, '--skip-provider-lock']);
+      expect(parseWrapperArgs([command, '--skip-provider-lock'], {}).args).toEqual([command, '--skip-provider-lock']);
+    }
+    // cdktf synth and list have no such option, and would refuse it
+    expect(parseWrapperArgs(['synth'], {}).args).toEqual(['synth']);
+    expect(parseWrapperArgs(['list'], {}).args).toEqual(['list']);
+  });
+
+  it('takes --first-deploy for itself', () => {
+    expect(parseWrapperArgs(['deploy', '*', '--first-deploy'], {})).toMatchObject({
+      args: ['deploy', '*', '--skip-provider-lock'],
+      firstDeploy: true,
+    });
   });
 
   it('is verbose under `nx ... --verbose`', () => {
@@ -148,6 +165,31 @@ describe('cdktf output condenser', () => {
     expect(output).not.toContain('Please check the logs');
     // the rest of the run is still shown
     expect(output).toContain('platform-dev  Planning failed.');
+    // terraform init's progress before it is folded away: init succeeded, the credentials line says what failed
+    expect(stripAnsi(stdout)).toContain('Terraform has been successfully initialized!');
+    expect(output).not.toMatch(/Initializing|successfully initialized|previously-installed/);
+  });
+
+  it('reports an unreachable registry in one line naming the stack, the provider and the mirror setting, without init noise', () => {
+    // recorded: `cdktf diff` of platform-dev offline, with no provider mirror and an empty plugin cache
+    const output = condense(
+      readFileSync(join(FIXTURES, 'cdktf-diff-registry-unreachable.stdout.txt'), 'utf8'),
+      readFileSync(join(FIXTURES, 'cdktf-diff-registry-unreachable.stderr.txt'), 'utf8'),
+    );
+    const lines = output.split('\n').filter((l) => /\w/.test(l) && !/^[\u2800-\u28ff] /.test(l));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^platform-dev: terraform cannot reach registry.terraform.io to install hashicorp\/aws 5\.100\.0: .*CACHE_PLATFORM_TF_MIRROR=.* \(--verbose shows cdktf's full output\)$/,
+      ),
+    ]);
+  });
+
+  it("folds the provider-lock step's registry failure and the init before it into one line", () => {
+    // recorded: `deploy` of platform-dev offline with a mirror, before the wrapper skipped the lock step
+    const output = condense(readFileSync(join(FIXTURES, 'cdktf-deploy-provider-lock-offline.stdout.txt'), 'utf8'), '');
+    const lines = output.split('\n').filter((l) => /\w/.test(l) && !/Stacks? (?:deploying|done|waiting)/.test(l));
+    expect(lines).toEqual([expect.stringMatching(/^platform-dev: terraform cannot reach registry.terraform.io to install /)]);
+    expect(output).not.toContain('Incomplete lock file information');
   });
 
   it('passes a Terraform error through unchanged, once', () => {

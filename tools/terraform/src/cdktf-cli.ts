@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { awsProviderRequirement } from './mirror';
+import { FIRST_DEPLOY_FLAG, stateProblem, type GuardedApp } from './state-guard';
 import { terraformEnv } from './terraform';
 
 /**
@@ -37,16 +39,50 @@ export const TERRAFORM_COMMANDS: readonly string[] = ['diff', 'plan', 'deploy', 
 
 const HINT = `(${VERBOSE_FLAG} shows cdktf's full output)`;
 
+/**
+ * Commands whose cdktf step runs `terraform providers lock` when a stack has no lock file yet. That step
+ * always asks the public registry (it ignores filesystem mirrors), so offline it fails after a full
+ * init. The wrapper skips it for every stack of every run: the lock file lives in cdktf.out and is never
+ * committed, and `terraform init` still writes one for the provider it installed (mirror or registry).
+ */
+export const PROVIDER_LOCK_COMMANDS: readonly string[] = ['deploy', 'destroy', 'diff', 'output'];
+export const SKIP_PROVIDER_LOCK_FLAG = '--skip-provider-lock';
+
 export interface WrapperArgs {
   /** arguments for cdktf, without the wrapper's own flags */
   readonly args: readonly string[];
   readonly verbose: boolean;
+  /** FIRST_DEPLOY_FLAG: deploy may create stacks whose local state does not exist yet */
+  readonly firstDeploy: boolean;
+  readonly help: boolean;
 }
 
 export function parseWrapperArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): WrapperArgs {
-  const args = argv.filter((a) => a !== VERBOSE_FLAG);
-  return { args, verbose: args.length !== argv.length || env['NX_VERBOSE_LOGGING'] === 'true' };
+  const own = [VERBOSE_FLAG, FIRST_DEPLOY_FLAG];
+  const args = argv.filter((a) => !own.includes(a));
+  const command = args[0] ?? '';
+  if (PROVIDER_LOCK_COMMANDS.includes(command) && !args.includes(SKIP_PROVIDER_LOCK_FLAG)) args.push(SKIP_PROVIDER_LOCK_FLAG);
+  return {
+    args,
+    verbose: argv.includes(VERBOSE_FLAG) || env['NX_VERBOSE_LOGGING'] === 'true',
+    firstDeploy: argv.includes(FIRST_DEPLOY_FLAG),
+    help: argv.includes('--help') || argv.includes('-h'),
+  };
 }
+
+export const WRAPPER_USAGE = [
+  'usage (from an app folder): cdktf.cjs <synth|diff|deploy|destroy|output|list> [cdktf args...] [--verbose] [--first-deploy]',
+  '',
+  `  ${ENVIRONMENTS_ENV_VAR}=<env>[,<env>]  the environments to act on (required for diff, deploy, destroy)`,
+  "  --verbose        cdktf's full output instead of one line per failure",
+  `  ${FIRST_DEPLOY_FLAG}   deploy may create stacks whose local state file does not exist yet`,
+  '',
+  'Runs the cdktf CLI with the Terraform settings of validate (provider mirror, plugin cache), skips',
+  "cdktf's registry-only provider-lock step, and refuses what would harm real resources: every",
+  'environment at once, unknown environments, protected environments with local state, a deploy or',
+  'destroy whose local state file is missing, and a platform destroy while service stacks remain.',
+  "cdktf.cjs <command> --help shows the cdktf command's own options.",
+].join('\n');
 
 /** The names in CACHE_PLATFORM_ENVIRONMENTS (comma separated, blanks ignored), as libs/stack-base reads them. */
 export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -87,6 +123,35 @@ export function preflightProblem<E>(command: string, env: NodeJS.ProcessEnv, che
   }
 }
 
+/** The checks of libs/platform-environments that protect real resources (passed in, as above). */
+export interface ResourceChecks<E> {
+  select(env: NodeJS.ProcessEnv): readonly E[];
+  /** `assertEnvironmentNetwork(e, { deploy: true })`: throws on the sample VPC and subnet ids */
+  assertDeployable(environment: E): void;
+  /** `appStacks` for the app folder: the stacks (and their state files) a deploy or destroy would use */
+  appStacks(env: NodeJS.ProcessEnv): GuardedApp;
+  /** the run's FIRST_DEPLOY_FLAG */
+  readonly firstDeploy?: boolean;
+  /** state paths are shown relative to this folder (the workspace root) */
+  readonly root?: string;
+}
+
+/**
+ * Why a deploy or destroy must not start, or undefined: a deploy onto the sample network ids, a deploy
+ * or destroy whose local state file is missing, a platform destroy while service stacks remain (see
+ * ./state-guard.ts). Checked after `preflightProblem` and the Terraform version, before cdktf starts.
+ * `diff` is not refused: it only reads, and shows a missing state as everything to create.
+ */
+export function resourceProblem<E>(command: string, env: NodeJS.ProcessEnv, checks: ResourceChecks<E>): string | undefined {
+  if (command !== 'deploy' && command !== 'destroy') return undefined;
+  try {
+    if (command === 'deploy') for (const environment of checks.select(env)) checks.assertDeployable(environment);
+    return stateProblem(command, checks.appStacks(env), { firstDeploy: checks.firstDeploy, root: checks.root });
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 // cursor movement and line erasing that ink writes before a frame: kept when a line is replaced, so the
@@ -120,12 +185,22 @@ const STACK_FAILED = /^Error: External Error: Stack failed to (?:plan|deploy|des
 const BOX_START = /^(?:([\w-]+) {2,})?\s*╷\s*$/;
 const BOX_END = /^\s*╵\s*$/;
 const MAX_HELD_LINES = 400;
+// `terraform init` progress, as cdktf prints it for every stack before the plan: held, and dropped once
+// init succeeds (its one useful outcome, the installed provider, is implied by what follows)
+const INIT_START = /^Initializing (?:the backend|modules|provider plugins)\.\.\.$/;
+const INIT_DONE = 'Terraform has been successfully initialized!';
+const BOX_ERROR = /^│\s*Error: /;
+// Terraform could not reach the registry (offline, a proxy, DNS): the box names registry.terraform.io
+const REGISTRY_UNREACHABLE =
+  /could not connect to registry\.terraform\.io|registry\.terraform\.io.*(?:dial tcp|no such host|i\/o timeout|connection refused|TLS handshake)/s;
+// cdktf's closing line after a stack failed; said already when the failure was reported in one line
+const CLI_FAILED = /^(?:Invoking Terraform CLI failed|Error: terraform init failed) with exit code \d+$/;
 
 /** What the stdout and stderr condensers share. */
 export class CondenserState {
   /** every line cdktf printed outside its logger, normalised: a logger entry made only of these is a copy */
   readonly seen = new Set<string>();
-  /** stacks whose missing credentials were reported in one line */
+  /** stacks whose failure (missing credentials, an unreachable registry) was reported in one line */
   readonly credentialsReported = new Set<string>();
   /** logger entries (ERROR/WARN), held until the end to drop those that only repeat other output */
   readonly logEntries: string[][] = [];
@@ -151,6 +226,9 @@ export class CdktfOutputCondenser {
   private box: string[] | undefined;
   private logEntry: string[] | undefined;
   private synthError: string[] | undefined;
+  private init: string[] | undefined;
+  /** the stack cdktf's UI last named: a diagnostic inside `terraform init` output comes without its prefix */
+  private lastStack = '';
 
   constructor(private readonly state: CondenserState = new CondenserState()) {}
 
@@ -166,7 +244,7 @@ export class CdktfOutputCondenser {
    * has none); empty while a diagnostic or a synth error is being collected.
    */
   flushPartial(): string {
-    if (this.box || this.synthError || this.pending === '') return '';
+    if (this.box || this.synthError || this.init || this.pending === '') return '';
     const text = this.pending;
     this.pending = '';
     this.state.seen.add(normalise(text));
@@ -181,6 +259,7 @@ export class CdktfOutputCondenser {
       this.pending = '';
     }
     this.closeLogEntry();
+    if (this.init) out += this.releaseInit();
     if (this.box) out += this.releaseBox();
     if (this.synthError) out += this.condenseSynthError(this.synthError);
     this.synthError = undefined;
@@ -205,6 +284,8 @@ export class CdktfOutputCondenser {
       return '';
     }
     this.state.seen.add(normalise(raw));
+    const named = plain.match(/^([\w-]+) {2,}\S/)?.[1];
+    if (named) this.lastStack = named;
     if (this.synthError) {
       this.synthError.push(raw);
       return '';
@@ -213,6 +294,12 @@ export class CdktfOutputCondenser {
       this.synthError = [raw];
       return '';
     }
+    if (this.init) return this.initLine(raw);
+    if (INIT_START.test(normalise(raw)) && !this.box) {
+      this.init = [raw];
+      return '';
+    }
+    if (CLI_FAILED.test(plain.trim()) && this.state.credentialsReported.size > 0) return '';
     const stackFailed = plain.match(STACK_FAILED);
     // the one-line credentials message already said why; "check the logs" would send them nowhere
     if (stackFailed && this.state.credentialsReported.has(stackFailed[1] ?? '')) return '';
@@ -229,6 +316,30 @@ export class CdktfOutputCondenser {
     return `${raw}\n`;
   }
 
+  /** A line while `terraform init` runs: held; dropped on success; on an error, only the error box is kept. */
+  private initLine(raw: string): string {
+    const held = this.init ?? [];
+    const line = normalise(raw);
+    if (line === INIT_DONE) {
+      this.init = undefined;
+      return '';
+    }
+    if (BOX_ERROR.test(line)) {
+      // the box this error opens: from its last `╷` (the progress and warnings before it are init noise)
+      const start = held.map((l) => BOX_START.test(stripAnsi(l))).lastIndexOf(true);
+      this.init = undefined;
+      return [...(start >= 0 ? held.slice(start) : []), raw].map((l) => this.line(l)).join('');
+    }
+    held.push(raw);
+    return held.length > MAX_HELD_LINES ? this.releaseInit() : '';
+  }
+
+  private releaseInit(): string {
+    const held = this.init ?? [];
+    this.init = undefined;
+    return held.map((l) => `${l}\n`).join('');
+  }
+
   private closeLogEntry(): void {
     if (this.logEntry) this.state.logEntries.push(this.logEntry);
     this.logEntry = undefined;
@@ -238,18 +349,28 @@ export class CdktfOutputCondenser {
     const box = this.box ?? [];
     this.box = undefined;
     const first = box[0] ?? '';
-    const stack = stripAnsi(first).match(BOX_START)?.[1] ?? '';
+    const stack = stripAnsi(first).match(BOX_START)?.[1] ?? this.lastStack;
     const summary = box
       .map((l) => stripAnsi(l).replace(/^\s*│\s?/, ''))
       .find((l) => l.startsWith('Error: '))
       ?.slice('Error: '.length)
       .trim();
-    if (summary !== NO_CREDENTIALS) return box.map((l) => `${l}\n`).join('');
+    const text = box.map((l) => stripAnsi(l).replace(/^\s*│\s?/, '')).join(' ');
+    const registry = summary !== undefined && REGISTRY_UNREACHABLE.test(text);
+    if (summary !== NO_CREDENTIALS && !registry) return box.map((l) => `${l}\n`).join('');
     const alreadyReported = this.state.credentialsReported.has(stack);
     this.state.credentialsReported.add(stack);
     if (alreadyReported) return '';
     const prefix = first.match(CURSOR_PREFIX)?.[0] ?? '';
     const where = stack ? `${stack}: ` : '';
+    if (registry) {
+      const { source, version } = awsProviderRequirement();
+      const provider = source.replace(/^registry\.terraform\.io\//, '');
+      return (
+        `${prefix}${where}terraform cannot reach registry.terraform.io to install ${provider} ${version}: connect to the internet, ` +
+        `or put a filesystem mirror holding it where the wrapper finds one (CACHE_PLATFORM_TF_MIRROR=/path; README, Prerequisites) ${HINT}\n`
+      );
+    }
     return (
       `${prefix}${where}no AWS credentials found: sign in (e.g. aws sso login --profile <profile>, then AWS_PROFILE=<profile>) ` +
       `or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run this again ${HINT}\n`

@@ -5,9 +5,14 @@ import { checkTerraformVersion } from './version';
 
 /** `validate <app dir>...`: terraform validate for every synthesized stack of the given cdktf apps. */
 export async function main(argv: string[]): Promise<number> {
+  const usage = 'usage: validate <app dir> [<app dir>...]   (validates <app>/cdktf.out/stacks/* after synth)';
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
   const apps = argv.filter((a) => !a.startsWith('-'));
   if (apps.length === 0) {
-    console.error('usage: validate <app dir> [<app dir>...]   (validates <app>/cdktf.out/stacks/* after synth)');
+    console.error(usage);
     return 2;
   }
   const dirs: string[] = [];

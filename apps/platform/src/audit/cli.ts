@@ -32,7 +32,10 @@ export async function main(argv: readonly string[], options: AuditCliOptions = {
     if (arg === '--env') name = argv[++i];
     else if (arg.startsWith('--env=')) name = arg.slice('--env='.length);
     else if (arg === '--json') json = true;
-    else {
+    else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      return 0;
+    } else {
       console.error(`audit: unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
       return 2;
     }

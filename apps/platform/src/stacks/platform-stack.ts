@@ -27,10 +27,8 @@ export interface PlatformStackProps {
 /** Where `nx run secret-rotation:bundle` writes the platform's password rotation function. */
 export const ROTATION_BUNDLE_DIR = resolve(__dirname, '../../../../libs/secret-rotation/dist/handler');
 
-/** Stack id (and state file name) of an environment's platform stack. */
-export function platformStackId(environment: string): string {
-  return `platform-${environment}`;
-}
+// one definition, shared with the cdktf wrapper's state checks
+export { platformStackId } from '@cache-platform/platform-environments';
 
 /**
  * The platform in one environment: the AWS provider with ownership `default_tags`, the state
@@ -63,7 +61,7 @@ export class PlatformStack extends TerraformStack {
     this.foundation = new SharedCacheFoundation(this, 'foundation', {
       environment: name,
       ...cacheSettings,
-      rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR },
+      rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR, secretsKmsKeyArn: props.environment.secretsKmsKeyArn },
     });
     // more cells sit next to the foundation (new ids), so the default cell's addresses never change
     this.cells = [

@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, payloadAttribute, SECRET_VERSION, USER, type FixtureName, type Json } from '../../test/fixtures';
+import { MUTATIONS } from '../../test/mutations';
 import { main } from './cli';
+import { RULES } from './rules';
 
 /*
  * The acceptance of the policy command: an app folder with cdktf.json and cdktf.out/stacks, as a
@@ -47,7 +49,7 @@ describe('npm run policy -- <dir>', () => {
   it('passes untouched stacks (exit 0)', () => {
     const dir = app('catalog-api', { 'catalog-api-dev': { from: 'service-password' }, 'catalog-api-prod': { from: 'service-password' } });
     expect(main([join(dir, 'cdktf.out')], root)).toBe(0);
-    expect(out.join('\n')).toBe('policy: 2 stack(s) pass 11 rules');
+    expect(out.join('\n')).toBe(`policy: 2 stack(s) pass ${RULES.length} rules`);
   });
 
   it.each([
@@ -84,6 +86,50 @@ describe('npm run policy -- <dir>', () => {
     expect(main([stackDir(dir, 'catalog-api-prod')], root)).toBe(0);
   });
 
+  const STACK_OF = {
+    'service-password': ['catalog-api', 'catalog-api'],
+    'service-iam': ['enrollment-api', 'enrollment-api'],
+    platform: ['platform', 'platform'],
+  } as const;
+  it.each(MUTATIONS.filter((m) => m.falsePass).map((m) => [m.id, m] as const))(
+    'fails a stack edited to a former false pass: %s (exit 1 with its rule id; the untouched stack exits 0)',
+    (_id, mutation) => {
+      const [appName, stackPrefix] = STACK_OF[mutation.stack];
+      const dir = app(appName, {
+        [`${stackPrefix}-dev`]: { from: mutation.stack, edit: mutation.edit },
+        [`${stackPrefix}-prod`]: { from: mutation.stack },
+      });
+      expect(main(['--json', stackDir(dir, `${stackPrefix}-dev`)], root)).toBe(1);
+      const report = JSON.parse(out.join('\n')) as { findings: { rule: string; stack: string; message: string }[] };
+      expect(report.findings.length).toBeGreaterThan(0);
+      expect(report.findings.map((f) => f.rule)).toContain(mutation.rule);
+      for (const finding of report.findings) expect(finding.stack).toBe(`${stackPrefix}-dev`);
+      out = [];
+      expect(main([stackDir(dir, `${stackPrefix}-prod`)], root)).toBe(0);
+    },
+  );
+
+  it('reports an unreadable policy as a finding, which a suppression with a reason accepts', () => {
+    const unreadable = MUTATIONS.find((m) => m.id === 'policy computed by a function (unreadable)');
+    const dir = app('catalog-api', { 'catalog-api-dev': { from: 'service-password', edit: unreadable?.edit } });
+    expect(main([dir], root)).toBe(1);
+    expect(out.join('\n')).toMatch(/^CP005 no-wildcard-resources {2}catalog-api-dev: aws_iam_role_policy\.computed$/m);
+    expect(out.join('\n')).toContain(
+      'the policy cannot be read, so what it grants cannot be checked: policy: it is computed at apply time',
+    );
+    writeFileSync(
+      join(dir, 'policy-suppressions.json'),
+      JSON.stringify({
+        suppressions: [
+          { rule: 'CP005', resource: 'aws_iam_role_policy.computed', reason: 'reviewed: the replace() only renames the Sid (SEC-118)' },
+        ],
+      }),
+    );
+    out = [];
+    expect(main([dir], root)).toBe(0);
+    expect(out.join('\n')).toContain('suppressed CP005 no-wildcard-resources  catalog-api-dev: aws_iam_role_policy.computed');
+  });
+
   it('refuses a suppression without a reason (exit 2), and shows the reason of an accepted one', () => {
     const dir = app('catalog-api', { 'catalog-api-dev': { from: 'service-password', edit: access('+keys') } });
     const suppress = (reason: string | undefined) =>
@@ -102,7 +148,7 @@ describe('npm run policy -- <dir>', () => {
     expect(main([dir], root)).toBe(0);
     expect(out.join('\n')).toContain('suppressed CP002 no-dangerous-commands  catalog-api-dev: aws_elasticache_user.');
     expect(out.join('\n')).toContain('  reason: legacy migration tool lists its own keys until 2027-01');
-    expect(out.join('\n')).toContain('policy: 1 stack(s) pass 11 rules, 1 suppressed with a reason');
+    expect(out.join('\n')).toContain(`policy: 1 stack(s) pass ${RULES.length} rules, 1 suppressed with a reason`);
   });
 
   it('checks keyspace uniqueness against the other apps of the workspace with --workspace', () => {

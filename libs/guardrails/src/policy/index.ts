@@ -3,4 +3,4 @@ export * from './stack';
 export * from './runner';
 export * from './suppressions';
 export * from './check';
-export { RULES } from './rules';
+export { RULES, secretsCustomerKeyRule } from './rules';

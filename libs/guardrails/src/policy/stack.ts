@@ -141,6 +141,11 @@ function providerDefaultTags(stack: TfStack, resource: TfResource | undefined): 
     : {};
 }
 
+/** The default tags of the stack's default AWS provider. */
+export function stackDefaultTags(stack: TfStack): Record<string, string> {
+  return providerDefaultTags(stack, undefined);
+}
+
 /**
  * The tags AWS will put on a resource: the provider's `default_tags` overlaid with the resource's own
  * `tags` (the resource wins, and an empty value removes the tag, as the AWS provider does).

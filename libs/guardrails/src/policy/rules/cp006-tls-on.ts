@@ -1,3 +1,4 @@
+import { readJsonAttribute } from '../hcl-literal';
 import type { PolicyRule, Violation } from '../rule';
 import { block, resourcesOf } from '../stack';
 
@@ -19,6 +20,25 @@ export function tlsOffVariable(name: string, value: unknown): string | undefined
   return undefined;
 }
 
+/**
+ * A cache secret's payload (it names a host or an authMode) must say `"tls" = true` as a literal: an
+ * expression (`"tls" = 1 == 0`), a string or a missing key is not a TLS promise. Payloads that do not
+ * parse are left to the regular expression above.
+ */
+function payloadTlsProblem(payload: string): string | undefined {
+  let doc: unknown;
+  try {
+    doc = readJsonAttribute(payload);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const fields = doc as Record<string, unknown>;
+  if (!('host' in fields) && !('authMode' in fields)) return undefined;
+  if (fields['tls'] === true) return undefined;
+  return `sets tls to ${JSON.stringify(fields['tls'] ?? null)}, not the literal true`;
+}
+
 export const tlsOn: PolicyRule = {
   id: 'CP006',
   name: 'tls-on',
@@ -30,9 +50,13 @@ export const tlsOn: PolicyRule = {
     for (const version of resourcesOf(stack, 'aws_secretsmanager_secret_version')) {
       for (const attribute of SECRET_PAYLOAD_ATTRIBUTES) {
         const payload = version.body[attribute];
-        if (typeof payload === 'string' && TLS_OFF_IN_PAYLOAD.test(payload)) {
+        if (typeof payload !== 'string') continue;
+        if (TLS_OFF_IN_PAYLOAD.test(payload)) {
           violations.push({ resource: version, message: `secret payload (${attribute}) sets tls to false` });
+          continue;
         }
+        const why = payloadTlsProblem(payload);
+        if (why) violations.push({ resource: version, message: `secret payload (${attribute}) ${why}` });
       }
     }
     for (const fn of resourcesOf(stack, 'aws_lambda_function')) {
@@ -42,6 +66,14 @@ export const tlsOn: PolicyRule = {
         const why = tlsOffVariable(name, value);
         if (why) violations.push({ resource: fn, message: `environment variable ${name}=${JSON.stringify(value)} ${why}` });
       }
+    }
+    for (const group of resourcesOf(stack, 'aws_elasticache_replication_group')) {
+      const transit = group.body['transit_encryption_enabled'];
+      if (transit !== true && transit !== 'true')
+        violations.push({
+          resource: group,
+          message: `transit_encryption_enabled is ${JSON.stringify(transit ?? null)}: the replication group accepts plaintext connections`,
+        });
     }
     return violations;
   },

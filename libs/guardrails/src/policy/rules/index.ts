@@ -10,6 +10,16 @@ import { oneServicePerKeyspace } from './cp008-one-service-per-keyspace';
 import { currentRuntime } from './cp009-current-runtime';
 import { passwordRotation } from './cp010-password-rotation';
 import { noLiteralSecrets } from './cp011-no-literal-secrets';
+import { resourcePolicies } from './cp012-resource-policies';
+import { lambdaPermissionScoped } from './cp013-lambda-permission-scoped';
+import { groupMembersDefinedHere } from './cp014-group-members-defined-here';
+import { noPasswordlessUsers } from './cp015-no-passwordless-users';
+import { cacheUsesPlatformGroup } from './cp016-cache-uses-platform-group';
+import { noWildcardResourceActions } from './cp017-no-wildcard-resource-actions';
+import { logRetention } from './cp018-log-retention';
+import { alarmTopicProtected } from './cp019-alarm-topic-protected';
+import { secretsCustomerKey, secretsCustomerKeyRule } from './cp020-secrets-customer-key';
+import { ownSecretsOnly } from './cp021-own-secrets-only';
 
 /** The rule pack, in id order. */
 export const RULES: readonly PolicyRule[] = [
@@ -24,9 +34,30 @@ export const RULES: readonly PolicyRule[] = [
   currentRuntime,
   passwordRotation,
   noLiteralSecrets,
+  resourcePolicies,
+  lambdaPermissionScoped,
+  groupMembersDefinedHere,
+  noPasswordlessUsers,
+  cacheUsesPlatformGroup,
+  noWildcardResourceActions,
+  logRetention,
+  alarmTopicProtected,
+  secretsCustomerKey,
+  ownSecretsOnly,
 ];
 
 export {
+  ownSecretsOnly,
+  secretsCustomerKey,
+  secretsCustomerKeyRule,
+  alarmTopicProtected,
+  logRetention,
+  noWildcardResourceActions,
+  cacheUsesPlatformGroup,
+  groupMembersDefinedHere,
+  lambdaPermissionScoped,
+  noPasswordlessUsers,
+  resourcePolicies,
   currentRuntime,
   dangerousCommands,
   defaultUserDisabled,

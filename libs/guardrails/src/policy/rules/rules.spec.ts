@@ -14,10 +14,20 @@ import {
   type Json,
 } from '../../../test/fixtures';
 import type { PolicyRule } from '../rule';
+import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
 import { parseStack, type TfStack } from '../stack';
 import {
+  alarmTopicProtected,
+  secretsCustomerKeyRule,
+  cacheUsesPlatformGroup,
   currentRuntime,
+  logRetention,
+  noWildcardResourceActions,
   dangerousCommands,
+  groupMembersDefinedHere,
+  lambdaPermissionScoped,
+  noPasswordlessUsers,
+  resourcePolicies,
   defaultUserDisabled,
   groupIgnoresMembership,
   keyspacePatterns,
@@ -40,20 +50,9 @@ const SAFE =
   'on ~catalog-api:* +@all -@dangerous -@admin -@pubsub -@scripting -scan -randomkey -dbsize -cluster|getkeysinslot -cluster|countkeysinslot -select';
 
 describe('the rule pack', () => {
-  it('has stable, unique ids CP001..CP011, each with a one-line rationale and a fix', () => {
-    expect(RULES.map((r) => r.id)).toEqual([
-      'CP001',
-      'CP002',
-      'CP003',
-      'CP004',
-      'CP005',
-      'CP006',
-      'CP007',
-      'CP008',
-      'CP009',
-      'CP010',
-      'CP011',
-    ]);
+  it('has stable, consecutive ids CP001..CP0NN, each with a one-line rationale and a fix', () => {
+    expect(RULES.map((r) => r.id)).toEqual(RULES.map((_r, i) => `CP${String(i + 1).padStart(3, '0')}`));
+    expect(RULES.length).toBe(21);
     for (const rule of RULES) {
       expect(rule.rationale).not.toMatch(/\n/);
       expect(rule.fix.length).toBeGreaterThan(20);
@@ -220,6 +219,209 @@ describe('CP005 no-wildcard-resources', () => {
       json.data.aws_iam_policy_document[DOC].statement.push({ effect: 'Deny', actions: ['secretsmanager:*'], resources: ['*'] });
     });
     expect(check(noWildcardResources, stack)).toEqual([]);
+  });
+});
+
+describe('CP005 reads every way a policy is written, and what a service may name', () => {
+  const DOC = 'cache-access_secret-read-c8ae95c3c7-document_799971D1';
+  const ROLE_POLICY = (policy: string) => (json: Json) => {
+    json.resource.aws_iam_role_policy.extra = { name: 'extra', policy, role: '${aws_iam_role.handler_role_DDC61C05.name}' };
+  };
+  it('accepts the secret named by its own name with the random suffix, and a jsonencode policy that names its own secret', () => {
+    const own = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache-platform/dev/catalog-api/redis-??????';
+    expect(
+      check(
+        noWildcardResources,
+        stackOf('service-password', (json) => (json.data.aws_iam_policy_document[DOC].statement[0].resources = [own])),
+      ),
+    ).toEqual([]);
+    const encoded = ROLE_POLICY(
+      `\${jsonencode({"Statement" = [{"Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.${SECRET}.arn}]})}`,
+    );
+    expect(check(noWildcardResources, stackOf('service-password', encoded))).toEqual([]);
+  });
+  it('reads jsonencode, names the statement and the reason', () => {
+    const found = check(
+      noWildcardResources,
+      stackOf(
+        'service-password',
+        ROLE_POLICY(
+          '${jsonencode({"Statement" = [{"Sid" = "All", "Effect" = "Allow", "Action" = "ssm:GetParameter", "Resource" = "arn:aws:ssm:eu-west-1:1:parameter/cache-platform/dev/*"}]})}',
+        ),
+      ),
+    );
+    expect(found).toEqual([
+      'aws_iam_role_policy.extra: statement All allows ssm:GetParameter on resource "arn:aws:ssm:eu-west-1:1:parameter/cache-platform/dev/*": it is a pattern over the platform\'s parameters (/cache-platform/...): name the parameter',
+    ]);
+  });
+  it('refuses a resource written as an expression (${"*"}), and a NotAction that spares the three services is left to them', () => {
+    const found = check(
+      noWildcardResources,
+      stackOf('service-password', (json) => (json.data.aws_iam_policy_document[DOC].statement[0].resources = ['${"*"}'])),
+    );
+    expect(found[0]).toContain('it is an expression whose value is only known at apply time');
+  });
+  it('accepts the AWS managed VPC access policy the functions use, refuses an AWS managed policy not on either list', () => {
+    expect(check(noWildcardResources, stackOf('service-iam'))).toEqual([]);
+    const other = check(
+      noWildcardResources,
+      stackOf(
+        'service-iam',
+        (json) =>
+          (json.resource.aws_iam_role_policy_attachment['handler_vpc-access_2EC1C175'].policy_arn =
+            'arn:aws:iam::aws:policy/AmazonS3FullAccess'),
+      ),
+    );
+    expect(other[0]).toContain(
+      'attaches the AWS managed policy AmazonS3FullAccess, which is not on the list of AWS managed policies known to leave',
+    );
+  });
+  it("holds the platform's rotation role to its environment: its deliberate grants pass, another environment's do not", () => {
+    expect(check(noWildcardResources, stackOf('platform'))).toEqual([]);
+    const prod = check(
+      noWildcardResources,
+      stackOf('platform', (json) => {
+        const policy = json.resource.aws_iam_role_policy['foundation_password-rotation_policy_22D94EE6'];
+        policy.policy = policy.policy.replace(
+          'parameter/cache-platform/dev/cells/*/exports/*',
+          'parameter/cache-platform/prod/cells/*/exports/*',
+        );
+      }),
+    );
+    expect(prod).toHaveLength(1);
+    expect(prod[0]).toContain('statement ReadCellEndpoints allows ssm:GetParameters on resource');
+    expect(prod[0]).toContain("it spans parameters outside this environment's platform parameters (/cache-platform/dev/*)");
+  });
+});
+
+describe('CP012-CP016: compliant as synthesized', () => {
+  it.each([
+    ['CP012', resourcePolicies],
+    ['CP013', lambdaPermissionScoped],
+    ['CP014', groupMembersDefinedHere],
+    ['CP015', noPasswordlessUsers],
+    ['CP016', cacheUsesPlatformGroup],
+  ])('%s passes every fixture', (_id, rule) => {
+    for (const name of [...SERVICES, 'platform' as const]) expect(check(rule, stackOf(name))).toEqual([]);
+  });
+  it('CP012 accepts a secret policy for a role of the stack, refuses NotPrincipal', () => {
+    const policy = (statement: object) => (json: Json) => {
+      json.resource.aws_secretsmanager_secret_policy = {
+        p: {
+          secret_arn: 'x',
+          policy: JSON.stringify({
+            Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*', ...statement }],
+          }),
+        },
+      };
+    };
+    expect(
+      check(resourcePolicies, stackOf('service-iam', policy({ Principal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } }))),
+    ).toEqual([]);
+    expect(
+      check(resourcePolicies, stackOf('service-iam', policy({ NotPrincipal: { AWS: '${aws_iam_role.handler_role_DDC61C05.arn}' } })))[0],
+    ).toContain('allows every principal but ${aws_iam_role.handler_role_DDC61C05.arn} (NotPrincipal)');
+  });
+  it('CP013 accepts source_account alone, refuses a bare wildcard source_arn alone', () => {
+    const PERMISSION = 'foundation_password-rotation_secretsmanager-invoke_6102B37B';
+    expect(
+      check(
+        lambdaPermissionScoped,
+        stackOf('platform', (json) => delete json.resource.aws_lambda_permission[PERMISSION].source_arn),
+      ),
+    ).toEqual([]);
+    const wide = stackOf('platform', (json) => {
+      delete json.resource.aws_lambda_permission[PERMISSION].source_account;
+      json.resource.aws_lambda_permission[PERMISSION].source_arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:*';
+    });
+    expect(check(lambdaPermissionScoped, wide)[0]).toContain('matches any resource and no source_account narrows it');
+  });
+  it('CP015 accepts IAM-auth users and a nopass cleared by resetpass', () => {
+    expect(check(noPasswordlessUsers, stackOf('service-iam'))).toEqual([]);
+    expect(check(noPasswordlessUsers, stackOf('service-iam', withAccess(`${SAFE} nopass resetpass`)))).toEqual([]);
+    expect(check(noPasswordlessUsers, stackOf('service-iam', withAccess(`${SAFE} resetpass nopass`)))[0]).toContain('sets nopass');
+  });
+});
+
+describe('a service in another cell', () => {
+  it("reads that cell's exports (user group, cache ARN) as the platform's", () => {
+    const stack = stackOf('service-iam', (json) => {
+      for (const parameter of Object.values(json.data.aws_ssm_parameter) as { name: string }[])
+        parameter.name = parameter.name.replace('/cache-platform/dev/exports/', '/cache-platform/dev/cells/b/exports/');
+    });
+    for (const rule of RULES) expect(check(rule, stack)).toEqual([]);
+    const otherEnvironment = stackOf('service-iam', (json) => {
+      for (const parameter of Object.values(json.data.aws_ssm_parameter) as { name: string }[])
+        parameter.name = parameter.name.replace('/cache-platform/dev/', '/cache-platform/prod/');
+    });
+    expect(check(groupMembersDefinedHere, otherEnvironment)[0]).toContain("is not the platform's group (the user-group-id export of dev)");
+    expect(check(noWildcardResources, otherEnvironment)[0]).toContain('which is not a platform export');
+  });
+});
+
+describe('CP017-CP019: compliant as synthesized, and what they refuse', () => {
+  it.each([
+    ['CP017', noWildcardResourceActions],
+    ['CP018', logRetention],
+    ['CP019', alarmTopicProtected],
+  ])('%s passes every fixture', (_id, rule) => {
+    for (const name of [...SERVICES, 'platform' as const]) expect(check(rule, stackOf(name))).toEqual([]);
+  });
+  it('CP017 refuses s3:GetObject on "*", accepts cloudwatch:PutMetricData on "*" and leaves the cache services to CP005', () => {
+    const stack = stackOf('service-iam', (json) =>
+      json.data.aws_iam_policy_document['cache-access_connect-c8da695ca7-document_110636D6'].statement.push(
+        { sid: 'Objects', effect: 'Allow', actions: ['s3:GetObject', 'cloudwatch:PutMetricData', 'ssm:GetParameter'], resources: ['*'] },
+        { sid: 'Metrics', effect: 'Allow', actions: ['cloudwatch:PutMetricData', 'xray:PutTraceSegments'], resources: ['*'] },
+      ),
+    );
+    expect(check(noWildcardResourceActions, stack)).toEqual([
+      'data.aws_iam_policy_document.cache-access_connect-c8da695ca7-document_110636D6: statement Objects allows s3:GetObject on every resource ("*"): these actions support resource-level permissions',
+    ]);
+  });
+  it('CP018 refuses a log group without retention and a function without its own log group', () => {
+    const stack = stackOf('service-password', (json) => {
+      delete json.resource.aws_cloudwatch_log_group.handler_logs_4FACF3B2.retention_in_days;
+      json.resource.aws_lambda_function.extra = { ...json.resource.aws_lambda_function[FUNCTION], function_name: 'catalog-api-dev-extra' };
+    });
+    expect(check(logRetention, stack)).toEqual([
+      'aws_cloudwatch_log_group.handler_logs_4FACF3B2: retention_in_days is null: the logs never expire',
+      'aws_lambda_function.extra: the stack defines no log group /aws/lambda/catalog-api-dev-extra: Lambda creates one that never expires',
+    ]);
+  });
+  it('CP019 refuses the AWS managed key and a topic policy without the TLS deny', () => {
+    const stack = stackOf('platform', (json) => {
+      json.resource.aws_sns_topic.alarms_topic_CB6504A9.kms_master_key_id = 'alias/aws/sns';
+      const policy = Object.values(json.resource.aws_sns_topic_policy)[0] as { policy: string };
+      const doc = JSON.parse(policy.policy);
+      doc.Statement = doc.Statement.filter((st: { Effect: string }) => st.Effect !== 'Deny');
+      policy.policy = JSON.stringify(doc);
+    });
+    expect(check(alarmTopicProtected, stack)).toEqual([
+      'aws_sns_topic.alarms_topic_CB6504A9: kms_master_key_id "alias/aws/sns" is the AWS managed SNS key: CloudWatch cannot publish to it, so no alarm would arrive',
+      'aws_sns_topic.alarms_topic_CB6504A9: no topic policy denies sns:Publish to "*" when aws:SecureTransport is false: the topic accepts messages over plain HTTP',
+    ]);
+  });
+});
+
+describe('CP020 secrets-customer-key', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const dev = ENVIRONMENTS.find((e) => e.name === 'dev') as Environment;
+  const asking = secretsCustomerKeyRule([{ ...dev, secretsKmsKeyArn: KEY }]);
+  it('asks nothing of an environment that names no key (the workspace today)', () => {
+    expect(check(secretsCustomerKeyRule(), stackOf('service-password'))).toEqual([]);
+  });
+  it('refuses a secret without the key, or on another key, where the environment names one', () => {
+    expect(check(asking, stackOf('service-password'))).toEqual([
+      `aws_secretsmanager_secret.${SECRET}: kms_key_id is null, but environment dev asks for its customer managed key ${KEY}`,
+    ]);
+    const aws = stackOf('service-iam', (json) => (json.resource.aws_secretsmanager_secret[SECRET].kms_key_id = 'alias/aws/secretsmanager'));
+    expect(check(asking, aws)[0]).toContain('kms_key_id is "alias/aws/secretsmanager", but environment dev asks');
+    expect(
+      check(
+        asking,
+        stackOf('service-iam', (json) => (json.resource.aws_secretsmanager_secret[SECRET].kms_key_id = KEY)),
+      ),
+    ).toEqual([]);
   });
 });
 

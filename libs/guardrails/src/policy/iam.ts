@@ -1,0 +1,360 @@
+import { readJsonAttribute, type HclValue } from './hcl-literal';
+import { blocks, dataOf, resourcesOf, stringAttr, type TfResource, type TfStack } from './stack';
+
+/**
+ * IAM policy documents of a synthesized stack, read into one statement model whatever way they were
+ * written: literal JSON, `${jsonencode({...})}`, an `aws_iam_policy_document` data source, or a
+ * reference to one. A policy that cannot be read now is reported as unreadable, never skipped: a
+ * policy the rules cannot see is a policy they cannot vouch for.
+ */
+
+export interface Principal {
+  /** `AWS`, `Service`, `Federated`, `CanonicalUser`; `*` for the bare `"Principal": "*"` */
+  readonly type: string;
+  readonly identifiers: readonly string[];
+}
+
+export interface Condition {
+  readonly test: string;
+  readonly variable: string;
+  readonly values: readonly string[];
+}
+
+export interface Statement {
+  readonly sid: string | undefined;
+  readonly effect: string;
+  readonly actions: readonly string[];
+  readonly notActions: readonly string[];
+  readonly resources: readonly string[];
+  readonly notResources: readonly string[];
+  readonly principals: readonly Principal[];
+  readonly notPrincipals: readonly Principal[];
+  readonly conditions: readonly Condition[];
+}
+
+/** The policies a resource carries (one resource may hold several: a role's inline policies). */
+export interface PolicyOf {
+  readonly resource: TfResource;
+  /** the attribute it was read from, for messages (`policy`, `inline_policy[0].policy`, `statement`) */
+  readonly attribute: string;
+  readonly statements: readonly Statement[];
+  /** why (part of) it could not be read; the statements then hold only what could */
+  readonly unreadable?: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (value: unknown): string[] =>
+  typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+// a list attribute that is an expression, not a list: unreadable
+const computedList = (value: unknown): boolean => typeof value === 'string' && value.includes('${') && !/^[^$]*$/.test(value);
+
+function principalsOfJson(value: unknown): Principal[] {
+  if (value === undefined) return [];
+  if (value === '*') return [{ type: '*', identifiers: ['*'] }];
+  if (!isObject(value)) return [{ type: '?', identifiers: strings(value) }];
+  return Object.entries(value).map(([type, ids]) => ({ type, identifiers: strings(ids) }));
+}
+
+function conditionsOfJson(value: unknown): Condition[] {
+  if (!isObject(value)) return [];
+  const out: Condition[] = [];
+  for (const [test, byKey] of Object.entries(value)) {
+    if (!isObject(byKey)) continue;
+    for (const [variable, values] of Object.entries(byKey)) out.push({ test, variable, values: strings(values) });
+  }
+  return out;
+}
+
+/** Statements of an IAM policy JSON document (already parsed). */
+export function statementsOfJsonDocument(doc: unknown): { statements: Statement[]; unreadable?: string } {
+  if (!isObject(doc)) return { statements: [], unreadable: 'the policy is not a JSON object' };
+  const raw = doc['Statement'];
+  if (typeof raw === 'string') return { statements: [], unreadable: `Statement is computed (${raw})` };
+  const statements: Statement[] = [];
+  const problems: string[] = [];
+  for (const s of blocks(raw)) {
+    for (const key of ['Action', 'NotAction', 'Resource', 'NotResource', 'Effect']) {
+      const v = s[key];
+      if (typeof v === 'string' && key !== 'Resource' && key !== 'NotResource' && v.includes('${'))
+        problems.push(`${key} is computed (${v})`);
+      if (Array.isArray(v) && v.some((x) => typeof x !== 'string')) problems.push(`${key} holds a non-string value`);
+    }
+    if (typeof s['Principal'] === 'string' && s['Principal'] !== '*') problems.push(`Principal is computed (${s['Principal']})`);
+    statements.push({
+      sid: typeof s['Sid'] === 'string' ? s['Sid'] : undefined,
+      effect: typeof s['Effect'] === 'string' ? s['Effect'] : 'Allow',
+      actions: strings(s['Action']),
+      notActions: strings(s['NotAction']),
+      resources: strings(s['Resource']),
+      notResources: strings(s['NotResource']),
+      principals: principalsOfJson(s['Principal']),
+      notPrincipals: principalsOfJson(s['NotPrincipal']),
+      conditions: conditionsOfJson(s['Condition']),
+    });
+  }
+  return problems.length > 0 ? { statements, unreadable: problems.join('; ') } : { statements };
+}
+
+function principalsOfBlocks(value: unknown): Principal[] {
+  return blocks(value).map((p) => ({ type: typeof p['type'] === 'string' ? p['type'] : '?', identifiers: strings(p['identifiers']) }));
+}
+
+/** Statements of an `aws_iam_policy_document` data source, with the documents it merges in. */
+export function statementsOfDocument(document: TfResource): { statements: Statement[]; unreadable?: string } {
+  const problems: string[] = [];
+  const raw = document.body['statement'];
+  if (typeof raw === 'string') problems.push(`statement is computed (${raw})`);
+  const statements: Statement[] = [];
+  for (const s of blocks(raw)) {
+    for (const key of ['actions', 'not_actions', 'resources', 'not_resources', 'principals', 'not_principals', 'condition', 'effect']) {
+      if (computedList(s[key]) && !['effect'].includes(key)) problems.push(`${key} is computed (${String(s[key])})`);
+      if (key === 'effect' && typeof s[key] === 'string' && (s[key] as string).includes('${')) problems.push(`effect is computed`);
+    }
+    if (typeof s['dynamic'] !== 'undefined') problems.push('a dynamic block');
+    statements.push({
+      sid: typeof s['sid'] === 'string' ? s['sid'] : undefined,
+      effect: typeof s['effect'] === 'string' ? s['effect'] : 'Allow',
+      actions: strings(s['actions']),
+      notActions: strings(s['not_actions']),
+      resources: strings(s['resources']),
+      notResources: strings(s['not_resources']),
+      principals: principalsOfBlocks(s['principals']),
+      notPrincipals: principalsOfBlocks(s['not_principals']),
+      conditions: blocks(s['condition']).map((c) => ({
+        test: typeof c['test'] === 'string' ? c['test'] : '?',
+        variable: typeof c['variable'] === 'string' ? c['variable'] : '?',
+        values: strings(c['values']),
+      })),
+    });
+  }
+  if (typeof document.body['dynamic'] !== 'undefined') problems.push('a dynamic block');
+  // merged documents: literal JSON is read here; a reference to another document of the stack is read as that document
+  for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+    const value = document.body[key];
+    if (value === undefined) continue;
+    const list = typeof value === 'string' && !key.endsWith('_json') ? [value] : strings(value);
+    for (const item of list) {
+      if (DOCUMENT_REFERENCE.test(item.trim())) continue;
+      const read = readPolicyText(item);
+      if ('unreadable' in read && read.statements.length === 0 && read.unreadable) problems.push(`${key}: ${read.unreadable}`);
+      else {
+        statements.push(...read.statements);
+        if (read.unreadable) problems.push(`${key}: ${read.unreadable}`);
+      }
+    }
+  }
+  return problems.length > 0 ? { statements, unreadable: problems.join('; ') } : { statements };
+}
+
+// `${data.aws_iam_policy_document.<name>.json}` (or minified_json): that document is read on its own
+const DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.(?:json|minified_json)\}$/;
+// `${aws_iam_policy.<name>.policy}`: the managed policy of the stack, read on its own
+const POLICY_REFERENCE = /^\$\{aws_iam_policy\.([A-Za-z0-9_-]+)\.policy\}$/;
+
+/** Reads one policy attribute (text): literal JSON or `${jsonencode(...)}`. */
+export function readPolicyText(text: string): { statements: Statement[]; unreadable?: string } {
+  let doc: HclValue | undefined;
+  try {
+    doc = readJsonAttribute(text);
+  } catch (error) {
+    return { statements: [], unreadable: `it does not parse (${(error as Error).message})` };
+  }
+  if (doc === undefined) return { statements: [], unreadable: `it is computed at apply time (${truncate(text)})` };
+  return statementsOfJsonDocument(doc);
+}
+
+const truncate = (text: string) => (text.length > 120 ? `${text.slice(0, 117)}...` : text);
+
+/** Identity policy resources: their `policy` attribute holds the document. */
+export const IDENTITY_POLICY_TYPES = ['aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'];
+
+function readPolicyAttribute(stack: TfStack, resource: TfResource, attribute: string, value: unknown): PolicyOf | undefined {
+  if (typeof value !== 'string') {
+    return { resource, attribute, statements: [], unreadable: `${attribute} is ${value === undefined ? 'missing' : 'not a string'}` };
+  }
+  const trimmed = value.trim();
+  const doc = DOCUMENT_REFERENCE.exec(trimmed);
+  if (doc) {
+    // the document is read (and reported) as itself; a reference to one the stack lacks is unreadable
+    if (dataOf(stack, 'aws_iam_policy_document').some((d) => d.name === doc[1])) return undefined;
+    return {
+      resource,
+      attribute,
+      statements: [],
+      unreadable: `${attribute} refers to a policy document the stack does not define (${trimmed})`,
+    };
+  }
+  const policy = POLICY_REFERENCE.exec(trimmed);
+  if (policy && resourcesOf(stack, 'aws_iam_policy').some((p) => p.name === policy[1])) return undefined;
+  const read = readPolicyText(value);
+  return {
+    resource,
+    attribute,
+    statements: read.statements,
+    ...(read.unreadable ? { unreadable: `${attribute}: ${read.unreadable}` } : {}),
+  };
+}
+
+// CP005 and CP017 both read every identity policy of a stack: read them once per stack
+const identityCache = new WeakMap<TfStack, PolicyOf[]>();
+
+/** Every identity policy of the stack: documents, policy resources, roles' inline policies. */
+export function identityPolicies(stack: TfStack): PolicyOf[] {
+  const cached = identityCache.get(stack);
+  if (cached) return cached;
+  const found = readIdentityPolicies(stack);
+  identityCache.set(stack, found);
+  return found;
+}
+
+function readIdentityPolicies(stack: TfStack): PolicyOf[] {
+  const found: PolicyOf[] = [];
+  // documents an identity policy uses are identity policies whatever they hold; the others, when they
+  // name principals, are resource or trust policies (a secret's policy names the secret as "*")
+  const usedByIdentity = new Set<string>();
+  for (const holder of resourcesOf(stack, ...IDENTITY_POLICY_TYPES, 'aws_iam_role')) {
+    const texts = [holder.body['policy'], ...blocks(holder.body['inline_policy']).map((b) => b['policy'])];
+    for (const text of texts) {
+      const m = typeof text === 'string' ? DOCUMENT_REFERENCE.exec(text.trim()) : null;
+      if (m) usedByIdentity.add(m[1] as string);
+    }
+  }
+  // and the documents those merge in (source_policy_documents / override_policy_documents), transitively
+  const documents = dataOf(stack, 'aws_iam_policy_document');
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const document of documents) {
+      if (!usedByIdentity.has(document.name)) continue;
+      for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+        for (const item of strings(document.body[key])) {
+          const m = DOCUMENT_REFERENCE.exec(item.trim());
+          if (m && !usedByIdentity.has(m[1] as string)) {
+            usedByIdentity.add(m[1] as string);
+            grew = true;
+          }
+        }
+      }
+    }
+  }
+  for (const document of documents) {
+    const statements = blocks(document.body['statement']);
+    if (!usedByIdentity.has(document.name) && statements.some((s) => s['principals'] !== undefined || s['not_principals'] !== undefined))
+      continue;
+    const read = statementsOfDocument(document);
+    found.push({
+      resource: document,
+      attribute: 'statement',
+      statements: read.statements,
+      ...(read.unreadable ? { unreadable: read.unreadable } : {}),
+    });
+  }
+  for (const policy of resourcesOf(stack, ...IDENTITY_POLICY_TYPES)) {
+    const read = readPolicyAttribute(stack, policy, 'policy', policy.body['policy']);
+    if (read) found.push(read);
+  }
+  for (const role of resourcesOf(stack, 'aws_iam_role')) {
+    const inline = role.body['inline_policy'];
+    if (typeof inline === 'string')
+      found.push({
+        resource: role,
+        attribute: 'inline_policy',
+        statements: [],
+        unreadable: `inline_policy is computed (${truncate(inline)})`,
+      });
+    blocks(inline).forEach((block, i) => {
+      if (block['policy'] === undefined) return; // an empty inline_policy block removes inline policies
+      const read = readPolicyAttribute(stack, role, `inline_policy[${i}].policy`, block['policy']);
+      if (read) found.push(read);
+    });
+  }
+  return found;
+}
+
+/** The policy of a resource-based policy attribute (secret policy, topic policy, trust policy). */
+export function resourcePolicy(stack: TfStack, resource: TfResource, attribute: string): PolicyOf | undefined {
+  const value = resource.body[attribute];
+  if (value === undefined) return undefined;
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  const doc = DOCUMENT_REFERENCE.exec(trimmed);
+  if (doc) {
+    const document = dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === doc[1]);
+    if (!document)
+      return {
+        resource,
+        attribute,
+        statements: [],
+        unreadable: `${attribute} refers to a policy document the stack does not define (${trimmed})`,
+      };
+    const read = statementsOfDocument(document);
+    return {
+      resource,
+      attribute,
+      statements: read.statements,
+      ...(read.unreadable ? { unreadable: `${attribute}: ${read.unreadable}` } : {}),
+    };
+  }
+  return readPolicyAttribute(stack, resource, attribute, value);
+}
+
+export { stringAttr };
+
+// ---------------------------------------------------------------------------------------------
+// actions and resources
+
+/** True when an action pattern (`secretsmanager:Get*`, `*`, `secrets*:*`) can match an action of `service`. */
+export function actionCoversService(action: string, service: string): boolean {
+  const lower = action.toLowerCase();
+  if (lower === '*') return true;
+  const colon = lower.indexOf(':');
+  const servicePart = colon === -1 ? lower : lower.slice(0, colon);
+  return globMatch(servicePart, service);
+}
+
+/** IAM's glob: `*` any run of characters, `?` one character. */
+export function globMatch(pattern: string, text: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+  return re.test(text);
+}
+
+// a plain reference: `${aws_x.name.attr}`, `${data.aws_x.name.attr}`, with an optional index
+const REFERENCE = /\$\{(?:data\.)?[A-Za-z0-9_]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_]+(?:\[[0-9]+\])?\}/g;
+export const WHOLE_REFERENCE = /^\$\{((?:data\.)?[A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)(?:\[[0-9]+\])?\}$/;
+
+/**
+ * A resource or ARN with its plain references replaced by a placeholder that matches nothing wider
+ * than itself; `undefined` when it holds any other expression (a function call, a literal `${"*"}`),
+ * whose value nobody can tell before apply.
+ */
+export function withoutReferences(value: string): string | undefined {
+  const replaced = value.replace(REFERENCE, 'REF');
+  return replaced.includes('${') ? undefined : replaced;
+}
+
+/** The resource a whole-string reference points at, when it is one the stack defines. */
+export function referencedResource(stack: TfStack, value: string): TfResource | undefined {
+  const m = WHOLE_REFERENCE.exec(value.trim());
+  if (!m) return undefined;
+  const [, typeWithMode, name] = m as unknown as [string, string, string];
+  const isData = typeWithMode.startsWith('data.');
+  const type = isData ? typeWithMode.slice(5) : typeWithMode;
+  return stack.resources.find((r) => r.mode === (isData ? 'data' : 'resource') && r.type === type && r.name === name);
+}
+
+/** `*`, or an ARN whose resource part is a bare wildcard (`...:secret:*`, `...:parameter/*`). */
+export function isWildcardResource(resource: string): boolean {
+  return resource === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(?:[A-Za-z-]+[:/])?\*$/.test(resource);
+}
+
+/** The parts of an ARN: service and the resource part after the account. */
+export function arnParts(arn: string): { service: string; region: string; account: string; resource: string } | undefined {
+  const m = /^arn:[^:]*:([^:]*):([^:]*):([^:]*):(.*)$/.exec(arn);
+  return m ? { service: m[1] as string, region: m[2] as string, account: m[3] as string, resource: m[4] as string } : undefined;
+}
+
+export const hasWildcard = (text: string): boolean => /[*?]/.test(text);

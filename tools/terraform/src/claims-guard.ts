@@ -1,0 +1,79 @@
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parseKeyspaceClaim, platformParameterRoot } from '@cache-platform/cache-contract';
+import type { GuardedApp } from './state-guard';
+
+/**
+ * The platform's destroy in an environment with remote state: no service state file is at hand to
+ * say whether services still read the platform's exports, so the wrapper reads the keyspace claims
+ * instead. Every deployed service stack holds one (`/cache-platform/<env>/keyspaces/<keyspace>` in
+ * SSM, created with the service and destroyed with it), whichever clone or pipeline deployed it.
+ */
+
+/** A keyspace claim found in the account, and the service that holds it. */
+export interface ClaimedKeyspace {
+  readonly keyspace: string;
+  /** the claiming service, or undefined when the claim's value is unreadable */
+  readonly service?: string;
+}
+
+/** The folder of an environment's keyspace claims in SSM. */
+export function keyspaceClaimsPath(environment: string): string {
+  return `${platformParameterRoot(environment)}/keyspaces`;
+}
+
+/** Every keyspace claim of the environment (all pages); the credentials are the ones the destroy uses. */
+export async function readKeyspaceClaims(
+  environment: { readonly name: string; readonly region?: string },
+  client: Pick<SSMClient, 'send'> = new SSMClient({ region: environment.region }),
+): Promise<ClaimedKeyspace[]> {
+  const path = keyspaceClaimsPath(environment.name);
+  const claims: ClaimedKeyspace[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token }));
+    for (const parameter of page.Parameters ?? []) {
+      const keyspace = (parameter.Name ?? '').slice(path.length + 1);
+      let service: string | undefined;
+      try {
+        service = parseKeyspaceClaim(keyspace, parameter.Value ?? '').service;
+      } catch {
+        // still a claim: someone holds the keyspace, even if its record is broken
+      }
+      claims.push({ keyspace, service });
+    }
+    token = page.NextToken;
+  } while (token);
+  return claims;
+}
+
+/**
+ * Why the platform's destroy must wait in an environment with remote state, or undefined: services
+ * still claim keyspaces there, or the claims cannot be read. One line, naming what to do.
+ */
+export async function remoteDependentsProblem(
+  app: GuardedApp,
+  read: (environment: { readonly name: string; readonly region?: string }) => Promise<ClaimedKeyspace[]> = readKeyspaceClaims,
+): Promise<string | undefined> {
+  if (app.kind !== 'platform') return undefined;
+  for (const stack of app.stacks) {
+    if (stack.localState !== undefined) continue;
+    const environment = stack.environment;
+    const path = keyspaceClaimsPath(environment.name);
+    let claims: ClaimedKeyspace[];
+    try {
+      claims = await read(environment);
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return `refusing to destroy ${stack.stackId}: cannot read the keyspace claims under ${path} in SSM to check that no service still uses the platform (${reason})`;
+    }
+    if (claims.length === 0) continue;
+    const listed = claims.map((c) => `${c.service ?? 'an unreadable claim'} (keyspace ${c.keyspace})`).join(', ');
+    const commands = [...new Set(claims.flatMap((c) => (c.service ? [`npx nx run ${c.service}:destroy`] : [])))];
+    return (
+      `refusing to destroy ${stack.stackId}: services still claim keyspaces under ${path}: ${listed}; destroy them first` +
+      (commands.length > 0 ? ` (CACHE_PLATFORM_ENVIRONMENTS=${environment.name} ${commands.join(', then ')})` : '') +
+      '; README "Tear down the platform"'
+    );
+  }
+  return undefined;
+}
