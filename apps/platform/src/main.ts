@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { assertWorkspaceCells, findWorkspaceRoot, readWorkspaceManifests, selectEnvironments } from '@cache-platform/platform-environments';
+import { assertWorkspaceCells, findWorkspaceRoot, readWorkspace, selectEnvironments } from '@cache-platform/platform-environments';
 import { PlatformStack, platformStackId } from './stacks/platform-stack';
 
 // one stack per environment; CACHE_PLATFORM_ENVIRONMENTS=dev limits synth/deploy to the named ones
@@ -7,7 +7,7 @@ import { PlatformStack, platformStackId } from './stacks/platform-stack';
 const app = new App({ stackTraces: false });
 const environments = selectEnvironments();
 // every cell must have room for the services whose manifests name it (users-per-group quota)
-assertWorkspaceCells(environments, readWorkspaceManifests(findWorkspaceRoot(__dirname)));
+assertWorkspaceCells(environments, readWorkspace(findWorkspaceRoot(__dirname)).services);
 for (const environment of environments) {
   new PlatformStack(app, platformStackId(environment.name), { environment });
 }

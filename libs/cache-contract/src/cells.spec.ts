@@ -108,6 +108,11 @@ describe('assertCellQuotas', () => {
     expect(() => assertCellQuotas(twoCells, members)).toThrow(
       'invalid keyspace "a1": is already claimed by service "a1"; keyspaces must be unique',
     );
+    // with the manifests known, both are named
+    const sourced = members.map((m) => ({ ...m, source: `services/${m.service}/cache-service.json` }));
+    expect(() => assertCellQuotas(twoCells, sourced)).toThrow(
+      'services/b1/cache-service.json: invalid keyspace "a1": is already claimed by service "a1" (services/a1/cache-service.json); keyspaces must be unique',
+    );
   });
 });
 

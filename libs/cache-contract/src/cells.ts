@@ -115,7 +115,7 @@ export function assertCellQuotas(layout: EnvironmentCells, members: readonly Cel
     if (count > cellCapacity(cell)) problems.push(overQuota(environment, cell, count, FULL_HINT));
   }
   throwViolations(problems);
-  assertKeyspacesDisjoint(present.map((m) => ({ keyspace: m.keyspace, service: m.service })));
+  assertKeyspacesDisjoint(present.map((m) => ({ keyspace: m.keyspace, service: m.service, source: m.source })));
 }
 
 export interface PlaceServiceOptions {

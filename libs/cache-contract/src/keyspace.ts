@@ -26,11 +26,15 @@ export function keyspacesOverlap(a: string, b: string): boolean {
 export interface KeyspaceClaim {
   readonly keyspace: string;
   readonly service: string;
+  /** the manifest that makes the claim, named in the error when known */
+  readonly source?: string;
 }
+
+const of = (claim: KeyspaceClaim) => (claim.source ? ` (${claim.source})` : '');
 
 /**
  * Validates a set of claims: every keyspace valid, none claimed twice, none overlapping another.
- * Throws naming both services.
+ * Throws naming both services, and both manifests where the claims carry them.
  */
 export function assertKeyspacesDisjoint(claims: readonly KeyspaceClaim[]): void {
   for (const claim of claims) assertKeyspace(claim.keyspace);
@@ -40,14 +44,16 @@ export function assertKeyspacesDisjoint(claims: readonly KeyspaceClaim[]): void 
         throw new ContractViolation(
           'keyspace',
           b.keyspace,
-          `is already claimed by service ${JSON.stringify(a.service)}; keyspaces must be unique`,
+          `is already claimed by service ${JSON.stringify(a.service)}${of(a)}; keyspaces must be unique`,
+          b.source,
         );
       }
       if (keyspacesOverlap(a.keyspace, b.keyspace)) {
         throw new ContractViolation(
           'keyspace',
           b.keyspace,
-          `overlaps keyspace ${JSON.stringify(a.keyspace)} of service ${JSON.stringify(a.service)}; one service could read the other's keys`,
+          `overlaps keyspace ${JSON.stringify(a.keyspace)} of service ${JSON.stringify(a.service)}${of(a)}; one service could read the other's keys`,
+          b.source,
         );
       }
     }

@@ -1,21 +1,17 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import {
   assertCellName,
   assertCellQuotas,
   assertMaxUsersPerGroup,
-  assertServiceManifest,
   ContractViolation,
   DEFAULT_CELL,
   DEFAULT_MAX_USERS_PER_GROUP,
-  SERVICE_MANIFEST_FILE,
   throwViolations,
   type CellMember,
   type EnvironmentCells,
-  type ServiceManifest,
 } from '@cache-platform/cache-contract';
 import type { CellCacheSettings } from '@cache-platform/cache-foundation';
 import type { Environment } from './environments';
+import type { WorkspaceService } from './workspace';
 
 /**
  * One cell of an environment (see the contract's cells.ts): a shared cache with its own user group,
@@ -95,59 +91,8 @@ export function cellCacheSettings(environment: Environment, cell?: string): Pick
   return own ? { engine: own.engine, majorEngineVersion: own.majorEngineVersion } : { engine, majorEngineVersion };
 }
 
-/** A manifest found in the workspace, with the file it came from. */
-export interface WorkspaceManifest {
-  readonly manifest: ServiceManifest;
-  readonly source: string;
-}
-
-// folders that never hold a service's manifest (build output, dependencies, tool state)
-const SKIPPED = new Set(['node_modules', '.git', '.nx', 'dist', 'cdktf.out', 'coverage', 'tmp', '.terraform', 'state']);
-
-/** The workspace root above `from` (the nearest folder with an `nx.json`), or undefined. */
-export function workspaceRootOf(from: string): string | undefined {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-/** The workspace root above `from`; throws when there is none. */
-export function findWorkspaceRoot(from: string): string {
-  const root = workspaceRootOf(from);
-  if (root === undefined) throw new ContractViolation('workspace', from, 'no nx.json in this folder or any above it');
-  return root;
-}
-
-/** Every service manifest in the workspace (validated; an invalid one names its file). */
-export function readWorkspaceManifests(root: string): WorkspaceManifest[] {
-  const found: WorkspaceManifest[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (!SKIPPED.has(entry.name)) walk(join(dir, entry.name));
-      } else if (entry.name === SERVICE_MANIFEST_FILE) {
-        const path = join(dir, entry.name);
-        const source = relative(root, path);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(readFileSync(path, 'utf8'));
-        } catch (error) {
-          throw new ContractViolation('JSON', (error as Error).message, 'the manifest must be valid JSON', source);
-        }
-        found.push({ manifest: assertServiceManifest(parsed, source), source });
-      }
-    }
-  };
-  walk(root);
-  return found.sort((a, b) => a.source.localeCompare(b.source));
-}
-
 /** A manifest as the quota check sees it. */
-export function cellMember({ manifest, source }: WorkspaceManifest): CellMember {
+export function cellMember({ manifest, source }: Pick<WorkspaceService, 'manifest' | 'source'>): CellMember {
   return {
     service: manifest.service,
     keyspace: manifest.keyspace,
@@ -163,7 +108,10 @@ export function cellMember({ manifest, source }: WorkspaceManifest): CellMember 
  * reads every manifest of the workspace, so the platform synth and every service synth see the same
  * count; the message names the environment, the cell, the count and the quota.
  */
-export function assertWorkspaceCells(environments: readonly Environment[], manifests: readonly WorkspaceManifest[]): void {
-  const members = manifests.map(cellMember);
+export function assertWorkspaceCells(
+  environments: readonly Environment[],
+  services: ReadonlyArray<Pick<WorkspaceService, 'manifest' | 'source'>>,
+): void {
+  const members = services.map(cellMember);
   for (const environment of environments) assertCellQuotas(environmentCells(environment), members);
 }

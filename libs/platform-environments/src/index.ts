@@ -2,5 +2,6 @@ export * from './environments';
 export * from './select';
 export * from './protection';
 export * from './cells';
+export * from './workspace';
 export * from './stacks';
 export * from './network';

@@ -22,11 +22,13 @@ export interface SelectEnvironmentsOptions {
 /**
  * The environments an app should synthesize: its own (all, or `only`), narrowed by
  * CACHE_PLATFORM_ENVIRONMENTS, so `CACHE_PLATFORM_ENVIRONMENTS=dev nx run-many -t deploy` never touches
- * prod. A name no environment has is an error, never an empty deploy; a known environment the app
+ * prod. The list itself is checked first ({@link assertEnvironments}). A name no environment has is an error, never an empty deploy; a known environment the app
  * does not run in is simply not selected (a dev-only service has nothing to deploy to prod).
  */
 export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Environment[] {
   const all = options.environments ?? ENVIRONMENTS;
+  // the list is code anyone may edit: checked wherever it is read, not only by a spec
+  assertEnvironments(all);
   const known = all.map((e) => e.name);
   if (options.only) {
     const unknown = options.only.filter((name) => !known.includes(name));

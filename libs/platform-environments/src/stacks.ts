@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { assertServiceManifest, SERVICE_MANIFEST_FILE } from '@cache-platform/cache-contract';
+import { join, resolve } from 'node:path';
+import { SERVICE_MANIFEST_FILE } from '@cache-platform/cache-contract';
 import type { Environment } from './environments';
-import { readWorkspaceManifests, workspaceRootOf } from './cells';
 import { selectEnvironments } from './select';
+import { readServiceManifest, readWorkspace, workspaceRootOf } from './workspace';
 
 /** Stack id (and state file name) of an environment's platform stack. */
 export function platformStackId(environment: string): string {
@@ -60,9 +59,9 @@ function stack(appDir: string, stackId: string, environment: Environment): AppSt
  */
 export function appStacks(appDir: string, options: { env?: NodeJS.ProcessEnv; environments?: readonly Environment[] } = {}): AppStacks {
   const dir = resolve(appDir);
-  const manifestPath = join(dir, SERVICE_MANIFEST_FILE);
-  if (existsSync(manifestPath)) {
-    const manifest = assertServiceManifest(JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath);
+  const manifest = readServiceManifest(dir, { optional: true });
+  if (manifest) {
+    const manifestPath = join(dir, SERVICE_MANIFEST_FILE);
     const selected = selectEnvironments({ ...options, only: manifest.environments, source: manifestPath });
     return {
       app: manifest.service,
@@ -73,12 +72,12 @@ export function appStacks(appDir: string, options: { env?: NodeJS.ProcessEnv; en
   }
   const selected = selectEnvironments(options);
   const root = workspaceRootOf(dir);
-  const manifests = root ? readWorkspaceManifests(root) : [];
+  // every service wherever it lives (--directory), as the synth's quota check counts them
+  const services = root ? readWorkspace(root, { environments: options.environments }).services : [];
   const dependents: DependentStack[] = [];
   for (const environment of selected) {
-    for (const { manifest, source } of manifests) {
+    for (const { manifest, root: app } of services) {
       if (manifest.environments && !manifest.environments.includes(environment.name)) continue;
-      const app = relative(root ?? '', resolve(root ?? '', source, '..'));
       dependents.push({
         ...stack(resolve(root ?? '', app), serviceStackId(manifest.service, environment.name), environment),
         service: manifest.service,

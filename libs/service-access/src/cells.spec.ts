@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import {
@@ -152,6 +152,31 @@ describe('synth-time quota check', () => {
       } finally {
         again.cleanup();
       }
+    } finally {
+      workspace.cleanup();
+    }
+  });
+});
+
+describe('synth-time checks count a service wherever --directory put it', () => {
+  it('a third service under services/payments overfills the cell, and its keyspace is checked against every other', () => {
+    const workspace = scratchWorkspace([plainManifest('svc-a'), plainManifest('svc-b')]);
+    try {
+      const payments = join(workspace.root, 'services', 'payments', 'svc-c');
+      mkdirSync(join(payments, 'dist', 'handler'), { recursive: true });
+      writeFileSync(join(payments, 'dist', 'handler', 'index.mjs'), 'export const handler = async () => ({});\n');
+      const write = (manifest: Record<string, unknown>) => writeFileSync(join(payments, 'cache-service.json'), JSON.stringify(manifest));
+      write(plainManifest('svc-c'));
+      const quota = 'invalid service count of cell "main" in environment "dev" 3: 3 services + 1 disabled default user = 4 users';
+      expect(() => synthApp(workspace.appDir('svc-a'), workspace.root, [devWithCells(3)])).toThrow(quota);
+      // its own synth, run from its folder, counts the same workspace
+      expect(() => synthApp(payments, workspace.root, [devWithCells(3)])).toThrow(quota);
+      write(plainManifest('svc-c', { cell: 'b', keyspace: 'svc-a' }));
+      expect(() => synthApp(workspace.appDir('svc-a'), workspace.root, [devWithCells(3)])).toThrow(
+        'services/payments/svc-c/cache-service.json: invalid keyspace "svc-a": is already claimed by service "svc-a" (apps/svc-a/cache-service.json)',
+      );
+      write(plainManifest('svc-c', { cell: 'b' }));
+      expect(Object.keys(synthApp(payments, workspace.root, [devWithCells(3)]))).toEqual(['svc-c-dev']);
     } finally {
       workspace.cleanup();
     }

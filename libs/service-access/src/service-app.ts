@@ -1,20 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
-import {
-  assertServiceManifest,
-  ContractViolation,
-  SERVICE_BUNDLE_DIR,
-  SERVICE_MANIFEST_FILE,
-  type ServiceManifest,
-} from '@cache-platform/cache-contract';
+import { ContractViolation, SERVICE_BUNDLE_DIR, SERVICE_MANIFEST_FILE, type ServiceManifest } from '@cache-platform/cache-contract';
 import {
   assertWorkspaceCells,
-  readWorkspaceManifests,
+  readServiceManifest,
+  readWorkspace,
   selectEnvironments,
   workspaceRootOf,
   type Environment,
-  type WorkspaceManifest,
+  type WorkspaceService,
 } from '@cache-platform/platform-environments';
 import { ServiceStack, serviceStackId } from './service-stack';
 
@@ -44,19 +39,6 @@ export interface ServiceAppOptions {
    * @default the nearest folder above the app with an nx.json (none: the app alone)
    */
   readonly workspaceRoot?: string;
-}
-
-/** Reads and validates `<appDir>/cache-service.json`; the error names the file. */
-export function readServiceManifest(appDir: string): ServiceManifest {
-  const path = join(appDir, SERVICE_MANIFEST_FILE);
-  if (!existsSync(path)) throw new ContractViolation('service app', appDir, `has no ${SERVICE_MANIFEST_FILE}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ContractViolation('JSON', (error as Error).message, 'the manifest must be valid JSON', path);
-  }
-  return assertServiceManifest(parsed, path);
 }
 
 function loadExtension(appDir: string, manifest: ServiceManifest, source: string): StackExtension | undefined {
@@ -89,7 +71,10 @@ export function buildServiceApp(options: ServiceAppOptions): { app: App; stacks:
   // stack traces in the synthesized metadata only slow synth down and bloat the JSON
   const app = options.app ?? new App({ stackTraces: false });
   const selected = selectEnvironments({ only: manifest.environments, source, env: options.env, environments: options.environments });
-  assertWorkspaceCells(selected, workspaceManifests(options.workspaceRoot ?? workspaceRootOf(appDir), { manifest, source }));
+  assertWorkspaceCells(
+    selected,
+    workspaceServices(options.workspaceRoot ?? workspaceRootOf(appDir), { root: appDir, manifest, source }, options.environments),
+  );
   const stacks = selected.map((environment) => {
     const stack = new ServiceStack(app, serviceStackId(manifest.service, environment.name), {
       manifest,
@@ -108,13 +93,16 @@ export function buildServiceApp(options: ServiceAppOptions): { app: App; stacks:
  * the workspace (a scratch app in a test). Counting all of them in every service's synth means the
  * service that would overfill a cell fails its own synth, before any deploy.
  */
-function workspaceManifests(root: string | undefined, own: WorkspaceManifest): WorkspaceManifest[] {
-  const all = root ? readWorkspaceManifests(root) : [];
-  const ownPath = resolve(own.source);
-  if (all.some((m) => resolve(root ?? '', m.source) === ownPath)) return all;
+function workspaceServices(
+  root: string | undefined,
+  own: WorkspaceService,
+  environments: readonly Environment[] | undefined,
+): WorkspaceService[] {
+  const all = root ? [...readWorkspace(root, { environments }).services] : [];
+  if (root && all.some((s) => resolve(root, s.source) === resolve(own.source))) return all;
   // built from outside the scanned tree (a copy under tmp/, say): this app is that service, wherever
   // it lives, so its own manifest stands in for the workspace's (Nx refuses two projects of one name)
-  return [...all.filter((m) => m.manifest.service !== own.manifest.service), own];
+  return [...all.filter((s) => s.manifest.service !== own.manifest.service), own];
 }
 
 /** The entry point of every service app's synth: build from the manifest, then write cdktf.out. */

@@ -1,41 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { assertServiceManifest, SECRET_ARN_ENV_VAR, SERVICE_MANIFEST_FILE, type ServiceManifest } from '@cache-platform/cache-contract';
+import { SECRET_ARN_ENV_VAR } from '@cache-platform/cache-contract';
 import { startRedis, type RedisServer } from '@cache-platform/cache-client/testing';
 import { bundleHandler } from '@cache-platform/lambda-bundle';
+import { readWorkspace } from '@cache-platform/platform-environments';
 
 const run = promisify(execFile);
-
-/** A service app found in the workspace. */
-export interface LocalService {
-  readonly root: string;
-  readonly manifest: ServiceManifest;
-}
-
-/** Every app with a `cache-service.json` under `<workspace>/apps` (also in nested folders, `--directory`). */
-export function findServices(workspace: string): LocalService[] {
-  const found: LocalService[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (!existsSync(dir)) return;
-    const manifest = join(dir, SERVICE_MANIFEST_FILE);
-    if (existsSync(manifest)) {
-      found.push({ root: dir, manifest: assertServiceManifest(JSON.parse(readFileSync(manifest, 'utf8')), manifest) });
-      return;
-    }
-    if (depth === 0) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !['node_modules', 'dist', 'cdktf.out', 'src', 'state'].includes(entry.name))
-        walk(join(dir, entry.name), depth - 1);
-    }
-  };
-  walk(join(workspace, 'apps'), 3);
-  return found.sort((a, b) => a.manifest.service.localeCompare(b.manifest.service));
-}
 
 /** The Redis user a service gets locally: same access string as in AWS, a fresh random password. */
 export function localUserName(service: string): string {
@@ -75,7 +50,8 @@ export function requestToEvent(request: string): Record<string, unknown> {
  */
 export async function localRun(options: LocalRunOptions): Promise<LocalRunResult> {
   const log = options.log ?? (() => undefined);
-  const services = findServices(options.workspace);
+  // every service of the workspace, wherever it lives: each gets its ACL user, as in the shared cache
+  const { services } = readWorkspace(options.workspace);
   const target = services.find((s) => s.manifest.service === options.service);
   if (!target) {
     const known = services.map((s) => s.manifest.service).join(', ') || '(none)';
@@ -104,7 +80,11 @@ export async function localRun(options: LocalRunOptions): Promise<LocalRunResult
     if (!redis.caPem) throw new Error('the local redis-server started without TLS material');
     writeFileSync(caFile, redis.caPem);
 
-    const bundle = await bundleHandler({ entry: join(target.root, 'src', 'handler', 'index.ts'), outdir: join(scratch, 'bundle') });
+    // the entry the manifest names, as the service's own bundle target uses (an adopted app may differ)
+    const bundle = await bundleHandler({
+      entry: join(options.workspace, target.root, target.manifest.handler),
+      outdir: join(scratch, 'bundle'),
+    });
     log(`bundled ${options.service} handler: ${(bundle.bytes / 1024).toFixed(0)} KB`);
 
     const script = `

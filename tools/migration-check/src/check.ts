@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assertServiceManifest, DEFAULT_HANDLER_ENTRY, SECRET_ARN_ENV_VAR, SERVICE_MANIFEST_FILE } from '@cache-platform/cache-contract';
+import { DEFAULT_HANDLER_ENTRY, SECRET_ARN_ENV_VAR } from '@cache-platform/cache-contract';
+import { readServiceManifest } from '@cache-platform/platform-environments';
 import { analyseHandler, LEGACY_REDIS_VARIABLES, type HandlerFacts, type SourceFinding } from './source';
 import {
   lambdas,
@@ -224,10 +225,8 @@ function step6(stacks: readonly SynthesizedStack[], facts: HandlerFacts): string
 
 /** Reads the manifest when there is one: it names the keyspace and the handler entry. */
 function readManifest(appDir: string): { service?: string; keyspace?: string; handler?: string } {
-  const path = join(appDir, SERVICE_MANIFEST_FILE);
-  if (!existsSync(path)) return {};
-  const manifest = assertServiceManifest(JSON.parse(readFileSync(path, 'utf8')), path);
-  return { service: manifest.service, keyspace: manifest.keyspace, handler: manifest.handler };
+  const manifest = readServiceManifest(appDir, { optional: true });
+  return manifest ? { service: manifest.service, keyspace: manifest.keyspace, handler: manifest.handler } : {};
 }
 
 /** Checks the six steps of one app: its synthesized stacks and its handler source. */

@@ -15,6 +15,7 @@ describe('service target inference (createNodes)', () => {
     write('apps/orders-api/cache-service.json', JSON.stringify({ service: 'orders-api' }));
     write('apps/team-a/billing/cache-service.json', JSON.stringify({ service: 'billing-api' }));
     write('apps/broken/cache-service.json', '{ not json');
+    write('services/payments/payments-api/cache-service.json', JSON.stringify({ service: 'payments-api' }));
   });
   afterAll(() => rmSync(workspaceRoot, { recursive: true, force: true }));
 
@@ -70,6 +71,16 @@ describe('service target inference (createNodes)', () => {
     });
     // what every service's build depends on: a change there affects every service
     expect(orders.implicitDependencies).toEqual(['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails']);
+
+    // --directory=services/payments: every command reaches the workspace from its depth
+    const payments = (await infer(['services/payments/payments-api/cache-service.json']))['services/payments/payments-api']!;
+    expect(payments.targets!['migration-check']!.options).toEqual({
+      cwd: 'services/payments/payments-api',
+      command: 'node ../../../tools/migration-check/bin/migration-check.cjs',
+    });
+    expect(payments.targets!['synth']!.options.command).toBe(
+      'node ../../../tools/terraform/bin/synth.cjs ../../../libs/service-access/src/main.ts',
+    );
 
     const billing = projects['apps/team-a/billing']!;
     expect(billing.name).toBe('billing-api');

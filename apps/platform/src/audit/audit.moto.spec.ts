@@ -260,6 +260,29 @@ describeMoto('platform:audit: one environment, every cell, in an account shared 
     );
   });
 
+  it("a service generated with --directory=services/payments is the workspace's: its live user is no orphan", async () => {
+    await seed();
+    const root = join(workspace, 'services', 'payments', 'orders-api');
+    mkdirSync(root, { recursive: true });
+    const manifest = {
+      ...SAMPLES.orders,
+      keyspace: 'orders-api',
+      authMode: 'password',
+      accessProfile: 'readwrite',
+      environments: ['prod'],
+    };
+    writeFileSync(join(root, 'cache-service.json'), JSON.stringify(manifest));
+    try {
+      expect(await audit('--env', 'prod', '--json')).toBe(1);
+    } finally {
+      rmSync(join(workspace, 'services'), { recursive: true, force: true });
+    }
+    const report = JSON.parse(out.join('\n')) as { drift: Array<{ user: string; action: string }> };
+    // orders-api-prod is defined again: nothing about it is drift; only prod's untagged user is left
+    expect(report.drift.filter((row) => row.user === 'orders-api-prod')).toEqual([]);
+    expect(report.drift.map((row) => `${row.user} ${row.action}`)).toEqual(['reports-prod tag']);
+  });
+
   it("reports a service in the wrong cell's group: add it to cell b's group, remove it from main's", async () => {
     await seed({ enrollmentGroup: 'main' });
     expect(await audit('--env', 'dev')).toBe(1);

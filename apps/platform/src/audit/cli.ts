@@ -4,7 +4,7 @@ import {
   environmentCells,
   ENVIRONMENTS,
   findWorkspaceRoot,
-  readWorkspaceManifests,
+  readWorkspace,
   type Environment,
 } from '@cache-platform/platform-environments';
 import { auditPlan, driftRows, formatDriftTable } from './audit';
@@ -52,9 +52,9 @@ export async function main(argv: readonly string[], options: AuditCliOptions = {
   let cells;
   try {
     // the readers every synth uses: the same manifests, cells and quota check
-    const workspace = readWorkspaceManifests(options.workspaceRoot ?? findWorkspaceRoot(__dirname));
-    assertWorkspaceCells([environment], workspace);
-    manifests = workspace.map((w) => w.manifest);
+    const { services } = readWorkspace(options.workspaceRoot ?? findWorkspaceRoot(__dirname), { environments });
+    assertWorkspaceCells([environment], services);
+    manifests = services.map((s) => s.manifest);
     cells = environmentCells(environment).cells.map((c) => c.name);
   } catch (error) {
     if (!(error instanceof ContractViolation)) throw error;

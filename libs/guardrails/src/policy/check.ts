@@ -1,43 +1,23 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readWorkspace, workspaceRootOf } from '@cache-platform/platform-environments';
 import { RULES } from './rules';
 import { runPolicy, type PolicyReport } from './runner';
 import { readStackDir, readStacks, type TfStack } from './stack';
 import { appFolderOf, readSuppressionsFile, SUPPRESSIONS_FILE, type Suppression } from './suppressions';
 
-/** The workspace root above `dir`: the nearest folder holding `nx.json`. */
-export function workspaceRootOf(dir: string): string | undefined {
-  let current = resolve(dir);
-  for (;;) {
-    if (existsSync(join(current, 'nx.json'))) return current;
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-}
-
 /**
- * Every app folder of the workspace with synthesized stacks: `apps/**` (three levels, as the
- * generator's `--directory` allows) holding both `cdktf.json` and `cdktf.out/stacks`. An app folder
+ * Every app folder of the workspace with synthesized stacks: each cdktf app the workspace model
+ * finds (wherever the generator's `--directory` put it) holding `cdktf.out/stacks`. An app folder
  * that lost its `cdktf.json` (a removed app with a leftover cdktf.out) does not count.
  */
 export function synthesizedApps(workspaceRoot: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (!existsSync(dir)) return;
-    if (existsSync(join(dir, 'cdktf.json'))) {
+  return readWorkspace(workspaceRoot)
+    .cdktfApps.map((app) => join(workspaceRoot, app))
+    .filter((dir) => {
       const stacks = join(dir, 'cdktf.out', 'stacks');
-      if (existsSync(stacks) && readdirSync(stacks).some((stack) => existsSync(join(stacks, stack, 'cdk.tf.json')))) found.push(dir);
-      return;
-    }
-    if (depth === 0) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !['node_modules', 'dist', 'src', 'state', 'cdktf.out'].includes(entry.name))
-        walk(join(dir, entry.name), depth - 1);
-    }
-  };
-  walk(join(workspaceRoot, 'apps'), 3);
-  return found.sort();
+      return existsSync(stacks) && readdirSync(stacks).some((stack) => existsSync(join(stacks, stack, 'cdk.tf.json')));
+    });
 }
 
 /** The suppressions of the app a set of stacks came from, limited to those stacks. */
@@ -112,10 +92,4 @@ export function checkDirs(options: CheckOptions): PolicyReport {
  */
 export function checkSynthesizedApp(appDir: string): PolicyReport {
   return checkDirs({ dirs: [join(appDir, 'cdktf.out')], workspaceContext: true });
-}
-
-/** For messages: a path relative to the workspace (or as given). */
-export function displayPath(path: string): string {
-  const root = workspaceRootOf(path);
-  return root ? relative(root, resolve(path)) || '.' : path;
 }

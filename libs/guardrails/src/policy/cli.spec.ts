@@ -28,8 +28,8 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function app(name: string, stacks: Record<string, { from: FixtureName; edit?: (json: Json) => void }>): string {
-  const dir = join(root, 'apps', name);
+function app(name: string, stacks: Record<string, { from: FixtureName; edit?: (json: Json) => void }>, directory = 'apps'): string {
+  const dir = join(root, directory, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cdktf.json'), '{}');
   for (const [stack, { from, edit }] of Object.entries(stacks)) {
@@ -165,6 +165,25 @@ describe('npm run policy -- <dir>', () => {
     expect(main(['--workspace', other], root)).toBe(1);
     expect(out.join('\n')).toContain('CP008 one-service-per-keyspace  enrollment-api-dev');
     expect(out.join('\n')).toContain('is also claimed by service "catalog-api" (catalog-api-dev: ');
+  });
+
+  it('sees an app the generator put outside apps/ (--directory=services/payments) in the workspace context', () => {
+    const payments = app('catalog-api', { 'catalog-api-dev': { from: 'service-password' } }, 'services/payments');
+    const other = app('enrollment-api', {
+      'enrollment-api-dev': {
+        from: 'service-iam',
+        edit: (json) =>
+          (json.resource.aws_ssm_parameter['cache-access_keyspace-claim_E90DB781'].name = '/cache-platform/dev/keyspaces/catalog-api'),
+      },
+    });
+    expect(main(['--workspace', other], root)).toBe(1);
+    expect(out.join('\n')).toContain('is also claimed by service "catalog-api" (catalog-api-dev: ');
+    // `--workspace` alone checks every synthesized app, this one included
+    out = [];
+    expect(main(['--workspace', '--json'], root)).toBe(1);
+    const report = JSON.parse(out.join('\n')) as { stacks: string[] };
+    expect(report.stacks).toEqual(expect.arrayContaining(['catalog-api-dev', 'enrollment-api-dev']));
+    expect(payments).toBe(join(root, 'services', 'payments', 'catalog-api'));
   });
 
   it("ignores another app's stack that is being rewritten (a parallel synth), but never the checked ones", () => {

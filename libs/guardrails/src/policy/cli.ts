@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { checkDirs, synthesizedApps, workspaceRootOf } from './check';
+import { workspaceRootOf } from '@cache-platform/platform-environments';
+import { checkDirs, synthesizedApps } from './check';
 import { formatPolicyReport } from './runner';
 
 const USAGE = `usage: npm run policy -- [--workspace] [--suppressions <file>] [--json] [<dir>...]

@@ -1,6 +1,8 @@
 import { addProjectConfiguration, type Tree } from '@nx/devkit';
+import { flushChanges } from 'nx/src/generators/tree';
 import { createTestTree } from '../../../test/tree';
 import { assertServiceManifest } from '@cache-platform/cache-contract';
+import { readWorkspace } from '@cache-platform/platform-environments';
 import { serviceTargets } from '../../../plugin.cjs';
 import { serviceCacheGenerator } from './generator';
 
@@ -111,6 +113,30 @@ describe('service-cache generator', () => {
     );
   });
 
+  it('puts a service under --directory=services/payments, where it counts for the generator and the workspace model alike', async () => {
+    await serviceCacheGenerator(tree, { name: 'payments-api', directory: 'services/payments', ...base });
+    expect(tree.exists('services/payments/payments-api/cache-service.json')).toBe(true);
+    await expect(serviceCacheGenerator(tree, { name: 'refunds-api', keyspace: 'payments-api', ...base })).rejects.toThrow(
+      'invalid keyspace "payments-api": is already claimed by service "payments-api"',
+    );
+    // on disk, the model every tool reads (synth, audit, policy, local run) finds it where it was put
+    flushChanges(tree.root, tree.listChanges());
+    const workspace = readWorkspace(tree.root);
+    expect(workspace.services.map((s) => [s.root, s.manifest.service, s.source])).toEqual([
+      ['services/payments/payments-api', 'payments-api', 'services/payments/payments-api/cache-service.json'],
+    ]);
+    expect(workspace.cdktfApps).toEqual(['services/payments/payments-api']);
+  });
+
+  it('names the file of a manifest that is not JSON, and leaves the tree untouched', async () => {
+    tree.write('services/broken/cache-service.json', '{ not json');
+    const before = snapshotTree(tree);
+    await expect(serviceCacheGenerator(tree, { name: 'probe-svc', ...base })).rejects.toThrow(
+      /^services\/broken\/cache-service\.json: invalid JSON ".*": the manifest must be valid JSON$/,
+    );
+    expect(snapshotTree(tree)).toEqual(before);
+  });
+
   describe('refuses bad input with one clear message and leaves the tree untouched', () => {
     it.each([
       [{ name: 'Probe' }, 'invalid service name "Probe": must be lower case'],
@@ -129,6 +155,10 @@ describe('service-cache generator', () => {
       [{ name: 'probe', purpose: 'uses <redis>' }, 'AWS tag values allow only'],
       [{ name: 'probe', authMode: 'token' }, 'invalid authMode "token": must be one of password, iam'],
       [{ name: 'probe', directory: '../outside' }, 'invalid directory "../outside": must be a relative folder inside the workspace'],
+      [
+        { name: 'probe', directory: 'services/dist' },
+        'invalid directory "services/dist": dist holds build output or tool state, which neither Nx nor any platform tool reads',
+      ],
     ])('%j', async (override, message) => {
       const before = snapshotTree(tree);
       await expect(serviceCacheGenerator(tree, { ...base, ...override } as never)).rejects.toThrow(message);

@@ -4,7 +4,6 @@ import {
   assertAuthMode,
   assertKeyspace,
   assertKeyspacesDisjoint,
-  assertServiceManifest,
   assertServiceName,
   ContractViolation,
   DEFAULT_CELL,
@@ -16,7 +15,16 @@ import {
   type ServiceManifest,
   placeService,
 } from '@cache-platform/cache-contract';
-import { ENVIRONMENTS, environmentCells, type Environment } from '@cache-platform/platform-environments';
+import {
+  ENVIRONMENTS,
+  environmentCells,
+  findServices,
+  parseServiceManifest,
+  SKIPPED_FOLDERS,
+  type Environment,
+  type WorkspaceFiles,
+  type WorkspaceService,
+} from '@cache-platform/platform-environments';
 
 import type { ServiceCacheGeneratorSchema } from './schema';
 
@@ -64,6 +72,14 @@ export function normalizeOptions(
   if (directory.startsWith('/') || directory.split('/').includes('..')) {
     throw new ContractViolation('directory', schema.directory, 'must be a relative folder inside the workspace');
   }
+  const skipped = directory.split('/').find((part) => SKIPPED_FOLDERS.has(part));
+  if (skipped !== undefined) {
+    throw new ContractViolation(
+      'directory',
+      schema.directory,
+      `${skipped} holds build output or tool state, which neither Nx nor any platform tool reads: a service there would exist for none of them`,
+    );
+  }
   const projectRoot = joinPathFragments(directory, service);
 
   // service apps are inferred from their manifests (no project.json), other projects from project.json
@@ -103,7 +119,7 @@ function inCell(
   const { services } = readWorkspace(tree);
   const cell = placeService(
     environments.map(environmentCells),
-    services.map((s) => ({ ...s.manifest, source: `${s.root}/${SERVICE_MANIFEST_FILE}` })),
+    services.map((s) => ({ ...s.manifest, source: s.source })),
     { service: options.manifest.service, requested: schema.cell },
   );
   return cell === DEFAULT_CELL ? options : { ...options, manifest: { ...options.manifest, cell } };
@@ -189,31 +205,44 @@ function normalizeExisting(tree: Tree, schema: ServiceCacheGeneratorSchema): Nor
   }
   const manifest = newManifest({ service, keyspace, owner, purpose, authMode, handler });
   // the manifest as the synth will read it: a handler path the contract refuses is refused now
-  assertServiceManifest(JSON.parse(manifestFile(manifest, offsetFromRoot(projectRoot))), manifestPath);
+  parseServiceManifest(manifestFile(manifest, offsetFromRoot(projectRoot)), manifestPath);
   return { manifest, projectRoot, existing: true };
 }
 
 /**
- * Every service manifest (validated: an invalid one names its file) and every project.json project
- * in the tree, in one walk that skips git-ignored folders. Not Nx's `getProjects`/`glob`: they go
- * through the native workspace context, which hangs on a generator test's tree.
+ * The generator's view of the workspace: every service, found by the workspace model's own walk over
+ * the generator's tree (so the generator counts exactly the services every tool counts, wherever
+ * `--directory` put them), and every project.json project, in a walk that skips git-ignored folders.
+ * Not Nx's `getProjects`/`glob`: they go through the native workspace context, which hangs on a
+ * generator test's tree.
  */
 export function readWorkspace(tree: Tree): {
-  services: Array<{ root: string; manifest: ServiceManifest }>;
+  services: WorkspaceService[];
   projects: Array<{ name: string; root: string }>;
 } {
-  const services: Array<{ root: string; manifest: ServiceManifest }> = [];
+  const { services } = findServices(treeFiles(tree));
   const projects: Array<{ name: string; root: string }> = [];
-  const folderOf = (path: string, file: string) => (path === file ? '.' : path.slice(0, -(file.length + 1)));
   visitNotIgnoredFiles(tree, '', (path) => {
-    const file = path.split('/').pop();
-    if (file !== SERVICE_MANIFEST_FILE && file !== 'project.json') return;
+    if (path.split('/').pop() !== 'project.json') return;
+    const root = path === 'project.json' ? '.' : path.slice(0, -'/project.json'.length);
     const text = tree.read(path, 'utf-8') ?? '';
-    const root = folderOf(path, file);
-    if (file === SERVICE_MANIFEST_FILE) services.push({ root, manifest: assertServiceManifest(JSON.parse(text), path) });
-    else projects.push({ name: (JSON.parse(text) as { name?: string }).name ?? basename(root), root });
+    let parsed: { name?: string };
+    try {
+      parsed = JSON.parse(text) as { name?: string };
+    } catch (error) {
+      throw new ContractViolation('JSON', (error as Error).message, 'a project.json must be valid JSON', path);
+    }
+    projects.push({ name: parsed.name ?? basename(root), root });
   });
   return { services, projects };
+}
+
+/** The generator's tree as the workspace model reads files: what the run has written so far counts. */
+function treeFiles(tree: Tree): WorkspaceFiles {
+  return {
+    list: (dir) => tree.children(dir).map((name) => ({ name, isDirectory: !tree.isFile(dir === '' ? name : `${dir}/${name}`) })),
+    read: (path) => tree.read(path, 'utf-8') ?? '',
+  };
 }
 
 /** The manifest as written: the schema for editors first, then the fields a team reads most. */

@@ -1,0 +1,73 @@
+// The Nx plugin is plain CommonJS (no TypeScript transpiler in Nx's plugin worker), so it cannot
+// import the workspace model and keeps its `**/cache-service.json` glob. This proves, with the real
+// `nx` on a scratch workspace carrying this repository's .gitignore, that the glob makes a project of
+// exactly the services the workspace model (libs/platform-environments/src/workspace.ts) finds:
+// wherever `--directory` put them, and never a copy in a folder the model skips.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readWorkspace, SKIPPED_FOLDERS } from '@cache-platform/platform-environments';
+import { SERVICE_IMPLICIT_DEPENDENCIES } from '../plugin.cjs';
+import { nx, workspace as repo } from './scratch';
+
+const manifest = (service: string) =>
+  JSON.stringify({
+    service,
+    keyspace: service,
+    owner: 'team-a',
+    purpose: 'cache lookups',
+    authMode: 'password',
+    accessProfile: 'readwrite',
+  });
+
+describe('the plugin and the workspace model find the same services', () => {
+  let root: string;
+  const write = (path: string, text: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'workspace-model-nx-'));
+    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+    copyFileSync(join(repo, '.gitignore'), join(root, '.gitignore'));
+    copyFileSync(join(repo, 'tools', 'nx-plugin', 'plugin.cjs'), join(root, 'plugin.cjs'));
+    write('package.json', JSON.stringify({ name: 'scratch', private: true }));
+    write('nx.json', JSON.stringify({ plugins: ['./plugin.cjs'] }));
+    // the projects every service names as implicit dependencies
+    for (const name of SERVICE_IMPLICIT_DEPENDENCIES) write(`libs/${name}/project.json`, JSON.stringify({ name }));
+    write('apps/orders-api/cache-service.json', manifest('orders-api'));
+    write('apps/team-a/billing-api/cache-service.json', manifest('billing-api'));
+    write('services/payments/payments-api/cache-service.json', manifest('payments-api'));
+    write('apps/orders-api/worker/cache-service.json', manifest('orders-worker'));
+    write('a/b/c/d/e/deep-api/cache-service.json', manifest('deep-api'));
+    // a copy in every folder the model skips, under an app and at the root: neither side may see one
+    for (const folder of SKIPPED_FOLDERS) {
+      if (folder === 'node_modules') continue; // the root one is the link to the real dependencies
+      const name = `copy-${folder.replace(/[^a-z]/g, '')}`;
+      write(`apps/orders-api/${folder}/x/cache-service.json`, manifest(`${name}-a`));
+      write(`${folder}/y/cache-service.json`, manifest(`${name}-b`));
+    }
+    write('apps/orders-api/node_modules/pkg/cache-service.json', manifest('copy-nodemodules-a'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('same roots, same names', () => {
+    const graphFile = join(mkdtempSync(join(tmpdir(), 'workspace-model-graph-')), 'graph.json');
+    nx(root, ['graph', `--file=${graphFile}`]);
+    const { graph } = JSON.parse(readFileSync(graphFile, 'utf8')) as { graph: { nodes: Record<string, { data: { root: string } }> } };
+    rmSync(join(graphFile, '..'), { recursive: true, force: true });
+    const services = Object.entries(graph.nodes)
+      .filter(([name]) => !(SERVICE_IMPLICIT_DEPENDENCIES as readonly string[]).includes(name))
+      .map(([name, node]) => [node.data.root, name])
+      .sort();
+    const model = readWorkspace(root).services.map((s) => [s.root, s.manifest.service]);
+    expect(services).toEqual(model);
+    expect(services).toEqual([
+      ['a/b/c/d/e/deep-api', 'deep-api'],
+      ['apps/orders-api', 'orders-api'],
+      ['apps/orders-api/worker', 'orders-worker'],
+      ['apps/team-a/billing-api', 'billing-api'],
+      ['services/payments/payments-api', 'payments-api'],
+    ]);
+  }, 120_000);
+});
