@@ -38,6 +38,23 @@ export function rotationIntervalDays(schedule: RotationSchedule): number | undef
   return rate[2]!.startsWith('day') ? amount : amount / 24;
 }
 
+/**
+ * What a service stack's Terraform invokes the platform's rotation function with when the service's
+ * connection changes (`aws_lambda_invocation`): names only; the function reads the cell's endpoint
+ * from the platform exports itself.
+ */
+export const SYNC_CONNECTION_ACTION = 'sync-connection';
+
+export interface SyncConnectionRequest {
+  readonly action: typeof SYNC_CONNECTION_ACTION;
+  /** the service secret's ARN or name */
+  readonly secretId: string;
+  /** the cell whose cache the service uses */
+  readonly cell: string;
+  readonly keyspace: string;
+  readonly authMode: 'password' | 'iam';
+}
+
 /** What the platform's daily rotation report is invoked with (an EventBridge schedule's input). */
 export const ROTATION_REPORT_ACTION = 'report-rotation-age';
 

@@ -11,7 +11,9 @@ import {
   PLATFORM_PREFIX,
   SecretPayloadError,
   serviceResourceNames,
+  SYNC_CONNECTION_ACTION,
   type AuthMode,
+  type SyncConnectionRequest,
   type CacheSecretPayload,
 } from '@cache-platform/cache-contract';
 import { generatePassword as defaultGeneratePassword } from './password';
@@ -20,7 +22,7 @@ import { AWSCURRENT, AWSPENDING, type AuthCheck, type ExportsPort, type SecretsP
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
 /** The one action that is not a rotation step: Terraform invokes it when a service's connection changes. */
-export const SYNC_CONNECTION = 'sync-connection';
+export const SYNC_CONNECTION = SYNC_CONNECTION_ACTION;
 type Operation = RotationStep | typeof SYNC_CONNECTION;
 
 /** What Secrets Manager sends to a rotation function. */
@@ -467,21 +469,7 @@ export function runRotationStep(deps: RotationDeps, event: RotationEvent): Promi
   return step(deps, { secretId, token });
 }
 
-/**
- * What Terraform sends when a service's connection changes (its cell, its keyspace), when its user
- * was replaced, or when its rotation settings change (`aws_lambda_invocation` in the service stack).
- * Only names: the endpoint comes from the cell's own exports, so whoever may invoke the function
- * cannot point a service's secret at a host of their choosing.
- */
-export interface SyncConnectionRequest {
-  readonly action: typeof SYNC_CONNECTION;
-  /** the service secret's ARN or name */
-  readonly secretId: string;
-  /** the cell whose cache the service uses */
-  readonly cell: string;
-  readonly keyspace: string;
-  readonly authMode: AuthMode;
-}
+export type { SyncConnectionRequest } from '@cache-platform/cache-contract';
 
 /** What a sync did; goes into Terraform state (`aws_lambda_invocation.result`), so never a password. */
 export interface SyncConnectionResult {

@@ -24,6 +24,8 @@ import {
   SECRET_ARN_ENV_VAR,
   SECRET_SCHEMA_VERSION,
   serviceResourceNames,
+  SYNC_CONNECTION_ACTION,
+  type SyncConnectionRequest,
   type AccessProfile,
   type AuthMode,
   type CacheSecretPayload,
@@ -60,9 +62,6 @@ export const SECRET_DOCUMENT_VERSION = 1;
  * the resource from state and plans to create it again (hashicorp/terraform-provider-aws#37302).
  */
 export const BOOTSTRAP_STAGE = 'cache-platform-bootstrap';
-
-/** The action the platform's rotation function runs when Terraform invokes it with a service's connection. */
-export const SYNC_CONNECTION_ACTION = 'sync-connection';
 
 /** Length of the generated password: ElastiCache accepts 16-128 characters. */
 export const SERVICE_PASSWORD_LENGTH = 64;
@@ -290,7 +289,7 @@ export class ServiceCacheAccess extends Construct {
 
     // What Terraform decides about the connection, by name only: the function reads the cell's
     // endpoint from the platform exports itself, so an invoker cannot point a secret elsewhere.
-    const syncRequest = {
+    const syncRequest: Record<keyof SyncConnectionRequest, string> = {
       action: SYNC_CONNECTION_ACTION,
       secretId: this.secret.arn,
       cell: platform.cell,
