@@ -6,14 +6,35 @@
 // (main) - exactly what `npx nx affected` compares with. Nx compares with the merge base of that and
 // the head, and counts uncommitted changes unless NX_HEAD is set: on a branch, everything the branch
 // changed; on main itself, only what is not committed yet.
+//
+// `--shard=K/N` runs a deterministic, balanced K-th of the affected projects (tools/ci/shard.cjs), so
+// N CI machines share one change; `--durations=<file>` (JSON: project → seconds, e.g. from earlier
+// runs) balances on time instead of project count.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CI_ENV } from './ci-env.mjs';
+import shard from './shard.cjs';
 
-const targets = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const args = process.argv.slice(2);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const ours = (a) => a.startsWith('--shard=') || a.startsWith('--durations=');
+const targets = args.filter((a) => !a.startsWith('-'));
+const passThrough = args.filter((a) => a.startsWith('-') && !ours(a));
 if (targets.length === 0) {
-  console.error('usage: node tools/ci/affected.mjs <target>[,<target>...] [nx options]');
+  console.error('usage: node tools/ci/affected.mjs <target>[,<target>...] [--shard=K/N] [--durations=<file>] [nx options]');
+  process.exit(2);
+}
+let shardSpec;
+let durations = {};
+try {
+  shardSpec = option('shard') === undefined ? undefined : shard.parseShard(option('shard'));
+  const file = option('durations');
+  if (file !== undefined) {
+    if (!existsSync(file)) throw new Error(`invalid --durations ${JSON.stringify(file)}: no such file`);
+    durations = JSON.parse(readFileSync(file, 'utf8'));
+  }
+} catch (error) {
+  console.error(error.message);
   process.exit(2);
 }
 
@@ -42,5 +63,19 @@ if (affected.length === 0) {
   process.exit(0);
 }
 console.log(`affected against ${against}: ${affected.join(', ')}`);
+if (shardSpec) {
+  const mine = shard.shardProjects(affected, shardSpec, durations);
+  const label = `shard ${shardSpec.index}/${shardSpec.total}`;
+  if (mine.length === 0) {
+    console.log(`${label}: nothing to run (${affected.length} affected project(s) over ${shardSpec.total} shards)`);
+    process.exit(0);
+  }
+  console.log(`${label}: ${mine.join(', ')}`);
+  const result = spawnSync(npx, ['nx', 'run-many', '-t', targets.join(','), '-p', mine.join(','), ...passThrough], {
+    stdio: 'inherit',
+    env,
+  });
+  process.exit(result.status ?? 1);
+}
 const result = spawnSync(npx, ['nx', 'affected', '-t', targets.join(','), ...range, ...passThrough], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);
