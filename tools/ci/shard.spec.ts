@@ -1,4 +1,3 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parseShard, shardProjects } = require('./shard.cjs') as {
   parseShard: (value: string) => { index: number; total: number };
   shardProjects: (projects: string[], shard: { index: number; total: number }, weights?: Record<string, number>) => string[];
