@@ -273,8 +273,20 @@ function waitOptions(deps: RotationDeps): WaitOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls DescribeUsers with exponential backoff until the user is `active`, within the bound. */
-async function waitForActive(ctx: StepContext, userId: string): Promise<UserState> {
+/** What one poll found: the result to return, or why it must wait (logged) and how a timeout reads. */
+type Poll<T> =
+  | { readonly done: T }
+  | {
+      readonly waiting: string;
+      readonly fields?: { userId?: string; status?: string };
+      readonly onTimeout: (elapsedMs: number, within: string) => string;
+    };
+
+/**
+ * Calls `check` with exponential backoff until it is done, within the wait bound and what is left of
+ * the invocation: the one poll loop of every step that waits on AWS.
+ */
+async function pollWithBackoff<T>(ctx: StepContext, check: () => Promise<Poll<T>>): Promise<T> {
   const { timeoutMs, firstDelayMs, maxDelayMs } = waitOptions(ctx.deps);
   const now = ctx.deps.now ?? Date.now;
   const sleep = ctx.deps.sleep ?? realSleep;
@@ -282,20 +294,32 @@ async function waitForActive(ctx: StepContext, userId: string): Promise<UserStat
   const bound = Math.min(timeoutMs, (ctx.deps.deadline ?? Infinity) - started);
   let delay = firstDelayMs;
   for (;;) {
-    const user = await ctx.deps.users.describeUser(userId);
-    if (user.status === 'active') return user;
-    if (user.status === 'deleting') throw ctx.fail(`user ${userId} is being deleted`);
+    const poll = await check();
+    if ('done' in poll) return poll.done;
     const elapsed = now() - started;
     if (elapsed + delay > bound) {
-      throw ctx.fail(
-        `user ${userId} is still ${JSON.stringify(user.status)} after ${elapsed} ms; it must be "active" within ${Math.max(0, Math.round(bound))} ms` +
-          (bound < timeoutMs ? ' (what is left of the invocation)' : ''),
-      );
+      const within = `${Math.max(0, Math.round(bound))} ms${bound < timeoutMs ? ' (what is left of the invocation)' : ''}`;
+      throw ctx.fail(poll.onTimeout(elapsed, within));
     }
-    ctx.log('waiting for the user to be active', { userId, status: user.status });
+    ctx.log(poll.waiting, poll.fields);
     await sleep(delay);
     delay = Math.min(delay * 2, maxDelayMs);
   }
+}
+
+/** Polls DescribeUsers until the user is `active`. */
+function waitForActive(ctx: StepContext, userId: string): Promise<UserState> {
+  return pollWithBackoff<UserState>(ctx, async () => {
+    const user = await ctx.deps.users.describeUser(userId);
+    if (user.status === 'active') return { done: user };
+    if (user.status === 'deleting') throw ctx.fail(`user ${userId} is being deleted`);
+    return {
+      waiting: 'waiting for the user to be active',
+      fields: { userId, status: user.status },
+      onTimeout: (elapsed, within) =>
+        `user ${userId} is still ${JSON.stringify(user.status)} after ${elapsed} ms; it must be "active" within ${within}`,
+    };
+  });
 }
 
 /** True when AUTH works with every version's password. */
@@ -506,36 +530,26 @@ function strandedPending(versions: Readonly<Record<string, readonly string[]>>):
  * label on a version other than AWSCURRENT makes every later RotateSecret fail, so an apply that
  * changes the rotation settings would fail too.
  */
-async function settleRotation(ctx: StepContext): Promise<{ versions: Readonly<Record<string, readonly string[]>>; cleared?: string }> {
-  const { timeoutMs, firstDelayMs, maxDelayMs } = waitOptions(ctx.deps);
-  const now = ctx.deps.now ?? Date.now;
-  const sleep = ctx.deps.sleep ?? realSleep;
-  const started = now();
-  const bound = Math.min(timeoutMs, (ctx.deps.deadline ?? Infinity) - started);
-  let delay = firstDelayMs;
-  for (;;) {
+function settleRotation(ctx: StepContext): Promise<{ versions: Readonly<Record<string, readonly string[]>>; cleared?: string }> {
+  return pollWithBackoff<{ versions: Readonly<Record<string, readonly string[]>>; cleared?: string }>(ctx, async () => {
     const { rotationEnabled, versions } = await ctx.deps.secrets.describe(ctx.target.secretId);
     const pending = strandedPending(versions);
-    if (!pending) return { versions };
+    if (!pending) return { done: { versions } };
     if (!rotationEnabled) {
       // no rotation can be running: RotationEnabled is false, so our steps refuse to go on with it
       ctx.log(`removing AWSPENDING from version ${pending}, left by a rotation that was cancelled`);
       await ctx.deps.secrets.removeStage(ctx.target.secretId, AWSPENDING, pending);
       const after = await ctx.deps.secrets.describe(ctx.target.secretId);
-      return { versions: after.versions, cleared: pending };
+      return { done: { versions: after.versions, cleared: pending } };
     }
-    const elapsed = now() - started;
-    if (elapsed + delay > bound) {
-      throw ctx.fail(
-        `a rotation is in progress (AWSPENDING on version ${pending}) and did not finish within ${Math.max(0, Math.round(bound))} ms; ` +
-          `if it is stuck, run: aws secretsmanager cancel-rotate-secret --secret-id ${ctx.target.secretId} ` +
-          `&& aws secretsmanager update-secret-version-stage --secret-id ${ctx.target.secretId} --version-stage AWSPENDING --remove-from-version-id ${pending}; then apply again`,
-      );
-    }
-    ctx.log(`waiting for the rotation in progress (version ${pending}) to finish`);
-    await sleep(delay);
-    delay = Math.min(delay * 2, maxDelayMs);
-  }
+    return {
+      waiting: `waiting for the rotation in progress (version ${pending}) to finish`,
+      onTimeout: (_elapsed, within) =>
+        `a rotation is in progress (AWSPENDING on version ${pending}) and did not finish within ${within}; ` +
+        `if it is stuck, run: aws secretsmanager cancel-rotate-secret --secret-id ${ctx.target.secretId} ` +
+        `&& aws secretsmanager update-secret-version-stage --secret-id ${ctx.target.secretId} --version-stage AWSPENDING --remove-from-version-id ${pending}; then apply again`,
+    };
+  });
 }
 
 /**
