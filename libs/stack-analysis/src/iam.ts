@@ -1,5 +1,5 @@
 import { readJsonAttribute, type HclValue } from './hcl-literal';
-import { blocks, dataOf, resourcesOf, stringAttr, type TfResource, type TfStack } from './stack';
+import { blocks, dataOf, refersTo, resourcesOf, stringAttr, type TfResource, type TfStack } from './stack';
 
 /**
  * IAM policy documents of a synthesized stack, read into one statement model whatever way they were
@@ -358,3 +358,132 @@ export function arnParts(arn: string): { service: string; region: string; accoun
 }
 
 export const hasWildcard = (text: string): boolean => /[*?]/.test(text);
+
+// ---------------------------------------------------------------------------------------------
+// what one role may do
+
+/** A policy attached to a role by ARN that the stack does not define: an AWS managed policy, or another account's. */
+export interface AttachedPolicyArn {
+  /** the attachment (or the role, for `managed_policy_arns`) */
+  readonly resource: TfResource;
+  readonly arn: string;
+}
+
+export interface RolePolicies {
+  /** every policy of the stack that applies to the role, read (unreadable ones say why) */
+  readonly policies: readonly PolicyOf[];
+  /** literal ARNs of policies outside the stack: what they grant is not in the JSON */
+  readonly attachedArns: readonly AttachedPolicyArn[];
+}
+
+// a document's statements with the documents of the stack it merges in, followed (once each)
+function documentWithMerged(
+  stack: TfStack,
+  document: TfResource,
+  seen = new Set<string>(),
+): { statements: Statement[]; unreadable?: string } {
+  seen.add(document.name);
+  const own = statementsOfDocument(document);
+  const statements = [...own.statements];
+  const problems = own.unreadable ? [own.unreadable] : [];
+  for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+    for (const item of strings(document.body[key])) {
+      const ref = DOCUMENT_REFERENCE.exec(item.trim());
+      if (!ref || seen.has(ref[1] as string)) continue;
+      const merged = dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === ref[1]);
+      if (!merged) {
+        problems.push(`${key} refers to a policy document the stack does not define (${item.trim()})`);
+        continue;
+      }
+      const read = documentWithMerged(stack, merged, seen);
+      statements.push(...read.statements);
+      if (read.unreadable) problems.push(read.unreadable);
+    }
+  }
+  return problems.length > 0 ? { statements, unreadable: problems.join('; ') } : { statements };
+}
+
+// a policy attribute read whole: a reference to a document or a managed policy of the stack is followed
+function policyValue(stack: TfStack, resource: TfResource, attribute: string, value: unknown): PolicyOf {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  const doc = DOCUMENT_REFERENCE.exec(trimmed);
+  const document = doc ? dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === doc[1]) : undefined;
+  if (document) {
+    const read = documentWithMerged(stack, document);
+    return {
+      resource,
+      attribute,
+      statements: read.statements,
+      ...(read.unreadable ? { unreadable: `${attribute}: ${read.unreadable}` } : {}),
+    };
+  }
+  const policy = POLICY_REFERENCE.exec(trimmed);
+  const managed = policy ? resourcesOf(stack, 'aws_iam_policy').find((p) => p.name === policy[1]) : undefined;
+  if (managed) return policyValue(stack, managed, 'policy', managed.body['policy']);
+  return (
+    readPolicyAttribute(stack, resource, attribute, value) ?? {
+      resource,
+      attribute,
+      statements: [],
+      unreadable: `${attribute} is not a policy the stack defines (${truncate(String(value))})`,
+    }
+  );
+}
+
+/**
+ * Every policy that applies to a role of the stack: its inline policies, `aws_iam_role_policy`,
+ * policies attached by `aws_iam_role_policy_attachment`, `aws_iam_policy_attachment` and
+ * `managed_policy_arns`. A policy of the stack is read (references followed); an ARN from outside the
+ * stack is listed in `attachedArns`; a reference to anything else is unreadable.
+ */
+export function rolePolicies(stack: TfStack, role: TfResource): RolePolicies {
+  const policies: PolicyOf[] = [];
+  const attachedArns: AttachedPolicyArn[] = [];
+  const attach = (resource: TfResource, attribute: string, arn: string) => {
+    if (!arn.includes('${')) {
+      attachedArns.push({ resource, arn });
+      return;
+    }
+    const target = referencedResource(stack, arn);
+    if (target?.type === 'aws_iam_policy' && target.mode === 'resource' && WHOLE_REFERENCE.exec(arn.trim())?.[3] === 'arn') {
+      policies.push(policyValue(stack, target, 'policy', target.body['policy']));
+    } else {
+      policies.push({
+        resource,
+        attribute,
+        statements: [],
+        unreadable: `${attribute} is not a policy the stack defines (${truncate(arn)})`,
+      });
+    }
+  };
+  for (const policy of resourcesOf(stack, 'aws_iam_role_policy')) {
+    if (refersTo(policy.body['role'], role)) policies.push(policyValue(stack, policy, 'policy', policy.body['policy']));
+  }
+  for (const attachment of resourcesOf(stack, 'aws_iam_role_policy_attachment')) {
+    if (refersTo(attachment.body['role'], role)) attach(attachment, 'policy_arn', String(attachment.body['policy_arn'] ?? ''));
+  }
+  for (const attachment of resourcesOf(stack, 'aws_iam_policy_attachment')) {
+    if (strings(attachment.body['roles']).some((r) => refersTo(r, role)))
+      attach(attachment, 'policy_arn', String(attachment.body['policy_arn'] ?? ''));
+  }
+  const inline = role.body['inline_policy'];
+  if (typeof inline === 'string')
+    policies.push({
+      resource: role,
+      attribute: 'inline_policy',
+      statements: [],
+      unreadable: `inline_policy is computed (${truncate(inline)})`,
+    });
+  blocks(inline).forEach((block, i) => {
+    if (block['policy'] !== undefined) policies.push(policyValue(stack, role, `inline_policy[${i}].policy`, block['policy']));
+  });
+  for (const arn of strings(role.body['managed_policy_arns'])) attach(role, 'managed_policy_arns', arn);
+  return { policies, attachedArns };
+}
+
+/** True when an Allow statement lets its principal call `action` (`NotAction` counted). */
+export function statementAllows(statement: Statement, action: string): boolean {
+  if (statement.effect !== 'Allow') return false;
+  if (statement.notActions.length > 0) return !statement.notActions.some((pattern) => globMatch(pattern, action));
+  return statement.actions.some((pattern) => globMatch(pattern, action));
+}
