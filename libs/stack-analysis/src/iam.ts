@@ -440,7 +440,8 @@ export function rolePolicies(stack: TfStack, role: TfResource): RolePolicies {
   const policies: PolicyOf[] = [];
   const attachedArns: AttachedPolicyArn[] = [];
   const attach = (resource: TfResource, attribute: string, arn: string) => {
-    if (!arn.includes('${')) {
+    // an ARN written out (its partition may be `${data.aws_partition.x.partition}`) names a policy outside the stack
+    if (!arn.includes('${') || (arn.startsWith('arn:') && /:policy\/[\w+=,.@/-]+$/.test(arn))) {
       attachedArns.push({ resource, arn });
       return;
     }

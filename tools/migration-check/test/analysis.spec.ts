@@ -244,7 +244,11 @@ describe('checkMigration', () => {
           aws_iam_role: { cache: { inline_policy: [{ name: 'read', policy }] } },
           aws_iam_role_policy_attachment: {
             broad: { role: '${aws_iam_role.cache.name}', policy_arn: 'arn:aws:iam::aws:policy/SecretsManagerReadWrite' },
-            vpc: { role: '${aws_iam_role.cache.name}', policy_arn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' },
+            // as the service stack writes it: the partition from a data source
+            vpc: {
+              role: '${aws_iam_role.cache.name}',
+              policy_arn: 'arn:${data.aws_partition.p.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+            },
           },
           aws_lambda_function: {
             handler: {
