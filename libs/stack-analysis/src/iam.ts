@@ -129,7 +129,7 @@ export function statementsOfDocument(document: TfResource): { statements: Statem
   }
   if (typeof document.body['dynamic'] !== 'undefined') problems.push('a dynamic block');
   // merged documents: literal JSON is read here; a reference to another document of the stack is read as that document
-  for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+  for (const key of MERGE_KEYS) {
     const value = document.body[key];
     if (value === undefined) continue;
     const list = typeof value === 'string' && !key.endsWith('_json') ? [value] : strings(value);
@@ -148,6 +148,18 @@ export function statementsOfDocument(document: TfResource): { statements: Statem
 
 // `${data.aws_iam_policy_document.<name>.json}` (or minified_json): that document is read on its own
 const DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.(?:json|minified_json)\}$/;
+const MERGE_KEYS = ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json'];
+
+/** The documents of the stack a document merges in by reference, with the attribute that names each. */
+function mergedDocumentNames(document: TfResource): Array<{ key: string; name: string; text: string }> {
+  return MERGE_KEYS.flatMap((key) =>
+    strings(document.body[key]).flatMap((item) => {
+      const m = DOCUMENT_REFERENCE.exec(item.trim());
+      return m ? [{ key, name: m[1] as string, text: item.trim() }] : [];
+    }),
+  );
+}
+
 // `${aws_iam_policy.<name>.policy}`: the managed policy of the stack, read on its own
 const POLICY_REFERENCE = /^\$\{aws_iam_policy\.([A-Za-z0-9_-]+)\.policy\}$/;
 
@@ -225,13 +237,10 @@ function readIdentityPolicies(stack: TfStack): PolicyOf[] {
     grew = false;
     for (const document of documents) {
       if (!usedByIdentity.has(document.name)) continue;
-      for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
-        for (const item of strings(document.body[key])) {
-          const m = DOCUMENT_REFERENCE.exec(item.trim());
-          if (m && !usedByIdentity.has(m[1] as string)) {
-            usedByIdentity.add(m[1] as string);
-            grew = true;
-          }
+      for (const { name } of mergedDocumentNames(document)) {
+        if (!usedByIdentity.has(name)) {
+          usedByIdentity.add(name);
+          grew = true;
         }
       }
     }
@@ -253,20 +262,27 @@ function readIdentityPolicies(stack: TfStack): PolicyOf[] {
     if (read) found.push(read);
   }
   for (const role of resourcesOf(stack, 'aws_iam_role')) {
-    const inline = role.body['inline_policy'];
-    if (typeof inline === 'string')
-      found.push({
-        resource: role,
-        attribute: 'inline_policy',
-        statements: [],
-        unreadable: `inline_policy is computed (${truncate(inline)})`,
-      });
-    blocks(inline).forEach((block, i) => {
-      if (block['policy'] === undefined) return; // an empty inline_policy block removes inline policies
-      const read = readPolicyAttribute(stack, role, `inline_policy[${i}].policy`, block['policy']);
-      if (read) found.push(read);
-    });
+    found.push(...inlinePolicies(role, (attribute, value) => readPolicyAttribute(stack, role, attribute, value)));
   }
+  return found;
+}
+
+/** A role's inline policies, each read by `read`; an `inline_policy` that is an expression is unreadable. */
+function inlinePolicies(role: TfResource, read: (attribute: string, value: unknown) => PolicyOf | undefined): PolicyOf[] {
+  const inline = role.body['inline_policy'];
+  const found: PolicyOf[] = [];
+  if (typeof inline === 'string')
+    found.push({
+      resource: role,
+      attribute: 'inline_policy',
+      statements: [],
+      unreadable: `inline_policy is computed (${truncate(inline)})`,
+    });
+  blocks(inline).forEach((block, i) => {
+    if (block['policy'] === undefined) return; // an empty inline_policy block removes inline policies
+    const policy = read(`inline_policy[${i}].policy`, block['policy']);
+    if (policy) found.push(policy);
+  });
   return found;
 }
 
@@ -362,18 +378,14 @@ export const hasWildcard = (text: string): boolean => /[*?]/.test(text);
 // ---------------------------------------------------------------------------------------------
 // what one role may do
 
-/** A policy attached to a role by ARN that the stack does not define: an AWS managed policy, or another account's. */
-export interface AttachedPolicyArn {
-  /** the attachment (or the role, for `managed_policy_arns`) */
-  readonly resource: TfResource;
-  readonly arn: string;
-}
-
 export interface RolePolicies {
   /** every policy of the stack that applies to the role, read (unreadable ones say why) */
   readonly policies: readonly PolicyOf[];
-  /** literal ARNs of policies outside the stack: what they grant is not in the JSON */
-  readonly attachedArns: readonly AttachedPolicyArn[];
+  /**
+   * ARNs of policies the stack does not define (AWS managed ones, another account's), with the
+   * attachment (or the role, for `managed_policy_arns`): what they grant is not in the JSON
+   */
+  readonly attachedArns: ReadonlyArray<{ readonly resource: TfResource; readonly arn: string }>;
 }
 
 // a document's statements with the documents of the stack it merges in, followed (once each)
@@ -386,19 +398,16 @@ function documentWithMerged(
   const own = statementsOfDocument(document);
   const statements = [...own.statements];
   const problems = own.unreadable ? [own.unreadable] : [];
-  for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
-    for (const item of strings(document.body[key])) {
-      const ref = DOCUMENT_REFERENCE.exec(item.trim());
-      if (!ref || seen.has(ref[1] as string)) continue;
-      const merged = dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === ref[1]);
-      if (!merged) {
-        problems.push(`${key} refers to a policy document the stack does not define (${item.trim()})`);
-        continue;
-      }
-      const read = documentWithMerged(stack, merged, seen);
-      statements.push(...read.statements);
-      if (read.unreadable) problems.push(read.unreadable);
+  for (const { key, name, text } of mergedDocumentNames(document)) {
+    if (seen.has(name)) continue;
+    const merged = dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === name);
+    if (!merged) {
+      problems.push(`${key} refers to a policy document the stack does not define (${text})`);
+      continue;
     }
+    const read = documentWithMerged(stack, merged, seen);
+    statements.push(...read.statements);
+    if (read.unreadable) problems.push(read.unreadable);
   }
   return problems.length > 0 ? { statements, unreadable: problems.join('; ') } : { statements };
 }
@@ -438,7 +447,7 @@ function policyValue(stack: TfStack, resource: TfResource, attribute: string, va
  */
 export function rolePolicies(stack: TfStack, role: TfResource): RolePolicies {
   const policies: PolicyOf[] = [];
-  const attachedArns: AttachedPolicyArn[] = [];
+  const attachedArns: Array<RolePolicies['attachedArns'][number]> = [];
   const attach = (resource: TfResource, attribute: string, arn: string) => {
     // an ARN written out (its partition may be `${data.aws_partition.x.partition}`) names a policy outside the stack
     if (!arn.includes('${') || (arn.startsWith('arn:') && /:policy\/[\w+=,.@/-]+$/.test(arn))) {
@@ -467,17 +476,7 @@ export function rolePolicies(stack: TfStack, role: TfResource): RolePolicies {
     if (strings(attachment.body['roles']).some((r) => refersTo(r, role)))
       attach(attachment, 'policy_arn', String(attachment.body['policy_arn'] ?? ''));
   }
-  const inline = role.body['inline_policy'];
-  if (typeof inline === 'string')
-    policies.push({
-      resource: role,
-      attribute: 'inline_policy',
-      statements: [],
-      unreadable: `inline_policy is computed (${truncate(inline)})`,
-    });
-  blocks(inline).forEach((block, i) => {
-    if (block['policy'] !== undefined) policies.push(policyValue(stack, role, `inline_policy[${i}].policy`, block['policy']));
-  });
+  policies.push(...inlinePolicies(role, (attribute, value) => policyValue(stack, role, attribute, value)));
   for (const arn of strings(role.body['managed_policy_arns'])) attach(role, 'managed_policy_arns', arn);
   return { policies, attachedArns };
 }
