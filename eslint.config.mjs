@@ -50,16 +50,27 @@ export default [
               onlyDependOnLibsWithTags: ['type:contract', 'type:runtime'],
               bannedExternalImports: infraPackages,
             },
+            // synthesized Terraform read as data (the stack model, access strings by meaning): no cdktf,
+            // constructs or provider code and no runtime clients, so infra libs and tools can share it
+            {
+              sourceTag: 'type:analysis',
+              onlyDependOnLibsWithTags: ['type:contract'],
+              bannedExternalImports: [...infraPackages, ...runtimePackages],
+            },
             // infrastructure code never pulls runtime clients
             {
               sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: ['type:contract', 'type:infra'],
+              onlyDependOnLibsWithTags: ['type:contract', 'type:infra', 'type:analysis'],
               bannedExternalImports: runtimePackages,
             },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:infra', 'type:runtime'] },
             // developer tools may drive runtime code (local runs) but never ship inside it; they may read
-            // the environments list (type:config: data and checks, no constructs) to place a new service in a cell
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contract', 'type:tool', 'type:runtime', 'type:config'] },
+            // the environments list (type:config: data and checks, no constructs) to place a new service in
+            // a cell, and synthesized stacks through the stack model (type:analysis)
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:contract', 'type:tool', 'type:runtime', 'type:config', 'type:analysis'],
+            },
           ],
         },
       ],

@@ -45,7 +45,7 @@ for (const app of apps) {
 }
 
 // the rules alone, on already parsed stacks
-const { readStacks } = require('../libs/guardrails/src/policy/stack');
+const { readStacks } = require('@cache-platform/stack-analysis');
 const { runPolicy } = require('../libs/guardrails/src/policy/runner');
 for (const app of apps) {
   for (const stack of readStacks(join(app, 'cdktf.out'))) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseStack, type TfStack } from '../src/policy/stack';
+import { parseStack, type TfStack } from '@cache-platform/stack-analysis';
 
 /*
  * Compliant baselines, copied unchanged from real synthesized stacks (`cdktf.out/stacks/<stack>/

@@ -2,19 +2,26 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_HANDLER_ENTRY, SECRET_ARN_ENV_VAR } from '@cache-platform/cache-contract';
 import { readServiceManifest } from '@cache-platform/platform-environments';
-import { analyseHandler, LEGACY_REDIS_VARIABLES, type HandlerFacts, type SourceFinding } from './source';
 import {
-  lambdas,
-  readsSecrets,
+  block,
+  evaluateAccessString,
+  judgeServiceUser,
+  patternReachesEveryKey,
   readStacks,
-  redisUsers,
-  reference,
+  referencedResource,
+  resourcesOf,
   rolePolicies,
-  secrets,
-  STACKS_DIR,
-  type LambdaFn,
-  type SynthesizedStack,
-} from './stacks';
+  serviceUsers,
+  statementAllows,
+  stringAttr,
+  SynthesizedStackError,
+  WHOLE_REFERENCE,
+  type PolicyOf,
+  type Statement,
+  type TfResource,
+  type TfStack,
+} from '@cache-platform/stack-analysis';
+import { analyseHandler, LEGACY_REDIS_VARIABLES, type HandlerFacts, type SourceFinding } from './source';
 
 /** The six steps of moving a service onto the shared cache, in order (docs/migration.md). */
 export const MIGRATION_STEPS = [
@@ -60,54 +67,64 @@ export interface CheckOptions {
 const where = (f: SourceFinding) => `${f.file}:${f.line}`;
 const quote = (value: unknown) => JSON.stringify(value);
 
-/** Key patterns of an ACL access string (`~x:*`, `%R~x:*`, `allkeys`). */
-function keyPatterns(accessString: string): string[] {
-  return accessString
-    .split(/\s+/)
-    .filter((rule) => rule === 'allkeys' || /^(%[RW]+)?~/.test(rule))
-    .map((rule) => (rule === 'allkeys' ? '*' : rule.replace(/^(%[RW]+)?~/, '')));
+/** A Lambda function of a stack, as the steps read it. */
+interface LambdaFn {
+  readonly resource: TfResource;
+  readonly functionName: string;
+  readonly variables: Readonly<Record<string, unknown>>;
+  /** its role, when the role is in the stack */
+  readonly role: TfResource | undefined;
 }
 
-/** Why a user's access string is not scoped to one keyspace (`<keyspace>:*` only), or undefined. */
-function scopeProblem(accessString: string, keyspace: string | undefined): string | undefined {
-  const patterns = keyPatterns(accessString);
-  if (patterns.length === 0) return 'it names no key pattern';
-  for (const pattern of patterns) {
-    const match = /^([^*?[\]:\s]+):\*$/.exec(pattern);
-    if (!match) return `key pattern ${quote(pattern)} reaches beyond one keyspace`;
-    if (keyspace !== undefined && match[1] !== keyspace)
-      return `key pattern ${quote(pattern)} is not the service's keyspace ${quote(`${keyspace}:*`)}`;
-  }
-  return undefined;
+function lambdas(stack: TfStack): LambdaFn[] {
+  return resourcesOf(stack, 'aws_lambda_function').map((fn) => {
+    const variables = block(fn.body['environment'])?.['variables'];
+    const role = referencedResource(stack, stringAttr(fn.body, 'role') ?? '');
+    return {
+      resource: fn,
+      functionName: stringAttr(fn.body, 'function_name') ?? fn.name,
+      variables:
+        typeof variables === 'object' && variables !== null && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {},
+      role: role?.type === 'aws_iam_role' && role.mode === 'resource' ? role : undefined,
+    };
+  });
 }
 
-function step1(stacks: readonly SynthesizedStack[], keyspace: string | undefined): string[] {
+const secretsOf = (stack: TfStack) => resourcesOf(stack, 'aws_secretsmanager_secret');
+
+/** The secret of the stack a value references whole (`${aws_secretsmanager_secret.<name>.<attribute>}`), with the attribute. */
+function secretReference(stack: TfStack, value: unknown): { secret: TfResource; attribute: string } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const secret = referencedResource(stack, value);
+  if (secret?.type !== 'aws_secretsmanager_secret' || secret.mode !== 'resource') return undefined;
+  return { secret, attribute: WHOLE_REFERENCE.exec(value.trim())?.[3] ?? '' };
+}
+
+function step1(stacks: readonly TfStack[], keyspace: string | undefined): string[] {
   const reasons: string[] = [];
   for (const stack of stacks) {
-    const users = redisUsers(stack);
-    const scoped = users.filter((u) => scopeProblem(u.accessString, keyspace) === undefined);
+    // the verdict of the policy pack (CP001, CP002) on each service user: one reading of access strings
+    const users = serviceUsers(stack).map((user) => ({ user, findings: judgeServiceUser(stack, user, keyspace) }));
     if (users.length === 0) reasons.push(`stack ${stack.name} has no Redis user of the service's own (aws_elasticache_user)`);
-    else if (scoped.length === 0) {
-      for (const user of users) {
-        reasons.push(
-          `stack ${stack.name}: ${user.address} has access string ${quote(user.accessString)}: ${scopeProblem(user.accessString, keyspace)}; scope it to ~<keyspace>:*`,
-        );
+    else if (users.every((u) => u.findings.length > 0)) {
+      for (const { user, findings } of users) {
+        for (const finding of findings) reasons.push(`stack ${stack.name}: ${user.address}: ${finding.message}`);
       }
     }
-    if (secrets(stack).length === 0)
+    if (secretsOf(stack).length === 0)
       reasons.push(`stack ${stack.name} has no secret for the service's credentials (aws_secretsmanager_secret)`);
   }
   return reasons;
 }
 
 /** The service's secret in a stack: the one REDIS_SECRET_ARN names, else every secret of the stack. */
-function serviceSecrets(stack: SynthesizedStack): Set<string> {
-  const named = new Set<string>();
+function serviceSecrets(stack: TfStack): Set<TfResource> {
+  const named = new Set<TfResource>();
   for (const fn of lambdas(stack)) {
-    const ref = reference(fn.variables[SECRET_ARN_ENV_VAR]);
-    if (ref?.type === 'aws_secretsmanager_secret') named.add(`aws_secretsmanager_secret.${ref.name}`);
+    const ref = secretReference(stack, fn.variables[SECRET_ARN_ENV_VAR]);
+    if (ref) named.add(ref.secret);
   }
-  return named.size > 0 ? named : new Set(secrets(stack));
+  return named.size > 0 ? named : new Set(secretsOf(stack));
 }
 
 /**
@@ -115,7 +132,7 @@ function serviceSecrets(stack: SynthesizedStack): Set<string> {
  * the service added for something else (a queue worker that never touches the cache) is not judged;
  * when no function uses Redis visibly, every function is.
  */
-function cacheFunctions(stack: SynthesizedStack): LambdaFn[] {
+function cacheFunctions(stack: TfStack): LambdaFn[] {
   const all = lambdas(stack);
   const users = all.filter((fn) =>
     Object.keys(fn.variables).some((name) => name === SECRET_ARN_ENV_VAR || LEGACY_REDIS_VARIABLES.includes(name)),
@@ -123,17 +140,15 @@ function cacheFunctions(stack: SynthesizedStack): LambdaFn[] {
   return users.length > 0 ? users : all;
 }
 
-function step2(stacks: readonly SynthesizedStack[]): string[] {
+function step2(stacks: readonly TfStack[]): string[] {
   const reasons: string[] = [];
   for (const stack of stacks) {
     const fns = cacheFunctions(stack);
     if (fns.length === 0) reasons.push(`stack ${stack.name} has no Lambda function (aws_lambda_function)`);
-    const stackSecrets = new Set(secrets(stack));
     for (const fn of fns) {
       const value = fn.variables[SECRET_ARN_ENV_VAR];
-      const ref = reference(value);
       if (value === undefined) reasons.push(`function ${fn.functionName} (stack ${stack.name}) has no ${SECRET_ARN_ENV_VAR} variable`);
-      else if (!ref || ref.type !== 'aws_secretsmanager_secret' || !stackSecrets.has(`aws_secretsmanager_secret.${ref.name}`)) {
+      else if (!secretReference(stack, value)) {
         reasons.push(
           `function ${fn.functionName} (stack ${stack.name}): ${SECRET_ARN_ENV_VAR}=${quote(value)} must reference the service's own secret (\${aws_secretsmanager_secret.<name>.arn})`,
         );
@@ -143,44 +158,63 @@ function step2(stacks: readonly SynthesizedStack[]): string[] {
   return reasons;
 }
 
-function step3(stacks: readonly SynthesizedStack[]): string[] {
+/**
+ * AWS managed policies that can read every secret. Others (e.g. AWSLambdaVPCAccessExecutionRole,
+ * AWSLambdaBasicExecutionRole) cannot.
+ */
+const BROAD_MANAGED_POLICIES = ['SecretsManagerReadWrite', 'AdministratorAccess', 'PowerUserAccess'];
+const READ_SECRET = 'secretsmanager:GetSecretValue';
+
+const policyLabel = (policy: PolicyOf) =>
+  policy.attribute.startsWith('inline_policy')
+    ? `${policy.resource.address}.${policy.attribute.replace(/\.policy$/, '')}`
+    : policy.resource.address;
+
+/** The resources a statement reaches: `NotResource` reaches everything but its list. */
+const reach = (statement: Statement) => (statement.notResources.length > 0 ? ['*'] : statement.resources);
+
+function step3(stacks: readonly TfStack[]): string[] {
   const reasons: string[] = [];
   for (const stack of stacks) {
     const own = serviceSecrets(stack);
+    const ownNames = [...own].map((s) => s.address).join(', ') || 'none in the stack';
     for (const fn of cacheFunctions(stack)) {
       if (!fn.role) {
         reasons.push(`function ${fn.functionName} (stack ${stack.name}) runs as a role outside the stack: its grants cannot be checked`);
         continue;
       }
-      const { statements, unreadable } = rolePolicies(stack, fn.role);
-      for (const policy of unreadable) {
-        reasons.push(
-          `${policy} on the role of ${fn.functionName} is not a policy document the check can read: use data.aws_iam_policy_document or a JSON document`,
-        );
-      }
+      const { policies, attachedArns } = rolePolicies(stack, fn.role);
       let grantsOwn = false;
-      for (const statement of statements.filter(readsSecrets)) {
-        const wider = statement.resources.filter((resource) => {
-          const ref = reference(resource);
-          return !(
-            ref?.type === 'aws_secretsmanager_secret' &&
-            (ref.attribute === 'arn' || ref.attribute === 'id') &&
-            own.has(`aws_secretsmanager_secret.${ref.name}`)
-          );
-        });
-        if (wider.length === 0) grantsOwn = true;
-        else {
-          const actions =
-            statement.notActions.length > 0 ? `every action but ${statement.notActions.join(', ')}` : statement.actions.join(', ');
+      const wider = (label: string, actions: string, resources: readonly string[]) =>
+        reasons.push(
+          `${label} on the role of ${fn.functionName} allows ${actions} on ${resources.map((r) => quote(r)).join(', ')}: a secret grant wider than the service's secret (${ownNames})`,
+        );
+      for (const policy of policies) {
+        if (policy.unreadable) {
           reasons.push(
-            `${statement.policy} on the role of ${fn.functionName} allows ${actions} on ${wider.map((r) => quote(r)).join(', ')}: a secret grant wider than the service's secret (${[...own].join(', ') || 'none in the stack'})`,
+            `${policyLabel(policy)} on the role of ${fn.functionName} is not a policy document the check can read (${policy.unreadable}): use data.aws_iam_policy_document or a JSON document`,
           );
         }
+        for (const statement of policy.statements.filter((s) => statementAllows(s, READ_SECRET))) {
+          const beyond = reach(statement).filter((resource) => {
+            const ref = secretReference(stack, resource);
+            return !(ref && (ref.attribute === 'arn' || ref.attribute === 'id') && own.has(ref.secret));
+          });
+          if (beyond.length === 0) grantsOwn = true;
+          else
+            wider(
+              policyLabel(policy),
+              statement.notActions.length > 0 ? `every action but ${statement.notActions.join(', ')}` : statement.actions.join(', '),
+              beyond,
+            );
+        }
+      }
+      for (const { resource, arn } of attachedArns) {
+        const name = arn.split('/').pop() ?? '';
+        if (BROAD_MANAGED_POLICIES.includes(name)) wider(`${resource.address} (${name})`, 'secretsmanager:*', ['*']);
       }
       if (!grantsOwn)
-        reasons.push(
-          `the role of ${fn.functionName} (stack ${stack.name}) has no read grant on the service's secret (secretsmanager:GetSecretValue)`,
-        );
+        reasons.push(`the role of ${fn.functionName} (stack ${stack.name}) has no read grant on the service's secret (${READ_SECRET})`);
     }
   }
   return reasons;
@@ -202,17 +236,26 @@ function step5(facts: HandlerFacts): string[] {
   return [`no health path calling the library: no <cache>.checkHealth() call in the handler (${facts.files.join(', ')})`];
 }
 
-function step6(stacks: readonly SynthesizedStack[], facts: HandlerFacts): string[] {
+/** True when the user's access string reaches every key (`~*`, `allkeys`, `%R~*`); an unreadable string is step 1's finding. */
+function reachesEveryKey(user: TfResource): boolean {
+  const accessString = user.body['access_string'];
+  if (typeof accessString !== 'string') return false;
+  try {
+    return evaluateAccessString(accessString).keys.some((key) => patternReachesEveryKey(key.pattern));
+  } catch {
+    return false;
+  }
+}
+
+function step6(stacks: readonly TfStack[], facts: HandlerFacts): string[] {
   const reasons: string[] = [];
   for (const stack of stacks) {
     for (const fn of lambdas(stack)) {
       const old = Object.keys(fn.variables).filter((name) => LEGACY_REDIS_VARIABLES.includes(name));
       for (const name of old) reasons.push(`function ${fn.functionName} (stack ${stack.name}) still has the old variable ${name}`);
     }
-    for (const user of redisUsers(stack)) {
-      if (keyPatterns(user.accessString).some((p) => p === '*' || p === '')) {
-        reasons.push(`stack ${stack.name} still holds a Redis user that reaches every key: ${user.address}`);
-      }
+    for (const user of serviceUsers(stack).filter(reachesEveryKey)) {
+      reasons.push(`stack ${stack.name} still holds a Redis user that reaches every key: ${user.address}`);
     }
   }
   for (const read of facts.legacyVariableReads) reasons.push(`${where(read)} still reads the old variable ${read.variable}`);
@@ -229,17 +272,31 @@ function readManifest(appDir: string): { service?: string; keyspace?: string; ha
   return manifest ? { service: manifest.service, keyspace: manifest.keyspace, handler: manifest.handler } : {};
 }
 
+const STACKS_DIR = join('cdktf.out', 'stacks');
+
+/** The app's synthesized stacks (`cdktf.out/stacks/*`), read by the stack model. */
+function readAppStacks(appDir: string, root: string, service: string | undefined): TfStack[] {
+  try {
+    return readStacks(join(root, 'cdktf.out'));
+  } catch (error) {
+    if (!(error instanceof SynthesizedStackError)) throw error;
+    if (error.kind === 'missing') return noStacks(appDir, service);
+    throw new MigrationCheckError(error.message);
+  }
+}
+
+function noStacks(appDir: string, service: string | undefined): never {
+  throw new MigrationCheckError(
+    `no synthesized stacks in ${join(appDir, STACKS_DIR)}: synthesize first (npx nx run ${service ?? '<service>'}:synth, or cdktf synth in the app folder)`,
+  );
+}
+
 /** Checks the six steps of one app: its synthesized stacks and its handler source. */
 export function checkMigration(appDir: string, options: CheckOptions = {}): MigrationReport {
   const root = resolve(appDir);
   if (!existsSync(root)) throw new MigrationCheckError(`app folder ${quote(appDir)} does not exist`);
   const manifest = readManifest(root);
-  const stacks = readStacks(root);
-  if (stacks.length === 0) {
-    throw new MigrationCheckError(
-      `no synthesized stacks in ${join(appDir, STACKS_DIR)}: synthesize first (npx nx run ${manifest.service ?? '<service>'}:synth, or cdktf synth in the app folder)`,
-    );
-  }
+  const stacks = readAppStacks(appDir, root, manifest.service);
   const entry = options.handler ?? manifest.handler ?? DEFAULT_HANDLER_ENTRY;
   if (!existsSync(join(root, entry)))
     throw new MigrationCheckError(`handler entry ${quote(entry)} does not exist in ${appDir}: pass --handler=<file>`);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { analyseHandler } from '../src';
 import { checkMigration, MigrationCheckError } from '../src/check';
-import { readsSecrets, rolePolicies, type SynthesizedStack } from '../src/stacks';
+import { parseStack, resourcesOf, rolePolicies, statementAllows, type TfStack } from '@cache-platform/stack-analysis';
 
 let dir: string;
 beforeEach(() => {
@@ -92,17 +92,21 @@ describe('handler source', () => {
 });
 
 describe('role policies', () => {
-  const stack = (resource: SynthesizedStack['resource'], data: SynthesizedStack['data'] = {}): SynthesizedStack => ({
-    name: 's',
-    file: 'f',
-    resource,
-    data,
-  });
+  // the stack model's query that step 3 runs: every policy that applies to one role
+  const stack = (resource: object, data: object = {}): TfStack => parseStack('s', { resource, data });
   const role = { aws_iam_role: { r: { name: 'r' } } };
-  const on = (s: SynthesizedStack) =>
-    rolePolicies(s, 'aws_iam_role.r')
-      .statements.filter(readsSecrets)
-      .map((st) => `${st.policy}: ${st.resources.join(',')}`);
+  const roleOf = (s: TfStack) => resourcesOf(s, 'aws_iam_role').find((r) => r.name === 'r')!;
+  const on = (s: TfStack) => {
+    const { policies, attachedArns } = rolePolicies(s, roleOf(s));
+    return [
+      ...policies.flatMap((p) =>
+        p.statements
+          .filter((st) => statementAllows(st, 'secretsmanager:GetSecretValue'))
+          .map((st) => `${p.resource.address}: ${st.resources.join(',') || `not ${st.notResources.join(',')}`}`),
+      ),
+      ...attachedArns.map((a) => `${a.resource.address}: ${a.arn}`),
+    ];
+  };
 
   it('reads inline, attached, managed-by-ARN and data-document policies, and knows wildcards and NotAction', () => {
     const s = stack(
@@ -150,14 +154,18 @@ describe('role policies', () => {
       'aws_iam_role_policy.inline: arn:aws:secretsmanager:eu-west-1:1:secret:redis/*',
       'aws_iam_role_policy.notaction: *',
       'aws_iam_role_policy.doc: *',
-      'aws_iam_role_policy_attachment.managed (SecretsManagerReadWrite): *',
       'aws_iam_policy.p: ${aws_secretsmanager_secret.s.arn}',
+      'aws_iam_role_policy_attachment.managed: arn:aws:iam::aws:policy/SecretsManagerReadWrite',
+      'aws_iam_role_policy_attachment.vpc: arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
     ]);
   });
 
   it('names a policy it cannot read instead of passing it', () => {
     const s = stack({ ...role, aws_iam_role_policy: { expr: { role: '${aws_iam_role.r.name}', policy: '${jsonencode(local.p)}' } } });
-    expect(rolePolicies(s, 'aws_iam_role.r').unreadable).toEqual(['aws_iam_role_policy.expr']);
+    const unreadable = rolePolicies(s, roleOf(s)).policies.filter((p) => p.unreadable);
+    expect(unreadable.map((p) => `${p.resource.address}: ${p.unreadable}`)).toEqual([
+      'aws_iam_role_policy.expr: policy: the policy is not a JSON object',
+    ]);
   });
 });
 
@@ -199,20 +207,67 @@ describe('checkMigration', () => {
     expect(report.steps[2]!.reasons).toEqual([]);
   });
 
-  it('reports a Redis user that reaches every key under step 1 and step 6', () => {
+  it('reports a Redis user that reaches every key under step 1 and step 6, judged against the keyspace its stack claims', () => {
+    const stack = (claim: boolean) =>
+      JSON.stringify({
+        resource: {
+          aws_elasticache_user: { broad: { access_string: 'on ~* +@all' } },
+          aws_secretsmanager_secret: { sec: {} },
+          ...(claim ? { aws_ssm_parameter: { claim: { name: '/cache-platform/dev/keyspaces/catalog', value: 'catalog-api' } } } : {}),
+        },
+      });
+    write({ 'src/handler/index.ts': 'export {};\n', 'cdktf.out/stacks/s/cdk.tf.json': stack(true) });
+    const report = checkMigration(dir);
+    expect(report.steps[0]!.reasons).toEqual([
+      'stack s: aws_elasticache_user.broad: access string grants key pattern(s) ~* outside keyspace "catalog" (allowed: ~catalog:*)',
+      "stack s: aws_elasticache_user.broad: access string allows pub/sub commands and sets no channel pattern, so the cache's default allchannels applies (allowed: &catalog:*, or -@pubsub)",
+      'stack s: aws_elasticache_user.broad: access string "on ~* +@all" allows every @dangerous and every @admin command (flushall, flushdb, keys, config|set, scan, debug, shutdown, monitor, acl|setuser, client|kill and 75 more)',
+    ]);
+    expect(report.steps[5]!.reasons).toEqual(['stack s still holds a Redis user that reaches every key: aws_elasticache_user.broad']);
+
+    // no manifest and no claim: which keyspace the user is for is unknown, as the policy pack says
+    write({ 'cdktf.out/stacks/s/cdk.tf.json': stack(false) });
+    expect(checkMigration(dir).steps[0]!.reasons[0]).toBe(
+      'stack s: aws_elasticache_user.broad: cannot tell which keyspace the user belongs to: its stack claims no keyspace (no /cache-platform/<env>/keyspaces/<keyspace> parameter)',
+    );
+  });
+
+  it('counts an AWS managed policy that reads every secret as a grant wider than the service secret', () => {
+    const policy = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '${aws_secretsmanager_secret.sec.arn}' }],
+    });
     write({
       'src/handler/index.ts': 'export {};\n',
       'cdktf.out/stacks/s/cdk.tf.json': JSON.stringify({
         resource: {
-          aws_elasticache_user: { broad: { access_string: 'on ~* +@all' } },
           aws_secretsmanager_secret: { sec: {} },
+          aws_iam_role: { cache: { inline_policy: [{ name: 'read', policy }] } },
+          aws_iam_role_policy_attachment: {
+            broad: { role: '${aws_iam_role.cache.name}', policy_arn: 'arn:aws:iam::aws:policy/SecretsManagerReadWrite' },
+            // as the service stack writes it: the partition from a data source
+            vpc: {
+              role: '${aws_iam_role.cache.name}',
+              policy_arn: 'arn:${data.aws_partition.p.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+            },
+          },
+          aws_lambda_function: {
+            handler: {
+              function_name: 'svc-handler',
+              role: '${aws_iam_role.cache.arn}',
+              environment: { variables: { REDIS_SECRET_ARN: '${aws_secretsmanager_secret.sec.arn}' } },
+            },
+          },
         },
       }),
     });
-    const report = checkMigration(dir);
-    expect(report.steps[0]!.reasons).toEqual([
-      'stack s: aws_elasticache_user.broad has access string "on ~* +@all": key pattern "*" reaches beyond one keyspace; scope it to ~<keyspace>:*',
+    expect(checkMigration(dir).steps[2]!.reasons).toEqual([
+      'aws_iam_role_policy_attachment.broad (SecretsManagerReadWrite) on the role of svc-handler allows secretsmanager:* on "*": a secret grant wider than the service\'s secret (aws_secretsmanager_secret.sec)',
     ]);
-    expect(report.steps[5]!.reasons).toEqual(['stack s still holds a Redis user that reaches every key: aws_elasticache_user.broad']);
+  });
+
+  it('names a stack file that is not Terraform JSON, as a problem of the check (exit 2), not a missing step', () => {
+    write({ 'src/handler/index.ts': 'export {};\n', 'cdktf.out/stacks/s/cdk.tf.json': '{ not json' });
+    expect(() => checkMigration(dir)).toThrow(MigrationCheckError);
+    expect(() => checkMigration(dir)).toThrow(/^cannot read synthesized stack .*cdktf\.out\/stacks\/s\/cdk\.tf\.json: /);
   });
 });

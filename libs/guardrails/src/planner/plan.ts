@@ -6,7 +6,7 @@ import {
   evaluateAccessString,
   forbiddenCommandsAllowed,
   type AccessDifference,
-} from '../acl/access-string';
+} from '@cache-platform/stack-analysis';
 import type { DesiredUser } from './desired';
 
 /** A Redis user as the account has it (ElastiCache DescribeUsers plus ListTagsForResource). */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { readWorkspace, workspaceRootOf } from '@cache-platform/platform-environments';
 import { RULES } from './rules';
 import { runPolicy, type PolicyReport } from './runner';
-import { readStackDir, readStacks, type TfStack } from './stack';
+import { readStackDir, readStacks, type TfStack } from '@cache-platform/stack-analysis';
 import { appFolderOf, readSuppressionsFile, SUPPRESSIONS_FILE, type Suppression } from './suppressions';
 
 /**

@@ -1,4 +1,4 @@
-import type { TfResource, TfStack } from './stack';
+import { type TfResource, type TfStack } from '@cache-platform/stack-analysis';
 
 /** What a rule reports about one resource. */
 export interface Violation {

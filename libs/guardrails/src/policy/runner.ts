@@ -1,6 +1,6 @@
 import type { PolicyContext, PolicyRule } from './rule';
 import { RULES } from './rules';
-import type { TfStack } from './stack';
+import { type TfStack } from '@cache-platform/stack-analysis';
 import type { Suppression } from './suppressions';
 
 /** One broken rule on one resource. */

@@ -1,7 +1,12 @@
-import { AccessStringError, evaluateAccessString } from '../../acl/access-string';
+import {
+  AccessStringError,
+  evaluateAccessString,
+  resourcesOf,
+  stringAttr,
+  accessStringOf,
+  DEFAULT_USER_NAME,
+} from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr } from '../stack';
-import { accessStringOf, DEFAULT_USER_NAME } from './redis-users';
 
 export const defaultUserDisabled: PolicyRule = {
   id: 'CP003',

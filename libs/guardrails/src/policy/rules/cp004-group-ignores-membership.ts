@@ -1,5 +1,5 @@
 import type { PolicyRule, Violation } from '../rule';
-import { block, resourcesOf } from '../stack';
+import { block, resourcesOf } from '@cache-platform/stack-analysis';
 
 export const groupIgnoresMembership: PolicyRule = {
   id: 'CP004',

@@ -9,9 +9,12 @@ import {
   WHOLE_REFERENCE,
   withoutReferences,
   type Statement,
-} from '../iam';
+  resourcesOf,
+  stringAttr,
+  type TfResource,
+  type TfStack,
+} from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr, type TfResource, type TfStack } from '../stack';
 import { isPlatformExportParameter, platformParameterPrefix, scopeOf, type StackScope } from './scope';
 
 /** Services whose actions must name their resources: the cache credentials and the cache itself. */

@@ -1,6 +1,5 @@
-import { readJsonAttribute } from '../hcl-literal';
+import { readJsonAttribute, block, resourcesOf } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { block, resourcesOf } from '../stack';
 
 /** Secret attributes that may carry the payload: the write-only one keeps it out of state. */
 const SECRET_PAYLOAD_ATTRIBUTES = ['secret_string', 'secret_string_wo'];

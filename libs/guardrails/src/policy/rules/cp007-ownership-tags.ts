@@ -1,7 +1,6 @@
 import { OWNERSHIP_TAG_KEYS } from '@cache-platform/cache-contract';
 import type { PolicyRule, Violation } from '../rule';
-import { effectiveTags, resourcesOf } from '../stack';
-import { claimsOf } from './redis-users';
+import { effectiveTags, resourcesOf, claimsOf } from '@cache-platform/stack-analysis';
 
 const REQUIRED = Object.values(OWNERSHIP_TAG_KEYS);
 

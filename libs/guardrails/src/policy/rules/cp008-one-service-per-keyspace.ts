@@ -1,6 +1,6 @@
 import { keyspacesOverlap } from '@cache-platform/cache-contract';
 import type { PolicyRule, Violation } from '../rule';
-import { claimsOf, type StackClaim } from './redis-users';
+import { claimsOf, type StackClaim } from '@cache-platform/stack-analysis';
 
 export const oneServicePerKeyspace: PolicyRule = {
   id: 'CP008',

@@ -1,5 +1,5 @@
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr } from '../stack';
+import { resourcesOf, stringAttr } from '@cache-platform/stack-analysis';
 
 /**
  * Lambda runtimes that are neither deprecated nor close to it and that the pinned provider

@@ -1,5 +1,5 @@
 import type { PolicyRule, Violation } from '../rule';
-import { refersTo, resourcesOf } from '../stack';
+import { refersTo, resourcesOf } from '@cache-platform/stack-analysis';
 
 const SECRET_PAYLOAD_ATTRIBUTES = ['secret_string', 'secret_string_wo'];
 // `"authMode" = "password"` in a jsonencode expression, `"authMode":"password"` in literal JSON

@@ -1,5 +1,5 @@
 import type { PolicyRule, Violation } from '../rule';
-import { block, resourcesOf } from '../stack';
+import { block, resourcesOf } from '@cache-platform/stack-analysis';
 
 const SECRET_PAYLOAD_ATTRIBUTES = ['secret_string', 'secret_string_wo'];
 // `"password" = "<literal>"` inside a jsonencode expression: a reference would not be quoted

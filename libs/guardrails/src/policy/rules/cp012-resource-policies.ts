@@ -1,6 +1,5 @@
-import { resourcePolicy, type PolicyOf } from '../iam';
+import { resourcePolicy, type PolicyOf, resourcesOf } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf } from '../stack';
 import { principalProblem } from './principals';
 
 export const resourcePolicies: PolicyRule = {

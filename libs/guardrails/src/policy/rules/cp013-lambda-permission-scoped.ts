@@ -1,6 +1,12 @@
-import { isWildcardResource, referencedResource, withoutReferences, WHOLE_REFERENCE } from '../iam';
+import {
+  isWildcardResource,
+  referencedResource,
+  withoutReferences,
+  WHOLE_REFERENCE,
+  resourcesOf,
+  stringAttr,
+} from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr } from '../stack';
 
 export const lambdaPermissionScoped: PolicyRule = {
   id: 'CP013',

@@ -1,6 +1,5 @@
-import { referencedResource } from '../iam';
+import { referencedResource, resourcesOf, stringAttr, type TfStack } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr, type TfStack } from '../stack';
 import { isPlatformExportParameter, scopeOf } from './scope';
 
 // a reference to a user the stack defines: `${aws_elasticache_user.<name>.user_id}` (or `.id`)

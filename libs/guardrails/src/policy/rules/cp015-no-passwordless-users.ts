@@ -1,6 +1,5 @@
-import { tokenizeAccessString } from '../../acl/access-string';
+import { tokenizeAccessString, block, resourcesOf, stringAttr } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { block, resourcesOf, stringAttr } from '../stack';
 
 /** Whether `nopass` is in effect at the end of an access string (`resetpass` and `reset` clear it). */
 export function accessStringHasNopass(accessString: string): boolean {

@@ -1,6 +1,5 @@
-import { referencedResource } from '../iam';
+import { referencedResource, resourcesOf } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf } from '../stack';
 
 export const cacheUsesPlatformGroup: PolicyRule = {
   id: 'CP016',

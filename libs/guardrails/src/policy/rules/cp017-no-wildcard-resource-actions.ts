@@ -1,4 +1,4 @@
-import { identityPolicies, isWildcardResource, withoutReferences } from '../iam';
+import { identityPolicies, isWildcardResource, withoutReferences } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
 import { isScopedAction } from './cp005-no-wildcard-resources';
 

@@ -1,7 +1,6 @@
 import { LOG_RETENTION_DAYS } from '@cache-platform/cache-contract';
-import { referencedResource } from '../iam';
+import { referencedResource, block, resourcesOf, stringAttr } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { block, resourcesOf, stringAttr } from '../stack';
 
 export const logRetention: PolicyRule = {
   id: 'CP018',

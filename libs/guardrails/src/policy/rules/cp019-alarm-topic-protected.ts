@@ -1,6 +1,13 @@
-import { actionCoversService, globMatch, resourcePolicy, type PolicyOf } from '../iam';
+import {
+  actionCoversService,
+  globMatch,
+  resourcePolicy,
+  type PolicyOf,
+  refersTo,
+  resourcesOf,
+  stringAttr,
+} from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { refersTo, resourcesOf, stringAttr } from '../stack';
 import { principalProblem } from './principals';
 
 // the AWS managed SNS key: CloudWatch cannot publish to a topic encrypted with it

@@ -1,6 +1,6 @@
 import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr } from '../stack';
+import { resourcesOf, stringAttr } from '@cache-platform/stack-analysis';
 
 /**
  * CP020 over a list of environments (the workspace's own by default; tests pass their own): a stack

@@ -1,6 +1,5 @@
-import { referencedResource } from '../iam';
+import { referencedResource, resourcesOf, stringAttr, type TfStack } from '@cache-platform/stack-analysis';
 import type { PolicyRule, Violation } from '../rule';
-import { resourcesOf, stringAttr, type TfStack } from '../stack';
 import { isPlatformExportParameter, scopeOf } from './scope';
 
 // `${aws_secretsmanager_secret.<name>.id|arn}` of a secret the stack defines

@@ -1,5 +1,4 @@
-import { referencedResource, WHOLE_REFERENCE, withoutReferences, type Principal } from '../iam';
-import type { TfStack } from '../stack';
+import { referencedResource, WHOLE_REFERENCE, withoutReferences, type Principal, type TfStack } from '@cache-platform/stack-analysis';
 
 /**
  * Why a principal of a resource policy reaches beyond the stack's own account, or undefined. The

@@ -15,7 +15,7 @@ import {
 } from '../../../test/fixtures';
 import type { PolicyRule } from '../rule';
 import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
-import { parseStack, type TfStack } from '../stack';
+import { parseStack, type TfStack } from '@cache-platform/stack-analysis';
 import {
   alarmTopicProtected,
   secretsCustomerKeyRule,

@@ -1,6 +1,5 @@
 import { OWNERSHIP_TAG_KEYS, PLATFORM_PREFIX } from '@cache-platform/cache-contract';
-import { resourcesOf, stackDefaultTags, stringAttr, type TfStack } from '../stack';
-import { claimsOf } from './redis-users';
+import { resourcesOf, stackDefaultTags, stringAttr, type TfStack, claimsOf } from '@cache-platform/stack-analysis';
 
 /**
  * What a stack may reach: the platform stack of an environment reaches every service's secret and

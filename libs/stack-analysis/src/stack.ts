@@ -34,11 +34,22 @@ export interface TfStack {
   readonly resources: readonly TfResource[];
 }
 
+/** Why stacks could not be read: none where they were looked for, or a file that is not Terraform JSON. */
+export class SynthesizedStackError extends Error {
+  override readonly name = 'SynthesizedStackError';
+  constructor(
+    readonly kind: 'missing' | 'unreadable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Builds the model of one stack from its parsed JSON. */
 export function parseStack(name: string, json: unknown, file = `${name}/cdk.tf.json`): TfStack {
-  if (!isObject(json)) throw new Error(`${file}: not a Terraform JSON object`);
+  if (!isObject(json)) throw new SynthesizedStackError('unreadable', `${file}: not a Terraform JSON object`);
   const resources: TfResource[] = [];
   for (const mode of ['resource', 'data'] as const) {
     const section = json[mode];
@@ -73,7 +84,7 @@ export function readStackDir(dir: string): TfStack {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read synthesized stack ${file}: ${(error as Error).message}`);
+    throw new SynthesizedStackError('unreadable', `cannot read synthesized stack ${file}: ${(error as Error).message}`);
   }
   return parseStack(basename(resolve(dir)), json, file);
 }
@@ -85,7 +96,7 @@ export function readStackDir(dir: string): TfStack {
  */
 export function readStacks(dir: string): TfStack[] {
   const root = resolve(dir);
-  if (!existsSync(root)) throw new Error(`no such folder: ${dir}`);
+  if (!existsSync(root)) throw new SynthesizedStackError('missing', `no such folder: ${dir}`);
   if (existsSync(join(root, 'cdk.tf.json'))) return [readStackDir(root)];
   for (const stacksDir of [join(root, 'stacks'), join(root, 'cdktf.out', 'stacks')]) {
     if (existsSync(stacksDir) && statSync(stacksDir).isDirectory()) {
@@ -97,7 +108,8 @@ export function readStacks(dir: string): TfStack[] {
       if (stacks.length > 0) return stacks;
     }
   }
-  throw new Error(
+  throw new SynthesizedStackError(
+    'missing',
     `no synthesized stack under ${dir}: expected <stack>/cdk.tf.json, cdktf.out/stacks/*/cdk.tf.json or stacks/*/cdk.tf.json`,
   );
 }

@@ -78,7 +78,8 @@ export interface EvaluateOptions {
 export const NEVER_CHECKED_COMMANDS: readonly string[] = ['auth', 'hello', 'quit', 'reset'];
 
 const PASSWORD_RULE = /^(?:nopass|resetpass|[<>#!].*)$/;
-const KEY_RULE = /^(?:%(R|W|RW|WR))?~(.*)$/;
+// Redis reads the flags case-insensitively: `%r~*` is `%R~*` (ACL SETUSER on redis-server 7.0)
+const KEY_RULE = /^(?:%(R|W|RW|WR))?~(.*)$/i;
 const COMMAND_NAME = /^[a-z0-9_.\-|]+$/;
 
 /**

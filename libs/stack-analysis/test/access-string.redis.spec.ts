@@ -37,6 +37,7 @@ const CASES: string[] = [
   'on allkeys allchannels +@all -@dangerous',
   'on ~app:* +@all -@dangerous (~other:* +get)',
   'off resetkeys ~app:* nocommands +ping',
+  'on %r~app:* %w~app:w:* -@all +get',
 ];
 
 let server: RedisServer;

@@ -1,5 +1,5 @@
 import { OWNERSHIP_TAG_KEYS, parseKeyspaceClaim, PLATFORM_PREFIX } from '@cache-platform/cache-contract';
-import { effectiveTags, resourcesOf, stringAttr, type TfResource, type TfStack } from '../stack';
+import { effectiveTags, resourcesOf, stringAttr, type TfResource, type TfStack } from './stack';
 
 /** The Redis user name every user group must hold; the platform's own one is disabled. */
 export const DEFAULT_USER_NAME = 'default';

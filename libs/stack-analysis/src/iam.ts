@@ -1,5 +1,5 @@
 import { readJsonAttribute, type HclValue } from './hcl-literal';
-import { blocks, dataOf, resourcesOf, stringAttr, type TfResource, type TfStack } from './stack';
+import { blocks, dataOf, refersTo, resourcesOf, stringAttr, type TfResource, type TfStack } from './stack';
 
 /**
  * IAM policy documents of a synthesized stack, read into one statement model whatever way they were
@@ -129,7 +129,7 @@ export function statementsOfDocument(document: TfResource): { statements: Statem
   }
   if (typeof document.body['dynamic'] !== 'undefined') problems.push('a dynamic block');
   // merged documents: literal JSON is read here; a reference to another document of the stack is read as that document
-  for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+  for (const key of MERGE_KEYS) {
     const value = document.body[key];
     if (value === undefined) continue;
     const list = typeof value === 'string' && !key.endsWith('_json') ? [value] : strings(value);
@@ -148,6 +148,18 @@ export function statementsOfDocument(document: TfResource): { statements: Statem
 
 // `${data.aws_iam_policy_document.<name>.json}` (or minified_json): that document is read on its own
 const DOCUMENT_REFERENCE = /^\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.(?:json|minified_json)\}$/;
+const MERGE_KEYS = ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json'];
+
+/** The documents of the stack a document merges in by reference, with the attribute that names each. */
+function mergedDocumentNames(document: TfResource): Array<{ key: string; name: string; text: string }> {
+  return MERGE_KEYS.flatMap((key) =>
+    strings(document.body[key]).flatMap((item) => {
+      const m = DOCUMENT_REFERENCE.exec(item.trim());
+      return m ? [{ key, name: m[1] as string, text: item.trim() }] : [];
+    }),
+  );
+}
+
 // `${aws_iam_policy.<name>.policy}`: the managed policy of the stack, read on its own
 const POLICY_REFERENCE = /^\$\{aws_iam_policy\.([A-Za-z0-9_-]+)\.policy\}$/;
 
@@ -225,13 +237,10 @@ function readIdentityPolicies(stack: TfStack): PolicyOf[] {
     grew = false;
     for (const document of documents) {
       if (!usedByIdentity.has(document.name)) continue;
-      for (const key of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
-        for (const item of strings(document.body[key])) {
-          const m = DOCUMENT_REFERENCE.exec(item.trim());
-          if (m && !usedByIdentity.has(m[1] as string)) {
-            usedByIdentity.add(m[1] as string);
-            grew = true;
-          }
+      for (const { name } of mergedDocumentNames(document)) {
+        if (!usedByIdentity.has(name)) {
+          usedByIdentity.add(name);
+          grew = true;
         }
       }
     }
@@ -253,20 +262,27 @@ function readIdentityPolicies(stack: TfStack): PolicyOf[] {
     if (read) found.push(read);
   }
   for (const role of resourcesOf(stack, 'aws_iam_role')) {
-    const inline = role.body['inline_policy'];
-    if (typeof inline === 'string')
-      found.push({
-        resource: role,
-        attribute: 'inline_policy',
-        statements: [],
-        unreadable: `inline_policy is computed (${truncate(inline)})`,
-      });
-    blocks(inline).forEach((block, i) => {
-      if (block['policy'] === undefined) return; // an empty inline_policy block removes inline policies
-      const read = readPolicyAttribute(stack, role, `inline_policy[${i}].policy`, block['policy']);
-      if (read) found.push(read);
-    });
+    found.push(...inlinePolicies(role, (attribute, value) => readPolicyAttribute(stack, role, attribute, value)));
   }
+  return found;
+}
+
+/** A role's inline policies, each read by `read`; an `inline_policy` that is an expression is unreadable. */
+function inlinePolicies(role: TfResource, read: (attribute: string, value: unknown) => PolicyOf | undefined): PolicyOf[] {
+  const inline = role.body['inline_policy'];
+  const found: PolicyOf[] = [];
+  if (typeof inline === 'string')
+    found.push({
+      resource: role,
+      attribute: 'inline_policy',
+      statements: [],
+      unreadable: `inline_policy is computed (${truncate(inline)})`,
+    });
+  blocks(inline).forEach((block, i) => {
+    if (block['policy'] === undefined) return; // an empty inline_policy block removes inline policies
+    const policy = read(`inline_policy[${i}].policy`, block['policy']);
+    if (policy) found.push(policy);
+  });
   return found;
 }
 
@@ -358,3 +374,116 @@ export function arnParts(arn: string): { service: string; region: string; accoun
 }
 
 export const hasWildcard = (text: string): boolean => /[*?]/.test(text);
+
+// ---------------------------------------------------------------------------------------------
+// what one role may do
+
+export interface RolePolicies {
+  /** every policy of the stack that applies to the role, read (unreadable ones say why) */
+  readonly policies: readonly PolicyOf[];
+  /**
+   * ARNs of policies the stack does not define (AWS managed ones, another account's), with the
+   * attachment (or the role, for `managed_policy_arns`): what they grant is not in the JSON
+   */
+  readonly attachedArns: ReadonlyArray<{ readonly resource: TfResource; readonly arn: string }>;
+}
+
+// a document's statements with the documents of the stack it merges in, followed (once each)
+function documentWithMerged(
+  stack: TfStack,
+  document: TfResource,
+  seen = new Set<string>(),
+): { statements: Statement[]; unreadable?: string } {
+  seen.add(document.name);
+  const own = statementsOfDocument(document);
+  const statements = [...own.statements];
+  const problems = own.unreadable ? [own.unreadable] : [];
+  for (const { key, name, text } of mergedDocumentNames(document)) {
+    if (seen.has(name)) continue;
+    const merged = dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === name);
+    if (!merged) {
+      problems.push(`${key} refers to a policy document the stack does not define (${text})`);
+      continue;
+    }
+    const read = documentWithMerged(stack, merged, seen);
+    statements.push(...read.statements);
+    if (read.unreadable) problems.push(read.unreadable);
+  }
+  return problems.length > 0 ? { statements, unreadable: problems.join('; ') } : { statements };
+}
+
+// a policy attribute read whole: a reference to a document or a managed policy of the stack is followed
+function policyValue(stack: TfStack, resource: TfResource, attribute: string, value: unknown): PolicyOf {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  const doc = DOCUMENT_REFERENCE.exec(trimmed);
+  const document = doc ? dataOf(stack, 'aws_iam_policy_document').find((d) => d.name === doc[1]) : undefined;
+  if (document) {
+    const read = documentWithMerged(stack, document);
+    return {
+      resource,
+      attribute,
+      statements: read.statements,
+      ...(read.unreadable ? { unreadable: `${attribute}: ${read.unreadable}` } : {}),
+    };
+  }
+  const policy = POLICY_REFERENCE.exec(trimmed);
+  const managed = policy ? resourcesOf(stack, 'aws_iam_policy').find((p) => p.name === policy[1]) : undefined;
+  if (managed) return policyValue(stack, managed, 'policy', managed.body['policy']);
+  return (
+    readPolicyAttribute(stack, resource, attribute, value) ?? {
+      resource,
+      attribute,
+      statements: [],
+      unreadable: `${attribute} is not a policy the stack defines (${truncate(String(value))})`,
+    }
+  );
+}
+
+/**
+ * Every policy that applies to a role of the stack: its inline policies, `aws_iam_role_policy`,
+ * policies attached by `aws_iam_role_policy_attachment`, `aws_iam_policy_attachment` and
+ * `managed_policy_arns`. A policy of the stack is read (references followed); an ARN from outside the
+ * stack is listed in `attachedArns`; a reference to anything else is unreadable.
+ */
+export function rolePolicies(stack: TfStack, role: TfResource): RolePolicies {
+  const policies: PolicyOf[] = [];
+  const attachedArns: Array<RolePolicies['attachedArns'][number]> = [];
+  const attach = (resource: TfResource, attribute: string, arn: string) => {
+    // an ARN written out (its partition may be `${data.aws_partition.x.partition}`) names a policy outside the stack
+    if (!arn.includes('${') || (arn.startsWith('arn:') && /:policy\/[\w+=,.@/-]+$/.test(arn))) {
+      attachedArns.push({ resource, arn });
+      return;
+    }
+    const target = referencedResource(stack, arn);
+    if (target?.type === 'aws_iam_policy' && target.mode === 'resource' && WHOLE_REFERENCE.exec(arn.trim())?.[3] === 'arn') {
+      policies.push(policyValue(stack, target, 'policy', target.body['policy']));
+    } else {
+      policies.push({
+        resource,
+        attribute,
+        statements: [],
+        unreadable: `${attribute} is not a policy the stack defines (${truncate(arn)})`,
+      });
+    }
+  };
+  for (const policy of resourcesOf(stack, 'aws_iam_role_policy')) {
+    if (refersTo(policy.body['role'], role)) policies.push(policyValue(stack, policy, 'policy', policy.body['policy']));
+  }
+  for (const attachment of resourcesOf(stack, 'aws_iam_role_policy_attachment')) {
+    if (refersTo(attachment.body['role'], role)) attach(attachment, 'policy_arn', String(attachment.body['policy_arn'] ?? ''));
+  }
+  for (const attachment of resourcesOf(stack, 'aws_iam_policy_attachment')) {
+    if (strings(attachment.body['roles']).some((r) => refersTo(r, role)))
+      attach(attachment, 'policy_arn', String(attachment.body['policy_arn'] ?? ''));
+  }
+  policies.push(...inlinePolicies(role, (attribute, value) => policyValue(stack, role, attribute, value)));
+  for (const arn of strings(role.body['managed_policy_arns'])) attach(role, 'managed_policy_arns', arn);
+  return { policies, attachedArns };
+}
+
+/** True when an Allow statement lets its principal call `action` (`NotAction` counted). */
+export function statementAllows(statement: Statement, action: string): boolean {
+  if (statement.effect !== 'Allow') return false;
+  if (statement.notActions.length > 0) return !statement.notActions.some((pattern) => globMatch(pattern, action));
+  return statement.actions.some((pattern) => globMatch(pattern, action));
+}
