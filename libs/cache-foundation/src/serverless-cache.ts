@@ -106,7 +106,6 @@ export class SharedServerlessCache extends Construct {
   readonly readerPort: number;
   readonly arn: string;
   readonly name: string;
-
   /** the validated usage limits (the cache alarms compare against their maximums) */
   readonly usageLimits?: CacheUsageLimits;
 
@@ -146,7 +145,7 @@ export class SharedServerlessCache extends Construct {
     this.engine = props.engine ?? 'valkey';
     this.majorEngineVersion = resolveEngineVersion(this.engine, props.majorEngineVersion);
     this.usageLimits = props.usageLimits;
-    const limits = props.usageLimits;
+    const limits = this.usageLimits;
 
     this.cache = new ElasticacheServerlessCache(this, 'cache', {
       name: props.name,

@@ -50,7 +50,8 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { name, region, stateBucket, platform } = props.environment;
-    const { owner, cache: _everyCell, ...shared } = platform;
+    // platform.cache reaches the cells through environmentCells, with each cell's own settings over it
+    const { owner, cache: _cells, ...shared } = platform;
 
     configureAwsStack(this, {
       environment: name,
