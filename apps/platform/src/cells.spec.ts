@@ -9,7 +9,8 @@ import {
   platformExportNames,
   platformResourceNames,
 } from '@cache-platform/cache-contract';
-import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
+import type { CacheSettings } from '@cache-platform/cache-foundation';
+import { ENVIRONMENTS, type CellSettings, type Environment } from '@cache-platform/platform-environments';
 import { buildServiceApp } from '@cache-platform/service-access';
 import { validateStacks } from '@cache-platform/terraform-tools';
 import { PlatformStack, platformStackId } from './stacks/platform-stack';
@@ -94,7 +95,7 @@ describe('platform with one cell: exactly what it synthesized before cells', () 
 });
 
 describe('platform with two cells', () => {
-  const environment = devWithCells(100, [{ name: 'b', usageLimits: { ecpuPerSecond: { maximum: 2000 } }, maxUsers: 50 }]);
+  const environment = devWithCells(100, [{ name: 'b', cache: { usageLimits: { ecpuPerSecond: { maximum: 2000 } } }, maxUsers: 50 }]);
   let json: Json;
   beforeAll(() => (json = synth(environment)));
 
@@ -174,14 +175,85 @@ describe('platform with two cells', () => {
     );
   });
 
-  it('refuses settings for the default cell other than its quota', () => {
-    expect(() => synth(devWithCells(100, [{ name: DEFAULT_CELL, engine: 'redis' }]))).toThrow(
-      /invalid settings of the default cell "main" \["maxUsers"\]|the default cell's cache is set by the environment's `platform`/,
-    );
+  it("lets the default cell's entry set its cache like any other cell's, at the same addresses", () => {
+    const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+    const json = synth({ ...dev, cells: [{ name: DEFAULT_CELL, cache: { engine: 'redis', majorEngineVersion: '7' } }] });
+    const caches = json['resource']['aws_elasticache_serverless_cache'] as Record<string, Json>;
+    const before = readFixture(join(FIXTURES, 'platform-dev.json')).addresses as Record<string, Json>;
+    const [address] = Object.keys(before).filter((a) => a.startsWith('aws_elasticache_serverless_cache.'));
+    expect(Object.keys(caches).map((name) => `aws_elasticache_serverless_cache.${name}`)).toEqual([address]);
+    expect(Object.values(caches)[0]).toMatchObject({ name: 'cache-platform-dev', engine: 'redis', major_engine_version: '7' });
   });
 
   it('names cells so that they never collide with the default names', () => {
     expect(platformResourceNames('dev', 'b').cacheName).not.toBe(platformResourceNames('dev').cacheName);
+  });
+});
+
+/**
+ * Two valid values of every cache setting. The mapped type makes the table list every key of
+ * `CacheSettings`: a new setting does not compile until it has a row here, and then this test fails
+ * until the setting reaches the cache resource of every cell. Nothing else lists the settings.
+ */
+const SETTING_VALUES: { readonly [K in keyof Required<CacheSettings>]: readonly [CacheSettings[K], CacheSettings[K]] } = {
+  engine: ['valkey', 'redis'],
+  majorEngineVersion: ['7', '8'],
+  usageLimits: [{ ecpuPerSecond: { maximum: 2000 } }, { dataStorageGb: { maximum: 9 } }],
+  kmsKeyArn: [
+    'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    'arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef',
+  ],
+  snapshotRetentionLimit: [1, 3],
+  dailySnapshotTime: ['01:00', '02:30'],
+  preventDestroy: [true, false],
+};
+const SETTINGS = Object.keys(SETTING_VALUES) as Array<keyof CacheSettings>;
+const pick = (index: 0 | 1, keys: readonly (keyof CacheSettings)[]): CacheSettings =>
+  Object.fromEntries(keys.map((key) => [key, SETTING_VALUES[key][index]]));
+
+describe('one cell concept: every cache setting reaches the cache of every cell, the default cell included', () => {
+  // every setting at its first value for every cell; each case moves one setting of one place to the second value
+  const base = (own?: CellSettings): Environment => {
+    const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
+    return {
+      ...dev,
+      platform: { ...dev.platform, cache: pick(0, SETTINGS) },
+      cells: [DEFAULT_CELL, 'b'].map((name) => (name === own?.name ? own : { name })),
+    };
+  };
+  const caches = (environment: Environment): Record<string, Json> => {
+    const json = synth(environment);
+    return Object.fromEntries(
+      of(json, 'aws_elasticache_serverless_cache').map((cache) => {
+        const { '//': _metadata, ...config } = cache;
+        return [cache.name as string, config];
+      }),
+    );
+  };
+  let before: Record<string, Json>;
+  beforeAll(() => (before = caches(base())));
+
+  it('starts from two caches with every setting at its first value', () => {
+    expect(Object.keys(before).sort()).toEqual(['cache-platform-dev', 'cache-platform-dev-b']);
+    for (const cache of Object.values(before)) expect(cache).toMatchObject({ engine: 'valkey', major_engine_version: '7' });
+  });
+
+  it.each(SETTINGS.flatMap((key) => [DEFAULT_CELL, 'b'].map((cell) => [key, cell] as const)))(
+    "%s set in cell %s's entry changes that cell's cache and no other",
+    (key, cell) => {
+      const after = caches(base({ name: cell, cache: pick(1, [key]) }));
+      const [changed, unchanged] =
+        cell === DEFAULT_CELL ? ['cache-platform-dev', 'cache-platform-dev-b'] : ['cache-platform-dev-b', 'cache-platform-dev'];
+      expect(after[changed]).not.toEqual(before[changed]);
+      expect(after[unchanged]).toEqual(before[unchanged]);
+    },
+  );
+
+  it.each(SETTINGS)("%s set in the environment's platform.cache changes every cell's cache", (key) => {
+    const environment = base();
+    const after = caches({ ...environment, platform: { ...environment.platform, cache: { ...pick(0, SETTINGS), ...pick(1, [key]) } } });
+    for (const name of Object.keys(before))
+      expect(`${name}: ${JSON.stringify(after[name])}`).not.toBe(`${name}: ${JSON.stringify(before[name])}`);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   platformResourceNames,
 } from '@cache-platform/cache-contract';
 import { ENVIRONMENTS, type Environment, type PlatformSettings } from '@cache-platform/platform-environments';
+import type { CacheSettings } from '@cache-platform/cache-foundation';
 import { PLATFORM_PURPOSE, PLATFORM_SERVICE, PlatformStack, platformStackId } from './stacks/platform-stack';
 
 // synthesized Terraform JSON: the assertions below are its type check
@@ -21,11 +22,14 @@ const APP_DIR = path.resolve(__dirname, '..');
 const dev = ENVIRONMENTS.find((e) => e.name === 'dev')!;
 const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
 
-/** `base` with some cache settings changed. */
+/** `base` with some platform settings changed. */
 const withPlatform = (base: Environment, platform: Partial<PlatformSettings>): Environment => ({
   ...base,
   platform: { ...base.platform, ...platform },
 });
+/** `base` with some cache settings of every cell changed. */
+const withCache = (base: Environment, cache: CacheSettings): Environment =>
+  withPlatform(base, { cache: { ...base.platform.cache, ...cache } });
 
 // shaped like `secret-rotation:bundle` output: these tests check the wiring, not the function
 const ROTATION_BUNDLE = mkdtempSync(path.join(tmpdir(), 'rotation-bundle-'));
@@ -74,14 +78,14 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
     const [groupKey] = only(json, 'aws_elasticache_user_group');
     expect(cache).toMatchObject({
       name: names.cacheName,
-      engine: environment.platform.engine,
-      major_engine_version: environment.platform.majorEngineVersion,
+      engine: environment.platform.cache!.engine,
+      major_engine_version: environment.platform.cache!.majorEngineVersion,
       subnet_ids: [...environment.platform.subnetIds],
       security_group_ids: [ref('aws_security_group', cacheSg, 'id')],
       user_group_id: ref('aws_elasticache_user_group', groupKey, 'user_group_id'),
-      lifecycle: { prevent_destroy: environment.platform.preventDestroy ?? true },
+      lifecycle: { prevent_destroy: environment.platform.cache!.preventDestroy ?? true },
     });
-    const limits = environment.platform.usageLimits!;
+    const limits = environment.platform.cache!.usageLimits!;
     expect(cache.cache_usage_limits).toEqual([
       {
         data_storage: [{ ...limits.dataStorageGb, unit: 'GB' }],
@@ -283,12 +287,14 @@ describe.each([dev, prod])('platform stack $name', (environment) => {
 
 describe('environment variations', () => {
   it('protects the cache from destruction unless the environment opts out', () => {
-    const defaults = { ...prod.platform };
-    delete (defaults as { preventDestroy?: boolean }).preventDestroy;
-    expect(only(synth({ ...prod, platform: defaults }), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(true);
-    expect(
-      only(synth(withPlatform(prod, { preventDestroy: false })), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy,
-    ).toBe(false);
+    const defaults = { ...prod.platform.cache };
+    delete defaults.preventDestroy;
+    expect(only(synth(withPlatform(prod, { cache: defaults })), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(
+      true,
+    );
+    expect(only(synth(withCache(prod, { preventDestroy: false })), 'aws_elasticache_serverless_cache')[1].lifecycle.prevent_destroy).toBe(
+      false,
+    );
   });
 
   it('uses an S3 backend with lock files when the environment names a state bucket', () => {
@@ -304,7 +310,7 @@ describe('environment variations', () => {
   });
 
   it('can run Redis OSS instead of Valkey', () => {
-    const [, cache] = only(synth(withPlatform(dev, { engine: 'redis', majorEngineVersion: '7' })), 'aws_elasticache_serverless_cache');
+    const [, cache] = only(synth(withCache(dev, { engine: 'redis', majorEngineVersion: '7' })), 'aws_elasticache_serverless_cache');
     expect(cache).toMatchObject({ engine: 'redis', major_engine_version: '7' });
   });
 

@@ -9,7 +9,7 @@ export * from './tags';
 export * from './secret-payload';
 export * from './keyspace-claim';
 export * from './service-manifest';
-export * from './cells';
+export * from './cell-quota';
 export * from './metrics';
 export * from './terraform';
 export * from './lambda';

@@ -17,7 +17,7 @@ import {
   ROTATION_METRIC_NAMES,
 } from '@cache-platform/cache-contract';
 import { validated } from '@cache-platform/stack-base';
-import type { CacheCellResources } from './cells';
+import type { CacheCell } from './cache-cell';
 
 /**
  * Namespace and dimension of ElastiCache Serverless metrics (dimension value: the cache name). Serverless
@@ -102,7 +102,7 @@ export interface PlatformAlarmsProps {
   /** environment name (contract rules) */
   readonly environment: string;
   /** every cell of the environment, the default cell first */
-  readonly cells: readonly CacheCellResources[];
+  readonly cells: readonly CacheCell[];
   /** @default a platform-created topic and the default thresholds */
   readonly settings?: CacheAlarmSettings;
   /**
@@ -293,7 +293,7 @@ export class PlatformAlarms extends Construct {
         period,
       });
 
-      const ecpuLimit = cell.usageLimits?.ecpuPerSecond?.maximum;
+      const ecpuLimit = cell.cache.usageLimits?.ecpuPerSecond?.maximum;
       if (ecpuLimit !== undefined) {
         // the metric is ECPUs consumed per minute; the limit is per second
         const threshold = (ecpuLimit * settings.ecpuPercent) / 100;
@@ -311,7 +311,7 @@ export class PlatformAlarms extends Construct {
           ],
         });
       }
-      const storageLimit = cell.usageLimits?.dataStorageGb?.maximum;
+      const storageLimit = cell.cache.usageLimits?.dataStorageGb?.maximum;
       if (storageLimit !== undefined) {
         alarm('storage', {
           alarmDescription: `${cacheName} holds over ${settings.storagePercent} % of its ${storageLimit} GB storage limit: at the limit it evicts keys`,

@@ -1,7 +1,15 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { DISABLED_DEFAULT_ACCESS_STRING, EXPORT_KEYS, platformExportNames, platformResourceNames } from '@cache-platform/cache-contract';
 import {
+  DEFAULT_CELL,
+  DISABLED_DEFAULT_ACCESS_STRING,
+  EXPORT_KEYS,
+  platformExportNames,
+  platformResourceNames,
+} from '@cache-platform/cache-contract';
+import {
+  CacheCell,
   CacheNetwork,
+  CacheSettings,
   CacheUserGroup,
   PlatformExports,
   SharedCacheFoundation,
@@ -31,8 +39,19 @@ function synth(build: (stack: TerraformStack) => void): Json {
   return JSON.parse(Testing.synth(stack));
 }
 
-function synthFoundation(props: Partial<SharedCacheFoundationProps> = {}): Json {
-  return synth((stack) => new SharedCacheFoundation(stack, 'foundation', { ...BASE, ...props }));
+/** the foundation and its default cell, as the platform stack builds them */
+function synthFoundation(props: Partial<SharedCacheFoundationProps> = {}, cache?: CacheSettings): Json {
+  return synth((stack) => {
+    const foundation = new SharedCacheFoundation(stack, 'foundation', { ...BASE, ...props });
+    new CacheCell(foundation, 'Default', {
+      environment: props.environment ?? BASE.environment,
+      cell: DEFAULT_CELL,
+      cache,
+      network: foundation.network,
+      rotationFunctionArn: foundation.rotation.functionArn,
+      tags: props.tags,
+    });
+  });
 }
 
 /** every resource of a type, as a list */
@@ -77,15 +96,18 @@ describe('SharedCacheFoundation', () => {
 
   it('passes engine, limits, KMS key and snapshot settings through', () => {
     const kms = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const json = synthFoundation({
-      engine: 'redis',
-      majorEngineVersion: '7',
-      usageLimits: { dataStorageGb: { minimum: 1, maximum: 10 }, ecpuPerSecond: { maximum: 5000 } },
-      kmsKeyArn: kms,
-      snapshotRetentionLimit: 7,
-      dailySnapshotTime: '03:30',
-      preventDestroy: false,
-    });
+    const json = synthFoundation(
+      {},
+      {
+        engine: 'redis',
+        majorEngineVersion: '7',
+        usageLimits: { dataStorageGb: { minimum: 1, maximum: 10 }, ecpuPerSecond: { maximum: 5000 } },
+        kmsKeyArn: kms,
+        snapshotRetentionLimit: 7,
+        dailySnapshotTime: '03:30',
+        preventDestroy: false,
+      },
+    );
     const cache = only(json, 'aws_elasticache_serverless_cache');
     expect(cache).toMatchObject({
       engine: 'redis',
@@ -250,16 +272,34 @@ describe('SharedCacheFoundation', () => {
     [{ subnetIds: ['subnet-0123456789abcdef0'] }, 'a serverless cache takes 2 to 3 subnets'],
     [{ subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef0'] }, 'is listed more than once'],
     [{ subnetIds: ['subnet-0123456789abcdef0', 'subnet-nothex00'] }, 'invalid subnet id "subnet-nothex00"'],
-    [{ engine: 'memcached' as never }, 'invalid engine "memcached"'],
-    [{ engine: 'redis' as const, majorEngineVersion: '8' }, 'invalid major engine version "8"'],
-    [{ usageLimits: { ecpuPerSecond: { maximum: 100 } } }, 'invalid ecpu per second limit maximum 100'],
-    [{ usageLimits: { dataStorageGb: { minimum: 50, maximum: 5 } } }, 'minimum (50) must not exceed maximum (5)'],
-    [{ kmsKeyArn: 'alias/cache' }, 'invalid kms key arn "alias/cache"'],
-    [{ snapshotRetentionLimit: 40 }, 'invalid snapshot retention limit 40'],
-    [{ dailySnapshotTime: '3am' }, 'invalid daily snapshot time "3am"'],
     [{ environment: 'Dev' }, 'invalid environment name "Dev": must be lower case'],
   ])('refuses bad input at synth time: %j', (props, message) => {
     expect(() => synthFoundation(props)).toThrow(message);
+  });
+
+  it.each([
+    [{ engine: 'memcached' as never }, 'invalid engine "memcached"'],
+    [{ engine: 'redis' as const, majorEngineVersion: '8' }, 'invalid major engine version "8"'],
+    [{ usageLimits: { ecpuPerSecond: { maximum: 100 } } }, 'invalid ecpu per second limit maximum 100'],
+    [
+      { usageLimits: { dataStorageGb: { minimum: 50, maximum: 5 } } },
+      'invalid data storage limit {"minimum":50,"maximum":5}: minimum (50) must not exceed maximum (5)',
+    ],
+    [{ kmsKeyArn: 'alias/cache' }, 'invalid kms key arn "alias/cache"'],
+    [{ snapshotRetentionLimit: 40 }, 'invalid snapshot retention limit 40'],
+    [{ dailySnapshotTime: '3am' }, 'invalid daily snapshot time "3am"'],
+    [{ preventDestroy: 'yes' as never }, 'invalid prevent destroy "yes": must be true or false'],
+  ])('refuses bad cache settings at synth time, naming the cache construct: %j', (cache, message) => {
+    expect(() => synthFoundation({}, cache)).toThrow(`test/foundation/Default/cache: ${message}`);
+  });
+
+  it('reports every bad cache setting at once', () => {
+    expect(() => synthFoundation({}, { kmsKeyArn: 'alias/cache', snapshotRetentionLimit: 40, dailySnapshotTime: '3am' })).toThrow(
+      ['test/foundation/Default/cache: 3 problems:', '  - invalid kms key arn "alias/cache": must be a KMS key ARN'].join('\n'),
+    );
+    expect(() => synthFoundation({}, { kmsKeyArn: 'alias/cache', snapshotRetentionLimit: 40, dailySnapshotTime: '3am' })).toThrow(
+      /- invalid snapshot retention limit 40: .*\n {2}- invalid daily snapshot time "3am": must be HH:MM in UTC/,
+    );
   });
 });
 
@@ -298,7 +338,9 @@ describe('smaller constructs', () => {
   it('passes subnet ids that are only known at apply time through, joined in Terraform for the export', () => {
     const json = synth((stack) => {
       const subnets = new TerraformVariable(stack, 'subnets', { type: 'list(string)' });
-      new SharedCacheFoundation(stack, 'f', { ...BASE, subnetIds: subnets.listValue });
+      const foundation = new SharedCacheFoundation(stack, 'f', { ...BASE, subnetIds: subnets.listValue });
+      const { network, rotation } = foundation;
+      new CacheCell(foundation, 'Default', { environment: 'dev', cell: DEFAULT_CELL, network, rotationFunctionArn: rotation.functionArn });
     });
     expect(only(json, 'aws_elasticache_serverless_cache').subnet_ids).toBe('${var.subnets}');
     for (const endpoint of all(json, 'aws_vpc_endpoint')) expect(endpoint.subnet_ids).toBe('${var.subnets}');

@@ -6,5 +6,5 @@ export * from './serverless-cache';
 export * from './exports';
 export * from './shared-cache-foundation';
 export * from './password-rotation';
-export * from './cells';
+export * from './cache-cell';
 export * from './alarms';

@@ -1,6 +1,6 @@
 import { TerraformStack, Testing } from 'cdktf';
-import { MANAGED_BY, OWNERSHIP_TAG_KEYS, platformExportNames } from '@cache-platform/cache-contract';
-import { PasswordRotationFunction, ROTATION_SECRET_ACTIONS, SharedCacheFoundation } from './index';
+import { DEFAULT_CELL, MANAGED_BY, OWNERSHIP_TAG_KEYS, platformExportNames } from '@cache-platform/cache-contract';
+import { CacheCell, PasswordRotationFunction, ROTATION_SECRET_ACTIONS, SharedCacheFoundation } from './index';
 import { fakeRotationBundle } from '../test/rotation-bundle';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -10,12 +10,15 @@ const bundleDir = fakeRotationBundle();
 
 function synthFoundation(): Json {
   const stack = new TerraformStack(Testing.app(), 'test');
-  new SharedCacheFoundation(stack, 'foundation', {
+  const foundation = new SharedCacheFoundation(stack, 'foundation', {
     environment: 'dev',
     vpcId: 'vpc-0123456789abcdef0',
     subnetIds: SUBNETS,
     rotation: { bundleDir },
   });
+  // the default cell exports the rotation function's ARN for service stacks
+  const { network, rotation } = foundation;
+  new CacheCell(foundation, 'Default', { environment: 'dev', cell: DEFAULT_CELL, network, rotationFunctionArn: rotation.functionArn });
   return JSON.parse(Testing.synth(stack));
 }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { ContractViolation } from '@cache-platform/cache-contract';
-import { isUnresolved, validated } from '@cache-platform/stack-base';
+import { ContractViolation, throwViolations, violationOf } from '@cache-platform/cache-contract';
+import { isUnresolved } from '@cache-platform/stack-base';
 import { ElasticacheServerlessCache } from '@cdktf/provider-aws/lib/elasticache-serverless-cache';
 import {
   assertCacheUsageLimits,
@@ -15,12 +15,13 @@ import {
   resolveEngineVersion,
 } from './validation';
 
-export interface SharedServerlessCacheProps {
-  /**
-   * Cache name (the contract's `platformResourceNames(env).cacheName`).
-   * Changing it replaces the cache.
-   */
-  readonly name: string;
+/**
+ * The settings of one shared cache: the one definition every cell's cache is built from. The
+ * environment list carries them (`platform.cache` for every cell, a cell's own `cache` over it), and
+ * {@link SharedServerlessCache} turns each field into its Terraform attribute and validates it. A new
+ * setting is a field here plus its attribute in that constructor; nothing between copies fields.
+ */
+export interface CacheSettings {
   /**
    * Engine: Valkey, or Redis OSS.
    * @default "valkey"
@@ -32,7 +33,8 @@ export interface SharedServerlessCacheProps {
    */
   readonly majorEngineVersion?: string;
   /**
-   * Capacity and cost guard rails.
+   * Capacity and cost guard rails (data storage 1-5000 GB, 1,000-15,000,000 ECPU/s); the cache
+   * alarms compare against the maximums.
    * @default no limits: the cache scales (and bills) up to AWS's own ceilings
    */
   readonly usageLimits?: CacheUsageLimits;
@@ -51,6 +53,21 @@ export interface SharedServerlessCacheProps {
    * @default chosen by AWS
    */
   readonly dailySnapshotTime?: string;
+  /**
+   * Add `lifecycle { prevent_destroy = true }`. A change of name, subnets or KMS key replaces the cache,
+   * which drops every cached key and cuts every service's connection; with this on, such a plan fails
+   * instead. Turn it off where tearing the environment down is routine (dev) or to replace on purpose.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+export interface SharedServerlessCacheProps extends CacheSettings {
+  /**
+   * Cache name (the contract's `platformResourceNames(env).cacheName`).
+   * Changing it replaces the cache.
+   */
+  readonly name: string;
   /** security groups of the cache endpoint (the platform passes its cache security group) */
   readonly securityGroupIds: readonly string[];
   /** 2-3 subnets in different Availability Zones. Changing them replaces the cache. */
@@ -60,13 +77,6 @@ export interface SharedServerlessCacheProps {
    * @default none: then AWS's own open `default` user applies, so the platform always passes one
    */
   readonly userGroupId?: string;
-  /**
-   * Add `lifecycle { prevent_destroy = true }`. A change of name, subnets or KMS key replaces the cache,
-   * which drops every cached key and cuts every service's connection; with this on, such a plan fails
-   * instead. Turn it off where tearing the environment down is routine (dev) or to replace on purpose.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /**
    * Description shown in the console.
    * @default "Shared cache of the cache platform"
@@ -96,13 +106,17 @@ export class SharedServerlessCache extends Construct {
   readonly readerPort: number;
   readonly arn: string;
   readonly name: string;
+  /** the validated usage limits (the cache alarms compare against their maximums) */
+  readonly usageLimits?: CacheUsageLimits;
 
   constructor(scope: Construct, id: string, props: SharedServerlessCacheProps) {
     super(scope, id);
-    // every refusal names this construct's path, the value and the rule
-    const { subnetIds, limits } = validated(this, () => {
-      assertServerlessCacheName(props.name);
-      if (!isUnresolved(props.securityGroupIds)) {
+    // the one place cache settings are checked: every problem at once, each naming this construct's
+    // path, the value and the rule
+    const problems: Array<ContractViolation | undefined> = [
+      violationOf(() => assertServerlessCacheName(props.name)),
+      violationOf(() => {
+        if (isUnresolved(props.securityGroupIds)) return;
         if (props.securityGroupIds.length === 0) {
           throw new ContractViolation(
             'security group ids',
@@ -111,24 +125,34 @@ export class SharedServerlessCache extends Construct {
           );
         }
         props.securityGroupIds.forEach(assertSecurityGroupId);
-      }
-      if (props.kmsKeyArn !== undefined) assertKmsKeyArn(props.kmsKeyArn);
-      if (props.snapshotRetentionLimit !== undefined) assertSnapshotRetentionLimit(props.snapshotRetentionLimit);
-      if (props.dailySnapshotTime !== undefined) assertDailySnapshotTime(props.dailySnapshotTime);
-      return {
-        subnetIds: assertSubnetIds(props.subnetIds),
-        limits: props.usageLimits === undefined ? undefined : assertCacheUsageLimits(props.usageLimits),
-      };
-    });
+      }),
+      violationOf(() => assertSubnetIds(props.subnetIds)),
+      violationOf(() => resolveEngineVersion(props.engine ?? 'valkey', props.majorEngineVersion)),
+      violationOf(() => props.usageLimits !== undefined && assertCacheUsageLimits(props.usageLimits)),
+      violationOf(() => props.kmsKeyArn !== undefined && assertKmsKeyArn(props.kmsKeyArn)),
+      violationOf(() => props.snapshotRetentionLimit !== undefined && assertSnapshotRetentionLimit(props.snapshotRetentionLimit)),
+      violationOf(() => props.dailySnapshotTime !== undefined && assertDailySnapshotTime(props.dailySnapshotTime)),
+      violationOf(() => {
+        if (props.preventDestroy !== undefined && typeof props.preventDestroy !== 'boolean') {
+          throw new ContractViolation('prevent destroy', props.preventDestroy, 'must be true or false');
+        }
+      }),
+    ];
+    throwViolations(
+      problems.filter((p): p is ContractViolation => p !== undefined),
+      this.node.path,
+    );
     this.engine = props.engine ?? 'valkey';
-    this.majorEngineVersion = validated(this, () => resolveEngineVersion(this.engine, props.majorEngineVersion));
+    this.majorEngineVersion = resolveEngineVersion(this.engine, props.majorEngineVersion);
+    this.usageLimits = props.usageLimits;
+    const limits = this.usageLimits;
 
     this.cache = new ElasticacheServerlessCache(this, 'cache', {
       name: props.name,
       engine: this.engine,
       majorEngineVersion: this.majorEngineVersion,
       description: props.description ?? 'Shared cache of the cache platform',
-      subnetIds: [...subnetIds],
+      subnetIds: [...props.subnetIds],
       securityGroupIds: [...props.securityGroupIds],
       userGroupId: props.userGroupId,
       kmsKeyId: props.kmsKeyArn,

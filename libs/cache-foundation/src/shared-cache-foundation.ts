@@ -1,12 +1,7 @@
 import { Construct } from 'constructs';
 import { CacheNetwork } from './network';
 import type { InterfaceEndpointSettings } from './endpoints';
-import type { PlatformExports } from './exports';
-import { createCellResources } from './cells';
-import type { SharedServerlessCache } from './serverless-cache';
-import type { CacheUserGroup } from './user-group';
 import { PasswordRotationFunction, type PasswordRotationFunctionProps } from './password-rotation';
-import { CacheEngine, CacheUsageLimits } from './validation';
 
 export interface SharedCacheFoundationProps {
   /** environment name (contract rules: lower case, at most 10 characters); every name derives from it */
@@ -18,36 +13,6 @@ export interface SharedCacheFoundationProps {
    * Secrets Manager endpoint. Changing them replaces the cache.
    */
   readonly subnetIds: readonly string[];
-  /**
-   * Engine: Valkey, or Redis OSS.
-   * @default "valkey"
-   */
-  readonly engine?: CacheEngine;
-  /**
-   * Major engine version: "7" or "8" for Valkey, "7" for Redis OSS.
-   * @default the newest for the engine ("8" for Valkey, "7" for Redis OSS)
-   */
-  readonly majorEngineVersion?: string;
-  /**
-   * Capacity and cost guard rails (data storage 1-5000 GB, 1,000-15,000,000 ECPU/s).
-   * @default no limits
-   */
-  readonly usageLimits?: CacheUsageLimits;
-  /**
-   * Customer managed KMS key ARN for encryption at rest. Changing it replaces the cache.
-   * @default an AWS owned key
-   */
-  readonly kmsKeyArn?: string;
-  /**
-   * Days automatic snapshots are kept (0-35).
-   * @default AWS's default (none kept)
-   */
-  readonly snapshotRetentionLimit?: number;
-  /**
-   * Daily snapshot time, `HH:MM` UTC.
-   * @default chosen by AWS
-   */
-  readonly dailySnapshotTime?: string;
   /**
    * How the cache clients reach Secrets Manager: `{ mode: 'create' }` (the platform's interface endpoint,
    * private DNS on, VPC-wide), `{ mode: 'existing', securityGroupId }` (the VPC's own endpoint) or
@@ -63,11 +28,6 @@ export interface SharedCacheFoundationProps {
   /** the platform's password rotation function (see {@link PasswordRotationFunctionProps}) */
   readonly rotation: Pick<PasswordRotationFunctionProps, 'bundleDir' | 'timeoutSeconds' | 'logRetentionDays' | 'secretsKmsKeyArn'>;
   /**
-   * Refuse plans that would destroy (or replace) the cache.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
-  /**
    * Extra tags on every resource (ownership tags come from the provider's `default_tags`).
    * @default none
    */
@@ -75,16 +35,14 @@ export interface SharedCacheFoundationProps {
 }
 
 /**
- * Everything the platform owns around the shared cache in one environment: network boundary,
- * user group with the disabled `default` user, the ElastiCache Serverless cache, the password rotation
- * function, and the SSM exports service stacks read. It owns nothing service-specific: services add their own user, association,
- * secret and Lambda next to it and attach the clients security group.
+ * What every cell of an environment shares: the network boundary (the cache and clients security
+ * groups, the API endpoints) and the password rotation function. The cells themselves
+ * ({@link CacheCell}: cache, user group, exports) sit next to it, the default cell among them. It owns
+ * nothing service-specific: services add their own user, association, secret and Lambda and attach
+ * the clients security group.
  */
 export class SharedCacheFoundation extends Construct {
   readonly network: CacheNetwork;
-  readonly users: CacheUserGroup;
-  readonly cache: SharedServerlessCache;
-  readonly exports: PlatformExports;
   readonly rotation: PasswordRotationFunction;
 
   constructor(scope: Construct, id: string, props: SharedCacheFoundationProps) {
@@ -104,17 +62,5 @@ export class SharedCacheFoundation extends Construct {
       securityGroupIds: [this.network.clientSecurityGroup.id],
       tags: props.tags,
     });
-    // the default cell: ids, names and export paths as they were before cells
-    ({
-      users: this.users,
-      cache: this.cache,
-      exports: this.exports,
-    } = createCellResources(this, {
-      environment: props.environment,
-      settings: props,
-      network: this.network,
-      rotationFunctionArn: this.rotation.functionArn,
-      description: `Shared cache of the cache platform (${props.environment})`,
-    }));
   }
 }

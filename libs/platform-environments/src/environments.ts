@@ -1,14 +1,20 @@
-import type { CacheAlarmSettings, SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
+import type { CacheAlarmSettings, CacheSettings, SharedCacheFoundationProps } from '@cache-platform/cache-foundation';
 import type { StateBucketConfig } from '@cache-platform/stack-base';
-import type { CellSettings } from './cells';
+import type { CellSettings } from './environment-cells';
 
 /**
- * The shared cache's settings in one environment (every foundation prop but `environment` and
- * `rotation`, whose code the platform app bundles itself).
+ * The platform in one environment: what every cell shares (every foundation prop but `environment` and
+ * `rotation`, whose code the platform app bundles itself) and the cache settings every cell starts from.
  */
 export interface PlatformSettings extends Omit<SharedCacheFoundationProps, 'environment' | 'rotation'> {
   /** team accountable for the platform in this environment (ownership tag) */
   readonly owner: string;
+  /**
+   * The cache settings of every cell of the environment, the default cell included; a cell's own
+   * `cache` (in `cells`) overrides them field by field.
+   * @default every setting at its default (see `CacheSettings`)
+   */
+  readonly cache?: CacheSettings;
 }
 
 /**
@@ -51,8 +57,9 @@ export interface Environment {
   /** the shared cache in this environment */
   readonly platform: PlatformSettings;
   /**
-   * More shared caches ("cells") beside the default one (`main`, the cache of `platform`), each with
-   * its own user group, exports and limits; an entry named `main` sets the default cell's quota.
+   * The shared caches ("cells") of the environment, each with its own user group, exports, quota and
+   * cache settings over `platform.cache`. The default cell (`main`) exists whether listed or not; an
+   * entry named `main` sets its quota or settings.
    * @default the default cell alone, with a users-per-group quota of 100
    */
   readonly cells?: readonly CellSettings[];
@@ -80,11 +87,13 @@ export const ENVIRONMENTS: readonly Environment[] = [
       owner: 'team-platform',
       vpcId: 'vpc-0a1b2c3d4e5f60718',
       subnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'],
-      engine: 'valkey',
-      majorEngineVersion: '8',
-      usageLimits: { dataStorageGb: { maximum: 5 }, ecpuPerSecond: { maximum: 5000 } },
-      // dev is torn down and rebuilt freely
-      preventDestroy: false,
+      cache: {
+        engine: 'valkey',
+        majorEngineVersion: '8',
+        usageLimits: { dataStorageGb: { maximum: 5 }, ecpuPerSecond: { maximum: 5000 } },
+        // dev is torn down and rebuilt freely
+        preventDestroy: false,
+      },
     },
   },
   {
@@ -97,12 +106,14 @@ export const ENVIRONMENTS: readonly Environment[] = [
       owner: 'team-platform',
       vpcId: 'vpc-0f1e2d3c4b5a69788',
       subnetIds: ['subnet-0f1e2d3c4b5a69711', 'subnet-0f1e2d3c4b5a69722', 'subnet-0f1e2d3c4b5a69733'],
-      engine: 'valkey',
-      majorEngineVersion: '8',
-      usageLimits: { dataStorageGb: { minimum: 1, maximum: 100 }, ecpuPerSecond: { minimum: 1000, maximum: 200_000 } },
-      snapshotRetentionLimit: 7,
-      dailySnapshotTime: '03:00',
-      // preventDestroy stays at its default (true): replacing the prod cache must be a deliberate change
+      cache: {
+        engine: 'valkey',
+        majorEngineVersion: '8',
+        usageLimits: { dataStorageGb: { minimum: 1, maximum: 100 }, ecpuPerSecond: { minimum: 1000, maximum: 200_000 } },
+        snapshotRetentionLimit: 7,
+        dailySnapshotTime: '03:00',
+        // preventDestroy stays at its default (true): replacing the prod cache must be a deliberate change
+      },
     },
   },
 ];

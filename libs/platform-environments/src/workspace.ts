@@ -8,7 +8,7 @@ import {
   type EnvironmentCells,
   type ServiceManifest,
 } from '@cache-platform/cache-contract';
-import { environmentCells } from './cells';
+import { environmentCells } from './environment-cells';
 import { ENVIRONMENTS, type Environment } from './environments';
 import { assertEnvironments } from './select';
 

@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { cellOf, ContractViolation, serverlessTarget, type ServiceManifest } from '@cache-platform/cache-contract';
-import { cellCacheSettings, environmentCells, type Environment } from '@cache-platform/platform-environments';
+import { environmentCell, environmentCells, type Environment } from '@cache-platform/platform-environments';
 import { configureAwsStack, validated } from '@cache-platform/stack-base';
 import { ServiceAlarms } from './alarms';
 import { CacheFunction } from './cache-function';
@@ -63,21 +63,23 @@ export class ServiceStack extends TerraformStack {
       providerOverrides: props.providerOverrides,
     });
     const cell = validated(this, () => {
-      const { cells } = environmentCells(environment);
       const name = cellOf(manifest);
-      if (!cells.some((c) => c.name === name)) {
+      const found = environmentCell(environment, name);
+      if (!found) {
         throw new ContractViolation(
           'cell',
           name,
-          `environment ${environment.name} has no such cell (cells: ${cells.map((c) => c.name).join(', ')})`,
+          `environment ${environment.name} has no such cell (cells: ${environmentCells(environment)
+            .cells.map((c) => c.name)
+            .join(', ')})`,
         );
       }
-      return manifest.cell;
+      return found;
     });
     // the default cell reads the exports it always read; another cell's are under .../cells/<cell>/
-    this.platform = new PlatformImports(this, 'platform', { environment: environment.name, cell });
+    this.platform = new PlatformImports(this, 'platform', { environment: environment.name, cell: manifest.cell });
     // the access string names only commands the service's cache has (its cell may run another engine)
-    const { engine, majorEngineVersion } = cellCacheSettings(environment, manifest.cell);
+    const { engine, majorEngineVersion } = cell.cache;
     this.access = new ServiceCacheAccess(this, 'cache-access', {
       ...manifest,
       platform: this.platform,

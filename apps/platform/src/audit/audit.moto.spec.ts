@@ -50,7 +50,7 @@ const PASSWORD = 'a-bootstrap-password-of-32-chars';
 
 const [DEV_BASE, PROD_BASE] = ENVIRONMENTS as [Environment, Environment];
 // both environments have a second cell b, on Redis OSS 7 (its own engine)
-const CELL_B = { name: 'b', engine: 'redis', majorEngineVersion: '7' } as const;
+const CELL_B = { name: 'b', cache: { engine: 'redis', majorEngineVersion: '7' } } as const;
 const DEV: Environment = { ...DEV_BASE, cells: [CELL_B] };
 const PROD: Environment = { ...PROD_BASE, cells: [CELL_B] };
 const ENVS = [DEV, PROD];

@@ -7,16 +7,20 @@ import {
   type PlannedEnvironment,
   type UserPlan,
 } from '@cache-platform/guardrails/planner';
-import { cellCacheSettings, environmentCells, type Environment } from '@cache-platform/platform-environments';
+import { environmentCells, type Environment } from '@cache-platform/platform-environments';
 import { PLATFORM_PURPOSE } from '../ownership';
 
 /** The environment as the planner sees it: every cell (from platform-environments) with its cache's engine. */
 export function plannedEnvironment(environment: Environment): PlannedEnvironment {
   return {
     name: environment.name,
-    engine: environment.platform.engine,
-    majorEngineVersion: environment.platform.majorEngineVersion,
-    cells: environmentCells(environment).cells.map((cell) => ({ name: cell.name, ...cellCacheSettings(environment, cell.name) })),
+    engine: environment.platform.cache?.engine,
+    majorEngineVersion: environment.platform.cache?.majorEngineVersion,
+    cells: environmentCells(environment).cells.map(({ name, cache: { engine, majorEngineVersion } }) => ({
+      name,
+      engine,
+      majorEngineVersion,
+    })),
   };
 }
 

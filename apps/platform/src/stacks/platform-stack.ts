@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { CacheCell, defaultCell, PlatformAlarms, SharedCacheFoundation, type CacheCellResources } from '@cache-platform/cache-foundation';
+import { DEFAULT_CELL } from '@cache-platform/cache-contract';
+import { CacheCell, PlatformAlarms, SharedCacheFoundation } from '@cache-platform/cache-foundation';
 import { configureAwsStack } from '@cache-platform/stack-base';
-import { additionalCells, type Environment } from '@cache-platform/platform-environments';
+import { environmentCells, type Environment, type EnvironmentCell } from '@cache-platform/platform-environments';
 
 import { PLATFORM_PURPOSE, PLATFORM_SERVICE } from '../ownership';
 
@@ -34,19 +35,23 @@ export { platformStackId } from '@cache-platform/platform-environments';
  * The platform in one environment: the AWS provider with ownership `default_tags`, the state
  * backend, and the shared cache foundation. Nothing service-specific lives here.
  *
- * Construct ids are Terraform addresses: renaming `foundation` (or anything below it) would make
- * Terraform replace the cache. Do not rename them.
+ * Construct ids are Terraform addresses: renaming `foundation`, `Default` or `cell-<name>` (or anything
+ * below them) would make Terraform replace a cache. Do not rename them; the one-cell fixture test
+ * (`cells.spec.ts`) fails when an address of the default cell changes.
  */
 export class PlatformStack extends TerraformStack {
   readonly foundation: SharedCacheFoundation;
-  /** every cell of the environment, the default cell (the foundation's cache) first */
-  readonly cells: readonly CacheCellResources[];
+  /** every cell of the environment, the default cell first */
+  readonly cells: readonly CacheCell[];
+  /** the default cell, whose names predate cells (the stack's outputs describe it) */
+  readonly defaultCell: CacheCell;
   readonly alarms: PlatformAlarms;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { name, region, stateBucket, platform } = props.environment;
-    const { owner, ...cacheSettings } = platform;
+    // platform.cache reaches the cells through environmentCells, with each cell's own settings over it
+    const { owner, cache: _cells, ...shared } = platform;
 
     configureAwsStack(this, {
       environment: name,
@@ -60,43 +65,43 @@ export class PlatformStack extends TerraformStack {
 
     this.foundation = new SharedCacheFoundation(this, 'foundation', {
       environment: name,
-      ...cacheSettings,
+      ...shared,
       rotation: { bundleDir: props.rotationBundleDir ?? ROTATION_BUNDLE_DIR, secretsKmsKeyArn: props.environment.secretsKmsKeyArn },
     });
-    // more cells sit next to the foundation (new ids), so the default cell's addresses never change
-    this.cells = [
-      defaultCell(this.foundation, cacheSettings.usageLimits),
-      ...additionalCells(props.environment).map(
-        ({ name: cell, ...settings }) =>
-          new CacheCell(this, `cell-${cell}`, {
-            environment: name,
-            cell,
-            network: this.foundation.network,
-            rotationFunctionArn: this.foundation.rotation.functionArn,
-            tags: cacheSettings.tags,
-            ...settings,
-          }),
-      ),
-    ];
+    // every cell by the same construct, where its addresses have always been: the default cell under the
+    // foundation as `Default` (a segment cdktf leaves out of logical ids: `foundation_cache_...` as when
+    // the foundation built it), the others beside the foundation as `cell-<name>`
+    const build = ({ name: cell, cache }: EnvironmentCell) =>
+      new CacheCell(cell === DEFAULT_CELL ? this.foundation : this, cell === DEFAULT_CELL ? 'Default' : `cell-${cell}`, {
+        environment: name,
+        cell,
+        cache,
+        network: this.foundation.network,
+        rotationFunctionArn: this.foundation.rotation.functionArn,
+        tags: shared.tags,
+      });
+    const [main, ...more] = environmentCells(props.environment).cells;
+    this.defaultCell = build(main);
+    this.cells = [this.defaultCell, ...more.map(build)];
     this.alarms = new PlatformAlarms(this, 'alarms', {
       environment: name,
       cells: this.cells,
       settings: props.environment.alarms,
       rotationFunctionName: this.foundation.rotation.functionName,
-      tags: cacheSettings.tags,
+      tags: shared.tags,
     });
 
     // what an operator wants to see after `cdktf deploy`; service stacks read the SSM exports instead
-    new TerraformOutput(this, 'cache_name', { value: this.foundation.cache.name, description: 'serverless cache name' });
+    new TerraformOutput(this, 'cache_name', { value: this.defaultCell.cache.name, description: 'serverless cache name' });
     new TerraformOutput(this, 'endpoint_address', {
-      value: this.foundation.cache.endpointAddress,
+      value: this.defaultCell.cache.endpointAddress,
       description: 'cache endpoint (TLS, 6379 primary, 6380 reader)',
     });
     new TerraformOutput(this, 'client_security_group_id', {
       value: this.foundation.network.clientSecurityGroup.id,
       description: 'security group services attach to reach the cache',
     });
-    new TerraformOutput(this, 'user_group_id', { value: this.foundation.users.userGroupId, description: 'user group services join' });
+    new TerraformOutput(this, 'user_group_id', { value: this.defaultCell.users.userGroupId, description: 'user group services join' });
     new TerraformOutput(this, 'rotation_function_arn', {
       value: this.foundation.rotation.functionArn,
       description: 'password rotation function of password-auth service secrets',

@@ -3,14 +3,15 @@ import { assertKeyspacesDisjoint } from './keyspace';
 import { assertCellName, DEFAULT_CELL } from './naming';
 
 /**
- * Cells: an environment can run several shared caches, each with its own user group, its own SSM
- * exports and its own limits. A serverless cache takes exactly one user group, and a user group holds
- * at most 100 users by default (the platform's disabled `default` user included), so one cache serves
- * at most 99 services; more services, or a smaller blast radius, need more cells.
+ * Cell quotas and placement: how many services a cell (one shared cache of an environment) may hold,
+ * the synth-time check that none holds more, and where the generator puts a new service. A serverless
+ * cache takes exactly one user group, and a user group holds at most 100 users by default (the
+ * platform's disabled `default` user included), so one cache serves at most 99 services; more services,
+ * or a smaller blast radius, need more cells.
  *
- * The default cell keeps the names an environment had before cells existed (cache
- * `cache-platform-<env>`, exports under `/cache-platform/<env>/exports`), so a workspace with one cell
- * synthesizes exactly what it did, and existing deployments see no replacement.
+ * The other two views of a cell: the environment list's entries (platform-environments'
+ * `environment-cells.ts`, quota and cache settings) and the construct that builds one (cache-foundation's
+ * `CacheCell`).
  */
 
 /** ElastiCache's default quota of users per user group (adjustable per account and region). */
