@@ -24,7 +24,7 @@ export type { CircuitOptions, CircuitState } from './circuit-breaker';
 export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
 export { DEFAULT_LEGACY_READ_TIMEOUT_MS, LEGACY_READ_SWITCH_ENV, legacyReadFromEnv, type LegacyReadOptions } from './legacy-read';
 export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';
-export { planConnection, type ConnectionPlan } from './connection';
+export { planConnection, type ConnectionPlan } from './connection-plan';
 export {
   createRedisConnectionConfig,
   ioredisOptions,
@@ -33,5 +33,5 @@ export {
   type NodeRedisConfigOptions,
   type NodeRedisConnectionConfig,
   type NodeRedisSocketConfig,
-} from './client-config';
+} from './own-client-config';
 export { CacheClientError, CacheTimeoutError, CacheUnavailableError, CacheUsageError, isAuthError } from './errors';

@@ -1,7 +1,8 @@
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import type { BackgroundWork } from './background';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
-import { openRedis, planConnection, samePlan, type ConnectionPlan, type RedisHandle } from './connection';
+import { planConnection, samePlan, type ConnectionPlan } from './connection-plan';
+import { openRedis, type RedisHandle } from './redis-handle';
 import {
   assertPositive,
   CacheConnectionDropError,
@@ -40,7 +41,7 @@ const timed =
  * {@link bestEffort}; none of them waits longer than the request's budget. It reports what happened
  * as events; it knows nothing of cache-aside behaviours or counters.
  */
-export class CacheConnection {
+export class ManagedConnection {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
   private readonly maxQueuedCommands: number;

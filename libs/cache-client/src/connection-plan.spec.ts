@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { planConnection, samePlan } from './connection';
+import { planConnection, samePlan } from './connection-plan';
 import { exampleSecret } from '../test/helpers';
 
 const secret: CacheSecretPayload = exampleSecret({
@@ -91,8 +91,8 @@ describe('shipped code', () => {
         else packages.add(spec!);
       }
     };
-    visit('client-config');
-    expect(reachable).toContain('plan');
+    visit('own-client-config');
+    expect(reachable).toContain('connection-plan');
     expect([...packages].sort()).toEqual(['@cache-platform/cache-contract', 'node:net']);
   });
 
