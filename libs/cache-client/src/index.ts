@@ -1,6 +1,8 @@
-// Public entry point. IAM auth token signing is deliberately not re-exported here: import it from
-// '@cache-platform/cache-client/iam-auth' so password-auth bundles do not carry SigV4 presigning.
+// Public entry point. IAM auth token signing is not re-exported here: the client loads it itself when
+// the secret says `iam` (auth-mode.ts), and a password service's bundle leaves it out. Import it from
+// '@cache-platform/cache-client/iam-auth' only to pass your own options (iamAuthTokenProvider({...})).
 export { createServiceCache, DEFAULT_TTL_SECONDS } from './service-cache';
+export { withServiceCache } from './lambda-handler';
 export type {
   AuthTokenProvider,
   CacheLogger,
