@@ -16,6 +16,7 @@ import { createServiceCache, staticSecretSource } from '../libs/cache-client/src
 import { startRedis } from '../libs/cache-client/test/redis-harness';
 import { BENCH_USER, connectRawClient } from './raw-client';
 import { LAMBDA_MAIN_FIELDS } from '../tools/lambda-bundle/src/bundle';
+import { BUNDLED_AUTH_MODE_VARIABLE } from '../libs/cache-contract/src/lambda';
 import { startSecretsManagerStub } from '../libs/cache-client/test/secrets-manager-stub';
 
 const ROOT = join(__dirname, '..');
@@ -167,11 +168,13 @@ const LAMBDA_BUILD_BEFORE: BuildOptions = {
 
 /** The same settings as tools/lambda-bundle today: ESM for nodejs22.x, minified, createRequire banner, ES module builds first. */
 const LAMBDA_BUILD: BuildOptions = { ...LAMBDA_BUILD_BEFORE, mainFields: [...LAMBDA_MAIN_FIELDS] };
+/** A password service's bundle: cache-client's IAM token signer is dead code (libs/cache-client/src/auth-mode.ts). */
+const PASSWORD_BUNDLE = { [`process.env.${BUNDLED_AUTH_MODE_VARIABLE}`]: JSON.stringify('password') };
 
 /**
  * The build before issue 13, for a side-by-side measurement in the same run: secret.ts's
  * `import('./secrets-manager')` resolves to bench/baseline/secrets-manager-sdk.ts (the SDK v3 client),
- * and `./connection` to bench/baseline/connection-create-client.ts (createClient, typed commands).
+ * and `./redis-handle` (then `./connection`) to bench/baseline/connection-create-client.ts (createClient, typed commands).
  */
 const sdkBaseline: Plugin = {
   name: 'secrets-manager-sdk-baseline',
@@ -182,7 +185,7 @@ const sdkBaseline: Plugin = {
         : undefined,
     );
     // and the Redis connection as it was: createClient()/createCluster() with their typed commands
-    b.onResolve({ filter: /^\.\/connection$/ }, (args) =>
+    b.onResolve({ filter: /^\.\/redis-handle$/ }, (args) =>
       args.importer.includes(join('cache-client', 'src'))
         ? { path: join(__dirname, 'baseline', 'connection-create-client.ts') }
         : undefined,
@@ -199,10 +202,11 @@ const BEFORE = 'password-before';
 
 async function bundleSizes(outdir: string) {
   const variants: Record<string, { entry: string; options: BuildOptions }> = {
-    password: { entry: 'bench/sample-handler.ts', options: LAMBDA_BUILD },
+    // the auth mode as tools/lambda-bundle compiles it in from the manifest
+    password: { entry: 'bench/sample-handler.ts', options: { ...LAMBDA_BUILD, define: PASSWORD_BUNDLE } },
     iam: { entry: 'bench/sample-handler-iam.ts', options: LAMBDA_BUILD },
     [BEFORE]: { entry: 'bench/sample-handler.ts', options: { ...LAMBDA_BUILD_BEFORE, plugins: [sdkBaseline] } },
-    'password-main-first': { entry: 'bench/sample-handler.ts', options: LAMBDA_BUILD_BEFORE },
+    'password-main-first': { entry: 'bench/sample-handler.ts', options: { ...LAMBDA_BUILD_BEFORE, define: PASSWORD_BUNDLE } },
   };
   const out: Record<
     string,

@@ -1,7 +1,7 @@
-// The same handler on IAM auth: only this variant pulls in the SigV4 token signer.
+// The same handler on IAM auth: the secret says `iam`, and only a bundle built for iam (the
+// manifest's authMode, as tools/lambda-bundle compiles it in) carries the SigV4 token signer.
 import { createServiceCache } from '@cache-platform/cache-client';
-import { iamAuthTokenProvider } from '@cache-platform/cache-client/iam-auth';
 
-const cache = createServiceCache({ authTokenProvider: iamAuthTokenProvider() });
+const cache = createServiceCache();
 
 export const handler = async () => cache.checkHealth();

@@ -2,7 +2,8 @@
 // provoke on a real Redis (changed passwords do not affect authenticated connections; the real
 // rotation path, a refused handshake, is covered in test/rotation.spec.ts). Here the connection is faked.
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import type { ConnectionHooks, ConnectionPlan, RedisHandle } from './connection';
+import type { ConnectionPlan } from './connection-plan';
+import type { ConnectionHooks, RedisHandle } from './redis-handle';
 import { encodeEnvelope } from './envelope';
 import { createServiceCache } from './service-cache';
 import { exampleSecret, memoryLogger } from '../test/helpers';
@@ -12,8 +13,8 @@ const opened: FakeHandle[] = [];
 const replies: Array<(handle: FakeHandle) => Promise<string | null>> = [];
 
 // jest hoists this above the imports
-jest.mock('./connection', () => ({
-  ...jest.requireActual('./connection'),
+jest.mock('./redis-handle', () => ({
+  ...jest.requireActual('./redis-handle'),
   openRedis: (plan: ConnectionPlan, hooks: ConnectionHooks) => {
     const handle: FakeHandle = {
       mode: 'standalone' as const,

@@ -1,7 +1,8 @@
 // How a dropped connection is counted, with a fake connection (the real-Redis behaviour is in
 // test/drops.spec.ts): every command in flight fails at once; that is one event for the circuit.
 import { ClientOfflineError, SocketClosedUnexpectedlyError } from '@redis/client';
-import type { ConnectionPlan, RedisHandle } from './connection';
+import type { ConnectionPlan } from './connection-plan';
+import type { RedisHandle } from './redis-handle';
 import { encodeEnvelope } from './envelope';
 import { staticSecretSource } from './secret';
 import { createServiceCache } from './service-cache';
@@ -16,8 +17,8 @@ interface FakeHandle extends RedisHandle {
 const handles: FakeHandle[] = [];
 
 // jest hoists this above the imports
-jest.mock('./connection', () => ({
-  ...jest.requireActual('./connection'),
+jest.mock('./redis-handle', () => ({
+  ...jest.requireActual('./redis-handle'),
   openRedis: (plan: ConnectionPlan) => {
     let losses = 0;
     let claimed = 0;

@@ -1,6 +1,8 @@
-// Public entry point. IAM auth token signing is deliberately not re-exported here: import it from
-// '@cache-platform/cache-client/iam-auth' so password-auth bundles do not carry SigV4 presigning.
+// Public entry point. IAM auth token signing is not re-exported here: the client loads it itself when
+// the secret says `iam` (auth-mode.ts), and a password service's bundle leaves it out. Import it from
+// '@cache-platform/cache-client/iam-auth' only to pass your own options (iamAuthTokenProvider({...})).
 export { createServiceCache, DEFAULT_TTL_SECONDS } from './service-cache';
+export { withServiceCache } from './lambda-handler';
 export type {
   AuthTokenProvider,
   CacheLogger,
@@ -24,7 +26,7 @@ export type { CircuitOptions, CircuitState } from './circuit-breaker';
 export type { CacheCounters, CacheMetricsSnapshot, LatencySummary, MetricsOptions } from './metrics';
 export { DEFAULT_LEGACY_READ_TIMEOUT_MS, LEGACY_READ_SWITCH_ENV, legacyReadFromEnv, type LegacyReadOptions } from './legacy-read';
 export { createIdempotencyClient, type IdempotencyCacheClient } from './idempotency';
-export { planConnection, type ConnectionPlan } from './connection';
+export { planConnection, type ConnectionPlan } from './connection-plan';
 export {
   createRedisConnectionConfig,
   ioredisOptions,
@@ -33,5 +35,5 @@ export {
   type NodeRedisConfigOptions,
   type NodeRedisConnectionConfig,
   type NodeRedisSocketConfig,
-} from './client-config';
+} from './own-client-config';
 export { CacheClientError, CacheTimeoutError, CacheUnavailableError, CacheUsageError, isAuthError } from './errors';

@@ -91,14 +91,76 @@ describe('createServiceCache without a usable Redis (no server needed)', () => {
     }
   });
 
-  it('asks for the IAM token provider when the secret says iam', async () => {
-    const cache = createServiceCache({
-      ...quiet,
-      secretSource: staticSecretSource({ ...secret, authMode: 'iam', password: '' }),
-      logger: memoryLogger(),
+  describe('when the secret says iam (no option restates the auth mode)', () => {
+    const AWS_VARIABLES = [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_REGION',
+      'AWS_PROFILE',
+      'CACHE_PLATFORM_BUNDLED_AUTH_MODE',
+    ];
+    const saved = new Map<string, string | undefined>();
+    beforeEach(() => {
+      for (const name of AWS_VARIABLES) saved.set(name, process.env[name]);
+      for (const name of AWS_VARIABLES) delete process.env[name];
+      // what Lambda gives a function: its role's credentials and its region, in the environment
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        AWS_REGION: 'eu-west-1',
+      });
     });
-    const health = await cache.checkHealth();
-    expect(health.error).toContain("authTokenProvider: iamAuthTokenProvider() from '@cache-platform/cache-client/iam-auth'");
+    afterEach(() => {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+
+    it('signs an IAM auth token for the handshake itself', async () => {
+      // a TCP server that records what the client sends first (the AUTH, or HELLO with AUTH) and hangs up
+      const received: Buffer[] = [];
+      const server = createServer((socket) => {
+        socket.on('data', (chunk) => {
+          received.push(chunk);
+          socket.destroy();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      const cache = createServiceCache({
+        ...quiet,
+        secretSource: staticSecretSource({ ...secret, port, tls: false, authMode: 'iam', password: '' }),
+        logger: memoryLogger(),
+      });
+      try {
+        await cache.checkHealth();
+        const wire = Buffer.concat(received).toString('utf8');
+        expect(wire).toContain(secret.username);
+        expect(wire).toContain(`${secret.cacheName}/?Action=connect&User=${secret.username}&ResourceType=ServerlessCache`);
+        expect(wire).toMatch(/X-Amz-Credential=AKIDEXAMPLE%2F\d{8}%2Feu-west-1%2Felasticache%2Faws4_request/);
+        expect(wire).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
+      } finally {
+        await cache.close();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('refuses in a bundle built for password auth, naming the manifest field to change', async () => {
+      // what tools/lambda-bundle compiles in for a password service (esbuild define); read at run time here
+      process.env['CACHE_PLATFORM_BUNDLED_AUTH_MODE'] = 'password';
+      const cache = createServiceCache({
+        ...quiet,
+        secretSource: staticSecretSource({ ...secret, authMode: 'iam', password: '' }),
+        logger: memoryLogger(),
+      });
+      const health = await cache.checkHealth();
+      expect(health.status).toBe('down');
+      expect(health.error).toBe(
+        'CacheUsageError: invalid secret authMode: this function was bundled for "password" (cache-service.json authMode), so it carries no IAM token signer: set "authMode": "iam" in cache-service.json and deploy again',
+      );
+    });
   });
 
   describe('against a port where nothing answers', () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { cacheMetricDimensions } from '@cache-platform/cache-contract';
 import { BackgroundWork } from './background';
-import { CacheConnection, RETRY_ON_DROP } from './cache-connection';
-import type { RedisHandle } from './connection';
+import { ManagedConnection, RETRY_ON_DROP } from './managed-connection';
+import type { RedisHandle } from './redis-handle';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 import { assertPositive, CacheUsageError, describeError } from './errors';
 import { LegacyReader } from './legacy-read';
@@ -92,14 +92,14 @@ export function cacheInternals(cache: ServiceCache): CacheInternals {
 /**
  * The cache-aside behaviours of one service cache: read, envelope, single-flight, lock,
  * stale-while-revalidate, negative caching, namespaces. Every Redis call goes through the
- * {@link CacheConnection} (circuit, budget, retries); what happens is reported as events to the
+ * {@link ManagedConnection} (circuit, budget, retries); what happens is reported as events to the
  * {@link Metrics}.
  */
 class ServiceCacheImpl implements ServiceCache {
   private readonly logger: CacheLogger;
   private readonly stats: Metrics;
   private readonly background: BackgroundWork;
-  private readonly connection: CacheConnection;
+  private readonly connection: ManagedConnection;
   private readonly flights = new Map<string, Promise<unknown>>();
   private readonly refreshing = new Set<string>();
   /** the dual read of a cutover (legacyRead), when configured */
@@ -109,7 +109,7 @@ class ServiceCacheImpl implements ServiceCache {
     this.logger = options.logger ?? throttledStderrLogger();
     this.stats = new Metrics(options.metrics, () => cacheMetricDimensions(this.connection.keyspace ?? 'unknown'));
     this.background = new BackgroundWork(this.logger);
-    this.connection = new CacheConnection(options, this.logger, (event) => this.stats.record(event), this.background);
+    this.connection = new ManagedConnection(options, this.logger, (event) => this.stats.record(event), this.background);
     this.legacy = options.legacyRead ? new LegacyReader(options.legacyRead, this.logger, (event) => this.stats.record(event)) : undefined;
     const connection = this.connection;
     internals.set(this, { run: (operation, fn, retryOnDrop) => connection.run(operation, fn, retryOnDrop) });

@@ -84,9 +84,9 @@ export interface ServiceCacheOptions {
    */
   readonly secretRefreshIntervalMs?: number;
   /**
-   * Signs IAM auth tokens; required when the secret's `authMode` is `iam`. Import it from
-   * `@cache-platform/cache-client/iam-auth`.
-   * @default none (password auth)
+   * Signs IAM auth tokens when the secret's `authMode` is `iam` (a password secret never calls it).
+   * @default `iamAuthTokenProvider()` from `@cache-platform/cache-client/iam-auth`, loaded when the
+   *   secret first says `iam`
    */
   readonly authTokenProvider?: AuthTokenProvider;
   /**

@@ -1,5 +1,5 @@
 // The errors a caller's mistake raises, apart from errors.ts (which imports @redis/client to classify
-// its errors): the connection-config entry point (client-config.ts) needs these and no Redis client.
+// its errors): the connection-config entry point (own-client-config.ts) needs these and no Redis client.
 
 /** Base class of the errors this library raises itself. */
 export class CacheClientError extends Error {

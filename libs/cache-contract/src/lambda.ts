@@ -12,3 +12,11 @@ export function bundleTargetOf(runtime: string): string {
   if (!match) throw new Error(`invalid Lambda runtime ${JSON.stringify(runtime)}: expected "nodejs<major>.x"`);
   return `node${match[1]}`;
 }
+
+/**
+ * The variable tools/lambda-bundle replaces (esbuild `define`) with the manifest's `authMode` in a
+ * service's bundle. cache-client reads `process.env.CACHE_PLATFORM_BUNDLED_AUTH_MODE` where it would
+ * load the IAM token signer for an `iam` secret: in a password service's bundle that branch is dead
+ * code, so the signer is not bundled. Unbundled (tests, local runs) it is unset and either mode works.
+ */
+export const BUNDLED_AUTH_MODE_VARIABLE = 'CACHE_PLATFORM_BUNDLED_AUTH_MODE';

@@ -5,3 +5,4 @@ export * from './environment-cells';
 export * from './workspace';
 export * from './stacks';
 export * from './network';
+export * from './describe';

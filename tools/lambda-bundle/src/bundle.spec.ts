@@ -69,4 +69,36 @@ describe('bundleHandler', () => {
     await bundleHandler({ entry: join(dir, 'entry2.ts'), outdir: out });
     expect(existsSync(join(out, 'stale.js'))).toBe(false);
   });
+
+  describe("a service's auth mode decides whether the IAM token signer is bundled (the client reads the mode from the secret)", () => {
+    // inside the workspace, so the entry resolves @cache-platform/cache-client as a handler does
+    let appDir: string;
+    beforeAll(() => {
+      mkdirSync(join(__dirname, '..', 'tmp'), { recursive: true });
+      appDir = mkdtempSync(join(__dirname, '..', 'tmp', 'auth-'));
+      writeFileSync(
+        join(appDir, 'entry.ts'),
+        "import { createServiceCache, withServiceCache } from '@cache-platform/cache-client';\n" +
+          'const cache = createServiceCache();\nexport const handler = withServiceCache(cache, async () => (await cache.checkHealth()).status);\n',
+      );
+    });
+    afterAll(() => rmSync(appDir, { recursive: true, force: true }));
+
+    const signerIn = (inputs: readonly string[]) => inputs.some((path) => path.endsWith('cache-client/src/iam-auth.ts'));
+
+    it.each([
+      ['password', false],
+      ['iam', true],
+      [undefined, true],
+    ] as const)(
+      'authMode %s: signer bundled %s',
+      async (authMode, bundled) => {
+        const result = await bundleHandler({ entry: join(appDir, 'entry.ts'), outdir: join(appDir, `out-${authMode}`), authMode });
+        expect(signerIn(result.inputs)).toBe(bundled);
+        // the presigned token's marker: present exactly where the signer is
+        expect(readFileSync(result.file, 'utf8').includes('ServerlessCache')).toBe(bundled);
+      },
+      60_000,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import { build, type Metafile } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleTargetOf, LAMBDA_RUNTIME } from '@cache-platform/cache-contract';
+import { BUNDLED_AUTH_MODE_VARIABLE, bundleTargetOf, LAMBDA_RUNTIME, type AuthMode } from '@cache-platform/cache-contract';
 
 export interface BundleHandlerOptions {
   /** handler entry point, e.g. `src/handler/index.ts` */
@@ -13,11 +13,20 @@ export interface BundleHandlerOptions {
    * @default true
    */
   readonly minify?: boolean;
+  /**
+   * The service's `authMode` (its manifest's). Compiled in as `process.env.CACHE_PLATFORM_BUNDLED_AUTH_MODE`,
+   * so cache-client's IAM token signer is dead code, and left out, in a password service's bundle;
+   * the client still reads the mode from the secret.
+   * @default unset: the client can load either
+   */
+  readonly authMode?: AuthMode;
 }
 
 export interface BundleResult {
   readonly file: string;
   readonly bytes: number;
+  /** every input module, relative to the working folder (esbuild's names) */
+  readonly inputs: readonly string[];
   /** input modules by size, largest first: tells where bundle weight comes from */
   readonly largestInputs: ReadonlyArray<{ path: string; bytes: number }>;
 }
@@ -45,6 +54,8 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });
   const file = join(outdir, 'index.mjs');
+  const define: Record<string, string> = {};
+  if (options.authMode) define[`process.env.${BUNDLED_AUTH_MODE_VARIABLE}`] = JSON.stringify(options.authMode);
   const result = await build({
     entryPoints: [resolve(options.entry)],
     outfile: file,
@@ -60,6 +71,7 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
     // optional native addon that @redis/client loads lazily only for its `digest` helper (unused here);
     // bundling it would fail, and an x64 build of it would not load on arm64 anyway
     external: OPTIONAL_NATIVE_MODULES,
+    define,
     logLevel: 'warning',
     // CommonJS dependencies call require('node:crypto') etc.; ESM output has no require without this
     banner: {
@@ -76,5 +88,5 @@ function summarize(file: string, metafile: Metafile): BundleResult {
     .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 5);
-  return { file, bytes: output.bytes, largestInputs };
+  return { file, bytes: output.bytes, inputs: Object.keys(output.inputs), largestInputs };
 }

@@ -137,6 +137,27 @@ describe('cdktf wrapper: arguments', () => {
     expect(parseWrapperArgs(['list'], {}).args).toEqual(['list']);
   });
 
+  it("reads what the nx target's synth dependency wrote (--skip-synth) for diff and deploy run as that target, and synthesizes anywhere else", () => {
+    for (const command of ['diff', 'deploy']) {
+      // `nx run <app>:diff` / `:deploy`: their synth (which runs the policy pack) has just written cdktf.out
+      expect(parseWrapperArgs([command], { NX_TASK_TARGET_TARGET: command }).args).toEqual([
+        command,
+        '--skip-provider-lock',
+        '--skip-synth',
+      ]);
+      expect(parseWrapperArgs([command, '--skip-synth'], { NX_TASK_TARGET_TARGET: command }).args).toEqual([
+        command,
+        '--skip-synth',
+        '--skip-provider-lock',
+      ]);
+      // run by hand, or by another target: cdktf.out may be stale, so cdktf synthesizes
+      expect(parseWrapperArgs([command], {}).args).not.toContain('--skip-synth');
+      expect(parseWrapperArgs([command], { NX_TASK_TARGET_TARGET: 'validate' }).args).not.toContain('--skip-synth');
+    }
+    // destroy depends on no synth: a stale cdktf.out must never choose what is destroyed
+    expect(parseWrapperArgs(['destroy', '*'], { NX_TASK_TARGET_TARGET: 'destroy' }).args).not.toContain('--skip-synth');
+  });
+
   it('takes --first-deploy for itself', () => {
     expect(parseWrapperArgs(['deploy', '*', '--first-deploy'], {})).toMatchObject({
       args: ['deploy', '*', '--skip-provider-lock'],

@@ -14,7 +14,7 @@ import { terraformEnv } from './terraform';
  * `--verbose` (or `nx ... --verbose`, which sets NX_VERBOSE_LOGGING) passes cdktf's output through untouched.
  */
 
-/** Environment variable that limits which environments an app synthesizes (libs/stack-base reads it too). */
+/** Environment variable that limits which environments an app synthesizes (libs/platform-environments' `selectEnvironments` reads it). */
 export const ENVIRONMENTS_ENV_VAR = 'CACHE_PLATFORM_ENVIRONMENTS';
 /** The wrapper's own flag; never passed on to cdktf. */
 export const VERBOSE_FLAG = '--verbose';
@@ -48,6 +48,16 @@ const HINT = `(${VERBOSE_FLAG} shows cdktf's full output)`;
 export const PROVIDER_LOCK_COMMANDS: readonly string[] = ['deploy', 'destroy', 'diff', 'output'];
 export const SKIP_PROVIDER_LOCK_FLAG = '--skip-provider-lock';
 
+/**
+ * The nx targets that run the wrapper after their own `synth` dependency (`dependsOn: ['synth']` in
+ * tools/nx-plugin/plugin.cjs for every service, and in apps/platform/project.json; the nx-plugin's
+ * plugin.spec checks both). Run as one of them (nx sets NX_TASK_TARGET_TARGET), cdktf reads what that
+ * synth wrote (`--skip-synth`) instead of synthesizing a second time through cdktf.json's `app`.
+ * Anywhere else (cdktf or the wrapper run by hand, `destroy`) cdktf synthesizes as usual.
+ */
+export const SYNTHESIZED_BY_NX_TARGETS: readonly string[] = ['diff', 'deploy'];
+export const SKIP_SYNTH_FLAG = '--skip-synth';
+
 export interface WrapperArgs {
   /** arguments for cdktf, without the wrapper's own flags */
   readonly args: readonly string[];
@@ -62,6 +72,8 @@ export function parseWrapperArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   const args = argv.filter((a) => !own.includes(a));
   const command = args[0] ?? '';
   if (PROVIDER_LOCK_COMMANDS.includes(command) && !args.includes(SKIP_PROVIDER_LOCK_FLAG)) args.push(SKIP_PROVIDER_LOCK_FLAG);
+  const synthesizedByNx = SYNTHESIZED_BY_NX_TARGETS.includes(command) && env['NX_TASK_TARGET_TARGET'] === command;
+  if (synthesizedByNx && !args.includes(SKIP_SYNTH_FLAG)) args.push(SKIP_SYNTH_FLAG);
   return {
     args,
     verbose: argv.includes(VERBOSE_FLAG) || env['NX_VERBOSE_LOGGING'] === 'true',
@@ -81,10 +93,11 @@ export const WRAPPER_USAGE = [
   "cdktf's registry-only provider-lock step, and refuses what would harm real resources: every",
   'environment at once, unknown environments, protected environments with local state, a deploy or',
   'destroy whose local state file is missing, and a platform destroy while service stacks remain.',
+  'Run as the nx diff or deploy target, cdktf reads what the synth that target depends on wrote (--skip-synth).',
   "cdktf.cjs <command> --help shows the cdktf command's own options.",
 ].join('\n');
 
-/** The names in CACHE_PLATFORM_ENVIRONMENTS (comma separated, blanks ignored), as libs/stack-base reads them. */
+/** The names in CACHE_PLATFORM_ENVIRONMENTS (comma separated, blanks ignored), as libs/platform-environments reads them. */
 export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env[ENVIRONMENTS_ENV_VAR] ?? '')
     .split(',')
@@ -93,8 +106,8 @@ export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 /**
- * The checks of libs/platform-environments the wrapper runs (passed in: a tool does not import
- * infrastructure libs).
+ * The checks of libs/platform-environments the wrapper runs. bin/cdktf.cjs passes the real ones; they
+ * are parameters so the specs can drive every refusal without the workspace's environment list.
  */
 export interface SelectionChecks<E> {
   /** `selectEnvironments`: throws, naming the known environments, when CACHE_PLATFORM_ENVIRONMENTS names one the platform does not define */
@@ -123,7 +136,7 @@ export function preflightProblem<E>(command: string, env: NodeJS.ProcessEnv, che
   }
 }
 
-/** The checks of libs/platform-environments that protect real resources (passed in, as above). */
+/** The checks of libs/platform-environments that protect real resources (parameters, as above). */
 export interface ResourceChecks<E> {
   select(env: NodeJS.ProcessEnv): readonly E[];
   /** `assertEnvironmentNetwork(e, { deploy: true })`: throws on the sample VPC and subnet ids */

@@ -1,4 +1,4 @@
-import { createServiceCache, type GetOrLoadOptions, type ServiceCache } from '@cache-platform/cache-client';
+import { createServiceCache, withServiceCache, type GetOrLoadOptions, type ServiceCache } from '@cache-platform/cache-client';
 
 /** Minimal HTTP-style event: API Gateway (v2) and Function URLs carry `rawPath`, v1 carries `path`. */
 export interface HandlerEvent {
@@ -49,7 +49,8 @@ export const ITEM_CACHING: GetOrLoadOptions = {
 
 /** Builds the handler around a cache, so tests can hand it one wired to a local Redis. */
 export function createHandler(cache: ServiceCache, load: (id: string) => Promise<Item | undefined> = loadItem) {
-  const route = async (event: HandlerEvent): Promise<HandlerResponse> => {
+  // what every invocation owes the cache (background refreshes finish, metrics are written) is the library's
+  return withServiceCache(cache, async (event: HandlerEvent): Promise<HandlerResponse> => {
     const path = event.rawPath ?? event.path ?? '/';
     const method = event.requestContext?.http?.method ?? event.httpMethod ?? 'GET';
     if (path === '/health') {
@@ -69,18 +70,9 @@ export function createHandler(cache: ServiceCache, load: (id: string) => Promise
     }
     const item = await cache.getOrLoad(`item:${id}`, () => load(id), ITEM_CACHING);
     return item ? json(200, item) : json(404, { error: `item ${JSON.stringify(id)} not found` });
-  };
-  return async (event: HandlerEvent): Promise<HandlerResponse> => {
-    try {
-      return await route(event);
-    } finally {
-      // Lambda freezes the environment once the handler returns: let background refreshes
-      // (stale-while-revalidate) finish first, bounded, then write one EMF line per invocation
-      await cache.settle();
-      cache.flushMetrics();
-    }
-  };
+  });
 }
 
-// one cache per execution environment: created lazily, reused across invocations
+// one cache per execution environment: created lazily, reused across invocations; the secret says
+// how it authenticates (password or IAM token)
 export const handler = createHandler(createServiceCache());

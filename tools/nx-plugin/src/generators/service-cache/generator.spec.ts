@@ -2,7 +2,7 @@ import { addProjectConfiguration, type Tree } from '@nx/devkit';
 import { flushChanges } from 'nx/src/generators/tree';
 import { createTestTree } from '../../../test/tree';
 import { assertServiceManifest } from '@cache-platform/cache-contract';
-import { readWorkspace } from '@cache-platform/platform-environments';
+import { ENVIRONMENTS, readWorkspace } from '@cache-platform/platform-environments';
 import { serviceTargets } from '../../../plugin.cjs';
 import { serviceCacheGenerator } from './generator';
 
@@ -73,41 +73,86 @@ describe('service-cache generator', () => {
     const migration = tree.read('apps/probe-svc/MIGRATION.md', 'utf-8')!;
     expect(migration).toContain('Keyspace: **`probe:*`**');
     expect(migration.match(/^## \d\. /gm)).toHaveLength(6);
-    expect(tree.read('apps/probe-svc/cdktf.json', 'utf-8')).toContain(
-      '../../tools/lambda-bundle/bin/bundle.cjs && node -r @swc-node/register ../../libs/service-access/src/main.ts',
-    );
+    // cdktf in the app folder runs the service's own synth target: no platform path, nothing to keep in step
+    expect(JSON.parse(tree.read('apps/probe-svc/cdktf.json', 'utf-8')!).app).toBe('npx nx run probe-svc:synth');
   });
 
   it('writes generated-doc commands that run as written: known targets, environments named where required', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
     const migration = tree.read('apps/probe-svc/MIGRATION.md', 'utf-8')!;
-    const commands = [...migration.matchAll(/`((?:[A-Z_]+=\S+ )*npx nx run ([\w-]+):(\w+)[^`]*)`/g)];
+    const commands = [...migration.matchAll(/`((?:[A-Z_]+=\S+ )*npx nx run ([\w-]+):([\w-]+)[^`]*)`/g)];
     expect(commands.length).toBeGreaterThanOrEqual(3);
     const inferred = Object.keys(serviceTargets('apps/probe-svc'));
     for (const [, command, project, target] of commands) {
       expect(`${command}: ${['probe-svc', 'platform'].includes(project!)}`).toBe(`${command}: true`);
       if (project === 'probe-svc') expect(`${command}: ${inferred.includes(target!)}`).toBe(`${command}: true`);
       // the deploy wrapper refuses these without an environment
-      if (['deploy', 'diff', 'destroy'].includes(target!)) expect(command).toMatch(/^CACHE_PLATFORM_ENVIRONMENTS=\w+ /);
+      if (['deploy', 'diff', 'destroy'].includes(target!)) expect(command).toMatch(/^CACHE_PLATFORM_ENVIRONMENTS=<env> /);
+    }
+    // a first deploy with local state is refused without the wrapper's flag, after nx's `--`
+    expect(commands.map(([, command]) => command)).toContain(
+      'CACHE_PLATFORM_ENVIRONMENTS=<env> npx nx run probe-svc:deploy -- --first-deploy',
+    );
+    // the environments and their regions come from the command that reads the list, never from a copy
+    expect(migration).toContain('npm run -s environments -- probe-svc');
+  });
+
+  it('writes nothing that depends on the environment list: a platform change to it leaves generated files as they are', async () => {
+    const [dev] = ENVIRONMENTS;
+    const changed = [
+      { ...dev!, name: 'qa', region: 'ap-southeast-2' },
+      { ...dev!, name: 'live', region: 'us-west-2', protected: true },
+    ];
+    const other = createTestTree();
+    try {
+      for (const [target, environments] of [
+        [tree, ENVIRONMENTS],
+        [other.tree, changed],
+      ] as const) {
+        await serviceCacheGenerator(target, { name: 'probe-svc', ...base }, environments);
+        await serviceCacheGenerator(target, { name: 'iam-svc', authMode: 'iam', directory: 'services/payments', ...base }, environments);
+      }
+      const files = (t: Tree) =>
+        t
+          .listChanges()
+          .filter((c) => c.type === 'CREATE')
+          .map((c) => [c.path, t.read(c.path, 'utf-8')] as const);
+      expect(files(other.tree)).toEqual(files(tree));
+      const written = files(tree)
+        .map(([, text]) => text)
+        .join('\n');
+      for (const e of [...ENVIRONMENTS, ...changed]) {
+        expect(`${e.region}: ${written.includes(e.region)}`).toBe(`${e.region}: false`);
+        expect(`${e.name}: ${new RegExp(`[-=]${e.name}\\b`).test(written)}`).toBe(`${e.name}: false`);
+      }
+    } finally {
+      other.cleanup();
     }
   });
 
-  it('wires IAM token auth into the handler of an iam service, and keeps SigV4 out of password services', async () => {
+  it('states the auth mode once, in the manifest: the handler of an iam service is the password one (the secret says which)', async () => {
     await serviceCacheGenerator(tree, { name: 'iam-svc', authMode: 'iam', ...base });
-    const iamHandler = tree.read('apps/iam-svc/src/handler/index.ts', 'utf-8')!;
-    expect(iamHandler).toContain("import { iamAuthTokenProvider } from '@cache-platform/cache-client/iam-auth';");
-    expect(iamHandler).toContain('createServiceCache({ authTokenProvider: iamAuthTokenProvider() })');
-    expect(JSON.parse(tree.read('apps/iam-svc/cache-service.json', 'utf-8')!).authMode).toBe('iam');
     await serviceCacheGenerator(tree, { name: 'pw-svc', ...base });
+    expect(JSON.parse(tree.read('apps/iam-svc/cache-service.json', 'utf-8')!).authMode).toBe('iam');
+    const iamHandler = tree.read('apps/iam-svc/src/handler/index.ts', 'utf-8')!;
     const passwordHandler = tree.read('apps/pw-svc/src/handler/index.ts', 'utf-8')!;
-    expect(passwordHandler).not.toContain('iam-auth');
-    expect(passwordHandler).toContain('createServiceCache()');
+    expect(iamHandler.replaceAll('iam-svc', 'pw-svc')).toBe(passwordHandler);
+    expect(iamHandler).not.toMatch(/iam-auth|authTokenProvider|authMode/);
+    expect(iamHandler).toContain('export const handler = createHandler(createServiceCache());');
+  });
+
+  it('leaves the invocation lifecycle to the library: the handler wraps itself in withServiceCache and states no lifecycle call', async () => {
+    await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
+    const handler = tree.read('apps/probe-svc/src/handler/index.ts', 'utf-8')!;
+    expect(handler).toContain('return withServiceCache(cache, async (event: HandlerEvent): Promise<HandlerResponse> => {');
+    expect(handler).not.toMatch(/settle\(|flushMetrics\(/);
   });
 
   it('honours a nested directory in relative paths', async () => {
     await serviceCacheGenerator(tree, { name: 'probe-svc', directory: 'apps/team-a', ...base });
     expect(tree.read('apps/team-a/probe-svc/tsconfig.json', 'utf-8')).toContain('"../../../tsconfig.base.json"');
-    expect(tree.read('apps/team-a/probe-svc/cdktf.json', 'utf-8')).toContain('node ../../../tools/lambda-bundle/bin/bundle.cjs');
+    // cdktf.json names the project, not a path: the same at any depth
+    expect(JSON.parse(tree.read('apps/team-a/probe-svc/cdktf.json', 'utf-8')!).app).toBe('npx nx run probe-svc:synth');
     expect(JSON.parse(tree.read('apps/team-a/probe-svc/cache-service.json', 'utf-8')!).$schema).toBe(
       '../../../libs/cache-contract/cache-service.schema.json',
     );

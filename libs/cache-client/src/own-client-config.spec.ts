@@ -1,5 +1,5 @@
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { createRedisConnectionConfig, ioredisOptions } from './client-config';
+import { createRedisConnectionConfig, ioredisOptions } from './own-client-config';
 import { EXAMPLE_PASSWORD, exampleSecret } from '../test/helpers';
 
 const HOST = 'cache-platform-dev-abc123.serverless.euw1.cache.amazonaws.com';

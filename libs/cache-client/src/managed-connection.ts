@@ -1,13 +1,13 @@
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import type { BackgroundWork } from './background';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker';
-import { openRedis, planConnection, samePlan, type ConnectionPlan, type RedisHandle } from './connection';
+import { planConnection, samePlan, type ConnectionPlan } from './connection-plan';
+import { openRedis, type RedisHandle } from './redis-handle';
 import {
   assertPositive,
   CacheConnectionDropError,
   CacheTimeoutError,
   CacheUnavailableError,
-  CacheUsageError,
   describeError,
   describeErrorForHealth,
   isAuthError,
@@ -16,7 +16,8 @@ import {
 import type { ReportEvent } from './metrics';
 import { SecretLoader, secretSourceFromEnv, secretsManagerSource, type SecretSource } from './secret';
 import { monotonicMs, replyArrivedMs, SharedTimeout, withTimeout } from './time';
-import type { CacheLogger, HealthReport, ServiceCacheOptions } from './types';
+import { defaultAuthTokenProvider } from './auth-mode';
+import type { AuthTokenProvider, CacheLogger, HealthReport, ServiceCacheOptions } from './types';
 
 export const remaining = (deadline: number): number => Math.max(0, deadline - monotonicMs());
 
@@ -40,7 +41,7 @@ const timed =
  * {@link bestEffort}; none of them waits longer than the request's budget. It reports what happened
  * as events; it knows nothing of cache-aside behaviours or counters.
  */
-export class CacheConnection {
+export class ManagedConnection {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
   private readonly maxQueuedCommands: number;
@@ -51,6 +52,8 @@ export class CacheConnection {
   private connectedOnce = false;
   private firstUseDeadline: number | undefined;
   private credentialRefresh: Promise<CacheSecretPayload> | undefined;
+  /** signs IAM auth tokens: the caller's, or the default signer loaded when the secret first says `iam` */
+  private tokenProvider: AuthTokenProvider | undefined;
   /** the hot path's command timeout: one timer for all reads in flight */
   private readonly readTimeout: SharedTimeout;
 
@@ -350,13 +353,8 @@ export class CacheConnection {
   private open(): Promise<RedisHandle> {
     const opening = (async () => {
       const secret = await this.secrets.get();
-      if (secret.authMode === 'iam' && !this.options.authTokenProvider) {
-        throw new CacheUsageError(
-          'authTokenProvider',
-          undefined,
-          `the secret says authMode "iam": pass authTokenProvider: iamAuthTokenProvider() from '@cache-platform/cache-client/iam-auth'`,
-        );
-      }
+      // the secret says how to authenticate: before the first handshake of an iam secret, its token signer
+      if (secret.authMode === 'iam') await this.iamTokenProvider();
       const handle = openRedis(this.planFor(secret), {
         credentials: () => this.credentials(),
         onAuthFailure: () => void this.refreshCredentials(false).catch(() => undefined),
@@ -372,11 +370,15 @@ export class CacheConnection {
     return opening;
   }
 
+  /** The caller's token provider, else the default signer, loaded once (a bundle built for password auth refuses here). */
+  private async iamTokenProvider(): Promise<AuthTokenProvider> {
+    this.tokenProvider ??= this.options.authTokenProvider ?? (await defaultAuthTokenProvider());
+    return this.tokenProvider;
+  }
+
   private async credentials(): Promise<{ username: string; password: string }> {
     const secret = await this.secrets.get();
-    const provider = this.options.authTokenProvider;
-    // open() refused an iam secret without a provider before any connection was made
-    const password = secret.authMode === 'iam' && provider ? await provider(secret) : secret.password;
+    const password = secret.authMode === 'iam' ? await (await this.iamTokenProvider())(secret) : secret.password;
     return { username: secret.username, password };
   }
 

@@ -1,5 +1,5 @@
 // The connection plan: plain data from the secret and the options, with no Redis client imported,
-// so that the connection-config entry point (client-config.ts) can use it without bundling one.
+// so that the connection-config entry point (own-client-config.ts) can use it without bundling one.
 import { isIP } from 'node:net';
 import { keyPrefix, type CacheSecretPayload } from '@cache-platform/cache-contract';
 import type { TlsOptions } from './types';

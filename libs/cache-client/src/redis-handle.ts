@@ -1,8 +1,6 @@
 import { RedisClient, RedisCluster } from '@redis/client';
 import { CacheClientError, CacheTimeoutError, describeError, isAuthError } from './errors';
-import type { ConnectionPlan } from './plan';
-
-export { planConnection, samePlan, type ConnectionPlan, type PlanSettings } from './plan';
+import type { ConnectionPlan } from './connection-plan';
 
 export interface ConnectionHooks {
   /** Current credentials; called at every (re)connect, so a refreshed secret is used by the next handshake. */

@@ -2,9 +2,9 @@
 // directly. Plain data from the same plan createServiceCache connects with (verified TLS, the
 // service's ACL user, the `<keyspace>:` prefix). Also an entry point of its own
 // (`@cache-platform/cache-client/client-config`) that reaches no Redis client: a service on ioredis
-// that imports it from there does not bundle @redis/client (connection.spec checks the imports).
+// that imports it from there does not bundle @redis/client (connection-plan.spec checks the imports).
 import { parseCacheSecret, type CacheSecretPayload } from '@cache-platform/cache-contract';
-import { planConnection, type ConnectionPlan } from './plan';
+import { planConnection, type ConnectionPlan } from './connection-plan';
 import { CacheUsageError } from './usage-error';
 import type { AuthTokenProvider, TlsOptions } from './types';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheSecretPayload } from '@cache-platform/cache-contract';
-import { planConnection, samePlan } from './connection';
+import { planConnection, samePlan } from './connection-plan';
 import { exampleSecret } from '../test/helpers';
 
 const secret: CacheSecretPayload = exampleSecret({
@@ -91,21 +91,31 @@ describe('shipped code', () => {
         else packages.add(spec!);
       }
     };
-    visit('client-config');
-    expect(reachable).toContain('plan');
+    visit('own-client-config');
+    expect(reachable).toContain('connection-plan');
     expect([...packages].sort()).toEqual(['@cache-platform/cache-contract', 'node:net']);
   });
 
-  it('keeps SigV4 presigning out of the main entry point', () => {
+  it('reaches SigV4 presigning from the main entry point only behind the bundled auth mode (dead code in a password bundle)', () => {
+    const importers = new Map<string, string[]>();
     const reachable = new Set<string>();
     const visit = (file: string) => {
       if (reachable.has(file)) return;
       reachable.add(file);
       const text = readFileSync(join(__dirname, `${file}.ts`), 'utf8');
-      for (const [, spec] of text.matchAll(/(?:from|import\()\s*'\.\/([\w-]+)'/g)) visit(spec!);
+      for (const [, spec] of text.matchAll(/(?:from|import\()\s*'\.\/([\w-]+)'/g)) {
+        importers.set(spec!, [...(importers.get(spec!) ?? []), file]);
+        visit(spec!);
+      }
     };
     visit('index');
-    expect(reachable).not.toContain('iam-auth');
     expect(reachable).toContain('secrets-manager');
+    // one dynamic import, in the branch tools/lambda-bundle turns into dead code for a password service
+    // (tools/lambda-bundle/src/bundle.spec.ts bundles both kinds and looks for the signer)
+    expect(importers.get('iam-auth')).toEqual(['auth-mode']);
+    const authMode = readFileSync(join(__dirname, 'auth-mode.ts'), 'utf8');
+    const guard = authMode.indexOf("process.env['CACHE_PLATFORM_BUNDLED_AUTH_MODE'] === 'password'");
+    expect(guard).toBeGreaterThan(0);
+    expect(authMode.indexOf("import('./iam-auth')")).toBeGreaterThan(guard);
   });
 });
