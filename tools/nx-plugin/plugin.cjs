@@ -75,6 +75,13 @@ function serviceTargets(projectRoot) {
       // reads the synth output, which is cached itself: the check takes well under a second
       cache: false,
     },
+    // what the service owns per environment (user, secret, keyspace, cell, Lambda, grants, alarms),
+    // read from the synthesized stacks; `--json` for scripts
+    describe: {
+      ...inApp(`node ${toRoot}/tools/nx-plugin/bin/describe.cjs`),
+      dependsOn: ['synth'],
+      cache: false,
+    },
     // the workspace's shared jest preset and ESLint config: an app carries no copy of either
     test: {
       ...inApp(`jest --config ${toRoot}/jest.preset.cjs --rootDir .`),
