@@ -82,9 +82,10 @@ function serviceTargets(projectRoot) {
       dependsOn: ['synth'],
       cache: false,
     },
-    // the workspace's shared jest preset and ESLint config: an app carries no copy of either
+    // the workspace's shared jest preset and ESLint config: an app carries no copy of either. An app
+    // with no tests yet (adopted with --existing) passes with a notice instead of failing `npm test`
     test: {
-      ...inApp(`jest --config ${toRoot}/jest.preset.cjs --rootDir .`),
+      ...inApp(`node ${toRoot}/tools/nx-plugin/bin/service-test.cjs`),
       cache: true,
       inputs: ['default', '^production', '{workspaceRoot}/jest.preset.cjs', ...TEST_ENV_INPUTS],
     },
