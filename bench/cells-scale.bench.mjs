@@ -42,6 +42,8 @@ delete env.CACHE_PLATFORM_ENVIRONMENTS;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
+/** a progress line every this many services, in the two per-service loops (generate, synth) */
+const PROGRESS_EVERY = 10;
 
 function timed(cwd, command, extraEnv = {}) {
   const t0 = now();
@@ -104,11 +106,20 @@ try {
         await serviceCacheGenerator(tree, { name: 'scale-svc-' + i, owner: 'team-bench', purpose: 'scale run service' });
         flushChanges(process.cwd(), tree.listChanges());
         ms.push(performance.now() - t0);
+        // progress on stderr (inherited); stdout carries only the timings
+        if ((i + 1) % ${PROGRESS_EVERY} === 0) console.error('  generated ' + (i + 1) + '/${N - 1} services');
       }
       console.log(JSON.stringify(ms));
     })().catch((e) => { console.error(e); process.exit(1); });`;
+  log(`generating ${N - 1 - start} services in process (progress every ${PROGRESS_EVERY})`);
   const gen = JSON.parse(
-    execFileSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 })
+    execFileSync(process.execPath, ['-e', script], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
       .trim()
       .split('\n')
       .pop(),
@@ -149,6 +160,7 @@ try {
 
   // 4. one bundle, copied to every service (synth packages whatever dist/handler holds)
   const sampleApp = join(dir, 'apps', 'catalog-api');
+  log('bundling catalog-api once and copying the bundle to every service');
   results.bundleOneSeconds = timed(sampleApp, 'node ../../tools/lambda-bundle/bin/bundle.cjs').seconds;
   for (const svc of services())
     if (svc !== 'catalog-api') cpSync(join(sampleApp, 'dist', 'handler'), join(dir, 'apps', svc, 'dist', 'handler'), { recursive: true });
@@ -162,6 +174,7 @@ try {
     results.rotationBundle = 'placeholder';
   }
   // 5. synth: the platform, then every service app (both environments), one process each
+  log('synthesizing the platform');
   const platform = timed(join(dir, 'apps', 'platform'), 'node ../../tools/terraform/bin/synth.cjs src/main.ts');
   results.platformSynthSeconds = platform.seconds;
   results.platformJsonBytes = Object.fromEntries(
@@ -170,11 +183,18 @@ try {
   log(`platform synth ${platform.seconds.toFixed(2)} s, JSON ${JSON.stringify(results.platformJsonBytes)}`);
   const synthSeconds = {};
   const t0 = now();
-  for (const svc of services()) {
+  const toSynth = services();
+  log(`synthesizing ${toSynth.length} service apps, one process each (progress every ${PROGRESS_EVERY})`);
+  for (const [i, svc] of toSynth.entries()) {
     synthSeconds[svc] = timed(
       join(dir, 'apps', svc),
       'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',
     ).seconds;
+    if ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === toSynth.length) {
+      const elapsed = now() - t0;
+      const left = (elapsed / (i + 1)) * (toSynth.length - i - 1);
+      log(`  synthesized ${i + 1}/${toSynth.length} apps in ${elapsed.toFixed(0)} s (about ${left.toFixed(0)} s left)`);
+    }
   }
   const perService = Object.values(synthSeconds);
   results.serviceSynth = {
@@ -217,6 +237,7 @@ try {
   appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), '\n// scale run change\n');
   git('add', '-A');
   git('commit', '-qm', 'touch catalog-api');
+  log('timing nx show projects (3 runs), --affected (3 runs) and affected -t synth');
   const noGraphCache = { NX_CACHE_PROJECT_GRAPH: 'false' };
   results.nxShowProjectsSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects', noGraphCache).seconds);
   results.nxShowAffectedSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects --affected --base=HEAD~1', noGraphCache).seconds);
