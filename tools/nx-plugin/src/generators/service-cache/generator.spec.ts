@@ -190,6 +190,14 @@ describe('service-cache generator', () => {
       expect(snapshotTree(tree)).toEqual(before);
     });
 
+    it("keeps each line's file when a manifest in the workspace has problems of its own", async () => {
+      const manifest = { service: 'Broken', keyspace: 'b*', owner: 'team-b', purpose: 'cache broken lookups', authMode: 'password' };
+      tree.write('services/broken/cache-service.json', JSON.stringify({ ...manifest, accessProfile: 'readwrite' }));
+      await expect(serviceCacheGenerator(tree, { ...base, name: 'Probe' })).rejects.toThrow(
+        /^3 problems:\n {2}- invalid service name "Probe": .*\n {2}- services\/broken\/cache-service\.json: invalid field service "Broken": .*\n {2}- services\/broken\/cache-service\.json: invalid field keyspace "b\*": /,
+      );
+    });
+
     it('names both missing flags, --owner and --purpose, and no "undefined"', async () => {
       const refusal = serviceCacheGenerator(tree, { name: 'probe' } as never);
       await expect(refusal).rejects.toThrow(

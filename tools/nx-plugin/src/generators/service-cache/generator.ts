@@ -76,7 +76,8 @@ class Problems {
     try {
       return check();
     } catch (error) {
-      if (error instanceof ContractViolations) this.found.push(...error.violations);
+      // each keeps the location the group had (a manifest's path), so no line loses its file
+      if (error instanceof ContractViolations) this.found.push(...error.violations.map((v) => (error.where ? v.at(error.where) : v)));
       else if (error instanceof ContractViolation) this.found.push(error);
       else throw error;
       return undefined;
