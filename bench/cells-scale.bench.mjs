@@ -240,13 +240,19 @@ try {
   git('commit', '-qm', 'touch catalog-api');
   log('timing nx show projects (3 runs), --affected (3 runs) and affected -t synth');
   const noGraphCache = { NX_CACHE_PROJECT_GRAPH: 'false' };
-  results.nxShowProjectsSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects', noGraphCache).seconds);
-  results.nxShowAffectedSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects --affected --base=HEAD~1', noGraphCache).seconds);
-  results.affectedProjects = timed(dir, 'npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');
-  results.nxAffectedSynthSeconds = timed(dir, 'npx nx affected -t synth --base=HEAD~1 --skip-nx-cache', {
+  // each run takes tens of seconds at scale: one line per run
+  const nxRun = (command, extraEnv = {}) => {
+    const run = timed(dir, command, extraEnv);
+    log(`  ${command}: ${run.seconds.toFixed(1)} s`);
+    return run;
+  };
+  results.nxShowProjectsSeconds = [0, 1, 2].map(() => nxRun('npx nx show projects', noGraphCache).seconds);
+  results.nxShowAffectedSeconds = [0, 1, 2].map(() => nxRun('npx nx show projects --affected --base=HEAD~1', noGraphCache).seconds);
+  results.affectedProjects = nxRun('npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');
+  results.nxAffectedSynthSeconds = nxRun('npx nx affected -t synth --base=HEAD~1 --skip-nx-cache', {
     CACHE_PLATFORM_ENVIRONMENTS: 'dev',
   }).seconds;
-  results.projects = timed(dir, 'npx nx show projects').out.trim().split('\n').length;
+  results.projects = nxRun('npx nx show projects').out.trim().split('\n').length;
   log(
     `nx show projects ${results.nxShowProjectsSeconds.map((s) => s.toFixed(1)).join('/')} s (${results.projects} projects), ` +
       `--affected ${results.nxShowAffectedSeconds.map((s) => s.toFixed(1)).join('/')} s (${results.affectedProjects.join(', ')}), ` +
