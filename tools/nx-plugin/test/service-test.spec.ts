@@ -25,7 +25,8 @@ describe("a service's test target", () => {
     }
     return dir;
   };
-  const run = (cwd: string) => spawnSync(process.execPath, [script], { cwd, encoding: 'utf8' });
+  // no colours (Nx sets FORCE_COLOR for the tasks it runs): the summary lines are matched as text
+  const run = (cwd: string) => spawnSync(process.execPath, [script], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 
   it('passes an app with no tests yet, with a notice naming the app and what to add', () => {
     const dir = app('legacy-api', {
