@@ -20,4 +20,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|test).ts'],
+  // the default per-file lines, and a line as each slow test ends (tools/ci/jest-progress.cjs)
+  reporters: ['default', path.join(__dirname, 'tools', 'ci', 'jest-progress.cjs')],
 };

@@ -9,9 +9,9 @@ import { execFileSync, execSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+/** progress on stderr, so the results on stdout stay as they were */
+const log = (...a) => console.error(new Date().toISOString().slice(11, 19), ...a);
 const workspace = resolve(new URL('..', import.meta.url).pathname);
 const counts = process.argv.slice(2).map(Number).filter(Boolean);
 const full = process.argv.includes('--full');
@@ -75,6 +75,7 @@ const { dir, commit } = scratch();
 try {
   // nx g wall time, through the real CLI
   const gen = [];
+  log('timing nx g service-cache (3 runs)');
   for (let i = 0; i < 3; i++) {
     const t = timed(dir, `npx nx g service-cache gen-probe-${i} --owner=team-bench --purpose="time the generator" --no-interactive`);
     gen.push(t.seconds);
@@ -82,6 +83,7 @@ try {
   results.generatorSeconds = gen;
   // one service stack, in process, as the synth target runs it (bundle built first)
   const app = join(dir, 'apps', 'catalog-api');
+  log('timing the synth of one service stack (median of 3)');
   timed(app, 'node ../../tools/lambda-bundle/bin/bundle.cjs');
   results.synthOneStackSeconds = median3(app, 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts', {
     CACHE_PLATFORM_ENVIRONMENTS: 'dev',
@@ -92,6 +94,7 @@ try {
   for (const n of counts) {
     // grow to n services with the real generator (in-process, which is what `nx g` runs)
     if (serviceCount(dir) < n) {
+      log(`growing to ${n} services`);
       const script = `
         require('@swc-node/register');
         const { FsTree, flushChanges } = require('nx/src/generators/tree');
@@ -111,6 +114,7 @@ try {
     appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), `\n// bench change ${n}\n`);
     commit(`touch catalog-api (${n})`);
     const noGraphCache = { NX_CACHE_PROJECT_GRAPH: 'false' };
+    log(`${n} services: timing nx show projects, --affected and affected -t test${full ? ' and run-many -t test' : ''}`);
     const showProjects = median3(dir, 'npx nx show projects', noGraphCache);
     const showAffected = median3(dir, 'npx nx show projects --affected --base=HEAD~1', noGraphCache);
     const affectedList = timed(dir, 'npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');

@@ -42,6 +42,8 @@ delete env.CACHE_PLATFORM_ENVIRONMENTS;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 const log = (...a) => console.log(new Date().toISOString().slice(11, 19), ...a);
+/** a progress line every this many services, in the two per-service loops (generate, synth) */
+const PROGRESS_EVERY = 10;
 
 function timed(cwd, command, extraEnv = {}) {
   const t0 = now();
@@ -104,11 +106,20 @@ try {
         await serviceCacheGenerator(tree, { name: 'scale-svc-' + i, owner: 'team-bench', purpose: 'scale run service' });
         flushChanges(process.cwd(), tree.listChanges());
         ms.push(performance.now() - t0);
+        // progress on stderr (inherited); stdout carries only the timings
+        if ((i + 1) % ${PROGRESS_EVERY} === 0) console.error('  generated ' + (i + 1) + '/${N - 1} services');
       }
       console.log(JSON.stringify(ms));
     })().catch((e) => { console.error(e); process.exit(1); });`;
+  log(`generating ${N - 1 - start} services in process (progress every ${PROGRESS_EVERY})`);
   const gen = JSON.parse(
-    execFileSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 })
+    execFileSync(process.execPath, ['-e', script], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
       .trim()
       .split('\n')
       .pop(),
@@ -132,11 +143,12 @@ try {
   // 3. the synth-time quota check alone, in process, at N services (median of 5)
   const check = `
     require('@swc-node/register');
-    const { ENVIRONMENTS, assertWorkspaceCells, readWorkspaceManifests } = require('./libs/platform-environments/src/index.ts');
+    const { assertWorkspaceCells, readWorkspace } = require('./libs/platform-environments/src/index.ts');
     const read = [], checkMs = [];
     for (let i = 0; i < 5; i++) {
-      let t0 = performance.now(); const m = readWorkspaceManifests(process.cwd()); read.push(performance.now() - t0);
-      t0 = performance.now(); assertWorkspaceCells(ENVIRONMENTS, m); checkMs.push(performance.now() - t0);
+      // the workspace model, as every synth reads it (readManifestsMs: the walk and every manifest)
+      let t0 = performance.now(); const w = readWorkspace(process.cwd()); read.push(performance.now() - t0);
+      t0 = performance.now(); assertWorkspaceCells(w.environments, w.services); checkMs.push(performance.now() - t0);
     }
     const med = (xs) => xs.sort((a, b) => a - b)[2];
     console.log(JSON.stringify({ readManifestsMs: med(read), checkMs: med(checkMs) }));`;
@@ -149,6 +161,7 @@ try {
 
   // 4. one bundle, copied to every service (synth packages whatever dist/handler holds)
   const sampleApp = join(dir, 'apps', 'catalog-api');
+  log('bundling catalog-api once and copying the bundle to every service');
   results.bundleOneSeconds = timed(sampleApp, 'node ../../tools/lambda-bundle/bin/bundle.cjs').seconds;
   for (const svc of services())
     if (svc !== 'catalog-api') cpSync(join(sampleApp, 'dist', 'handler'), join(dir, 'apps', svc, 'dist', 'handler'), { recursive: true });
@@ -162,6 +175,7 @@ try {
     results.rotationBundle = 'placeholder';
   }
   // 5. synth: the platform, then every service app (both environments), one process each
+  log('synthesizing the platform');
   const platform = timed(join(dir, 'apps', 'platform'), 'node ../../tools/terraform/bin/synth.cjs src/main.ts');
   results.platformSynthSeconds = platform.seconds;
   results.platformJsonBytes = Object.fromEntries(
@@ -170,11 +184,18 @@ try {
   log(`platform synth ${platform.seconds.toFixed(2)} s, JSON ${JSON.stringify(results.platformJsonBytes)}`);
   const synthSeconds = {};
   const t0 = now();
-  for (const svc of services()) {
+  const toSynth = services();
+  log(`synthesizing ${toSynth.length} service apps, one process each (progress every ${PROGRESS_EVERY})`);
+  for (const [i, svc] of toSynth.entries()) {
     synthSeconds[svc] = timed(
       join(dir, 'apps', svc),
       'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',
     ).seconds;
+    if ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === toSynth.length) {
+      const elapsed = now() - t0;
+      const left = (elapsed / (i + 1)) * (toSynth.length - i - 1);
+      log(`  synthesized ${i + 1}/${toSynth.length} apps in ${elapsed.toFixed(0)} s (about ${left.toFixed(0)} s left)`);
+    }
   }
   const perService = Object.values(synthSeconds);
   results.serviceSynth = {
@@ -217,14 +238,21 @@ try {
   appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), '\n// scale run change\n');
   git('add', '-A');
   git('commit', '-qm', 'touch catalog-api');
+  log('timing nx show projects (3 runs), --affected (3 runs) and affected -t synth');
   const noGraphCache = { NX_CACHE_PROJECT_GRAPH: 'false' };
-  results.nxShowProjectsSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects', noGraphCache).seconds);
-  results.nxShowAffectedSeconds = [0, 1, 2].map(() => timed(dir, 'npx nx show projects --affected --base=HEAD~1', noGraphCache).seconds);
-  results.affectedProjects = timed(dir, 'npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');
-  results.nxAffectedSynthSeconds = timed(dir, 'npx nx affected -t synth --base=HEAD~1 --skip-nx-cache', {
+  // each run takes tens of seconds at scale: one line per run
+  const nxRun = (command, extraEnv = {}) => {
+    const run = timed(dir, command, extraEnv);
+    log(`  ${command}: ${run.seconds.toFixed(1)} s`);
+    return run;
+  };
+  results.nxShowProjectsSeconds = [0, 1, 2].map(() => nxRun('npx nx show projects', noGraphCache).seconds);
+  results.nxShowAffectedSeconds = [0, 1, 2].map(() => nxRun('npx nx show projects --affected --base=HEAD~1', noGraphCache).seconds);
+  results.affectedProjects = nxRun('npx nx show projects --affected --base=HEAD~1').out.trim().split('\n');
+  results.nxAffectedSynthSeconds = nxRun('npx nx affected -t synth --base=HEAD~1 --skip-nx-cache', {
     CACHE_PLATFORM_ENVIRONMENTS: 'dev',
   }).seconds;
-  results.projects = timed(dir, 'npx nx show projects').out.trim().split('\n').length;
+  results.projects = nxRun('npx nx show projects').out.trim().split('\n').length;
   log(
     `nx show projects ${results.nxShowProjectsSeconds.map((s) => s.toFixed(1)).join('/')} s (${results.projects} projects), ` +
       `--affected ${results.nxShowAffectedSeconds.map((s) => s.toFixed(1)).join('/')} s (${results.affectedProjects.join(', ')}), ` +

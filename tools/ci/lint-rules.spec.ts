@@ -1,6 +1,7 @@
 // The architecture is enforced by lint, so the rules themselves are tested: each case lints a snippet
 // as if it lived at a given path and expects the rule's message (or no error at all).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -9,10 +10,10 @@ const run = promisify(execFile);
 const PROVIDER_ROOT = '@cdktf/' + 'provider-aws';
 const workspace = resolve(__dirname, '..', '..');
 
-async function lint(path: string, code: string): Promise<string> {
+async function lint(path: string, code: string, args: string[] = []): Promise<string> {
   const eslint = resolve(workspace, 'node_modules', 'eslint', 'bin', 'eslint.js');
   try {
-    const child = run(process.execPath, [eslint, '--stdin', '--stdin-filename', path], { cwd: workspace });
+    const child = run(process.execPath, [eslint, ...args, '--stdin', '--stdin-filename', path], { cwd: workspace });
     child.child.stdin!.end(code);
     await child;
     return '';
@@ -92,5 +93,22 @@ describe('workspace lint rules', () => {
         "import { createServiceCache } from '@cache-platform/cache-client';\nexport const x = createServiceCache;\n",
       ),
     ).not.toMatch(/\berror\b/);
+  }, 60_000);
+
+  it('fails on a warning: every lint target runs with the args nx.json gives lint targets', async () => {
+    const nxJson = JSON.parse(readFileSync(resolve(workspace, 'nx.json'), 'utf8')) as {
+      targetDefaults: { lint: { options: { args: string[] } } };
+    };
+    const { args } = nxJson.targetDefaults.lint.options;
+    expect(args).toContain('--max-warnings=0');
+    // a non-null assertion is a warning-level rule: with those args, it fails the run
+    const nonNull = 'export const f = (a?: string) => a!.length;\n';
+    expect(await lint('libs/stack-base/src/x.ts', nonNull)).toBe(''); // without them, a warning passes
+    // lint() returns the report only when eslint exits non-zero
+    expect(await lint('libs/stack-base/src/x.ts', nonNull, args)).toContain('@typescript-eslint/no-non-null-assertion');
+    // an unused disable directive is reported too
+    expect(await lint('libs/stack-base/src/x.ts', '// eslint-disable-next-line no-console\nexport const y = 1;\n', args)).toContain(
+      'Unused eslint-disable directive',
+    );
   }, 60_000);
 });

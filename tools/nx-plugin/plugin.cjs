@@ -75,9 +75,17 @@ function serviceTargets(projectRoot) {
       // reads the synth output, which is cached itself: the check takes well under a second
       cache: false,
     },
-    // the workspace's shared jest preset and ESLint config: an app carries no copy of either
+    // what the service owns per environment (user, secret, keyspace, cell, Lambda, grants, alarms),
+    // read from the synthesized stacks; `--json` for scripts
+    describe: {
+      ...inApp(`node ${toRoot}/tools/nx-plugin/bin/describe.cjs`),
+      dependsOn: ['synth'],
+      cache: false,
+    },
+    // the workspace's shared jest preset and ESLint config: an app carries no copy of either. An app
+    // with no tests yet (adopted with --existing) passes with a notice instead of failing `npm test`
     test: {
-      ...inApp(`jest --config ${toRoot}/jest.preset.cjs --rootDir .`),
+      ...inApp(`node ${toRoot}/tools/nx-plugin/bin/service-test.cjs`),
       cache: true,
       inputs: ['default', '^production', '{workspaceRoot}/jest.preset.cjs', ...TEST_ENV_INPUTS],
     },

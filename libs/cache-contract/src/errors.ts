@@ -29,9 +29,33 @@ export class ContractViolation extends Error {
     this.rule = joined;
   }
 
+  /** The violation without its location: one line of a {@link ContractViolations} list. */
+  get statement(): string {
+    return `invalid ${this.subject} ${JSON.stringify(this.value)}: ${this.rule}`;
+  }
+
   /** The same violation, located: `at` is a construct path or a file. Keeps an existing location. */
   at(where: string): ContractViolation {
     return this.where ? this : new ContractViolation(this.subject, this.value, this.rules, where);
+  }
+}
+
+/**
+ * A value that was not given at all: `--owner is required: pass it, e.g. --owner=team-orders`, never
+ * `invalid --owner undefined`. `hint` says how to give it (may be empty).
+ */
+export class MissingValue extends ContractViolation {
+  constructor(subject: string, hint = '', where?: string) {
+    super(subject, undefined, hint, where);
+    this.message = `${where ? `${where}: ` : ''}${this.statement}`;
+  }
+
+  override get statement(): string {
+    return `${this.subject} is required${this.rule ? `: ${this.rule}` : ''}`;
+  }
+
+  override at(where: string): ContractViolation {
+    return this.where ? this : new MissingValue(this.subject, this.rule, where);
   }
 }
 
@@ -48,7 +72,7 @@ export class ContractViolations extends ContractViolation {
     super(first.subject, first.value, first.rules, where ?? first.where);
     const located = (v: ContractViolation) => (v.where && v.where !== this.where ? `${v.where}: ` : '');
     this.message = `${this.where ? `${this.where}: ` : ''}${violations.length} problems:\n${violations
-      .map((v) => `  - ${located(v)}invalid ${v.subject} ${JSON.stringify(v.value)}: ${v.rule}`)
+      .map((v) => `  - ${located(v)}${v.statement}`)
       .join('\n')}`;
   }
 }

@@ -20,10 +20,11 @@ export function assertRotationSchedule(value: unknown, subject = 'rotation sched
   if (CRON.test(value)) return value;
   const rate = RATE.exec(value);
   if (!rate) throw new ContractViolation(subject, value, rule);
-  const amount = Number(rate[1]);
-  const [min, max] = rate[2]!.startsWith('day') ? [1, 1000] : [4, 24];
+  const [, count, unit = ''] = rate;
+  const amount = Number(count);
+  const [min, max] = unit.startsWith('day') ? [1, 1000] : [4, 24];
   const singular = amount === 1;
-  if (amount < min || amount > max || singular !== !rate[2]!.endsWith('s')) throw new ContractViolation(subject, value, rule);
+  if (amount < min || amount > max || singular !== !unit.endsWith('s')) throw new ContractViolation(subject, value, rule);
   return value;
 }
 
@@ -34,8 +35,9 @@ export function assertRotationSchedule(value: unknown, subject = 'rotation sched
 export function rotationIntervalDays(schedule: RotationSchedule): number | undefined {
   const rate = RATE.exec(schedule);
   if (!rate) return undefined;
-  const amount = Number(rate[1]);
-  return rate[2]!.startsWith('day') ? amount : amount / 24;
+  const [, count, unit = ''] = rate;
+  const amount = Number(count);
+  return unit.startsWith('day') ? amount : amount / 24;
 }
 
 /**

@@ -6,6 +6,7 @@ import { AUTH_MODES } from './secret-payload';
 import {
   assertServiceManifest,
   DEFAULT_HANDLER_ENTRY,
+  MIN_PURPOSE_LENGTH,
   LOG_RETENTION_DAYS,
   SERVICE_MANIFEST_SCHEMA_PATH,
   serviceManifestJsonSchema,
@@ -92,7 +93,10 @@ describe('service manifest', () => {
   it('names a missing required field', () => {
     const withoutOwner: Record<string, unknown> = { ...manifest };
     delete withoutOwner['owner'];
-    expect(problemOf(withoutOwner).message).toBe(`${FILE}: invalid field owner undefined: is required`);
+    expect(problemOf(withoutOwner).message).toBe(`${FILE}: field owner is required`);
+    const withoutEither: Record<string, unknown> = { ...withoutOwner };
+    delete withoutEither['purpose'];
+    expect(problemOf(withoutEither).message).toBe(`${FILE}: 2 problems:\n  - field owner is required\n  - field purpose is required`);
   });
 
   it('reports every problem at once', () => {
@@ -159,7 +163,14 @@ describe('one field table: the validator and the schema agree', () => {
     keyspace: ['orders', 'orders-v2', 'orders:v2', 'orders*', 'x'.repeat(32), 'x'.repeat(33)],
     cell: ['b', 'cell2', 'b-2', 'B', '2b', 'x'.repeat(6), 'x'.repeat(7)],
     environments: ['dev', 'prod1', 'eu-prod', 'Dev', 'x'.repeat(10), 'x'.repeat(11)],
-    purpose: ['cache product lookups', 'x'.repeat(256), 'x'.repeat(257)],
+    purpose: [
+      'cache product lookups',
+      'cache',
+      'x'.repeat(MIN_PURPOSE_LENGTH - 1),
+      'x'.repeat(MIN_PURPOSE_LENGTH),
+      'x'.repeat(256),
+      'x'.repeat(257),
+    ],
     owner: ['team-orders', 'x'.repeat(256), 'x'.repeat(257)],
   };
   it.each(Object.keys(samples))('%s: every sample is accepted by both or refused by both', (field) => {
@@ -172,6 +183,14 @@ describe('one field table: the validator and the schema agree', () => {
     expect(verdicts.filter((v) => v.schema !== v.validator)).toEqual([]);
     // the samples exercise both answers
     expect(new Set(verdicts.map((v) => v.validator))).toEqual(new Set([true, false]));
+  });
+
+  it(`refuses a purpose too short to say why (under ${MIN_PURPOSE_LENGTH} characters, spaces around it not counted)`, () => {
+    expect(problemOf({ ...manifest, purpose: 'cache' }).message).toBe(
+      `${FILE}: invalid field purpose "cache": must say why the service needs the cache in at least ${MIN_PURPOSE_LENGTH} characters, e.g. "cache product lookups in front of the catalog DB"`,
+    );
+    expect(problemOf({ ...manifest, purpose: '   cache    ' }).message).toContain(`at least ${MIN_PURPOSE_LENGTH} characters`);
+    expect(schema.properties['purpose']!.minLength).toBe(MIN_PURPOSE_LENGTH);
   });
 
   it('refuses in the manifest what AWS tagging would refuse later (purpose over 256 characters, characters tags do not allow)', () => {

@@ -1,5 +1,5 @@
 import { ACCESS_PROFILES, type AccessProfile } from './access-string';
-import { ContractViolation, throwViolations, violationOf } from './errors';
+import { ContractViolation, MissingValue, throwViolations, violationOf } from './errors';
 import { assertAlarmThreshold, DEFAULT_SERVICE_ALARM_THRESHOLDS, SERVICE_ALARM_KEYS, type ServiceAlarmThresholds } from './metrics';
 import {
   assertCellName,
@@ -136,6 +136,25 @@ const appFile = (value: unknown) => {
 };
 // owner and purpose become tag values and the keyspace claim: AWS's tag rules are theirs
 const tagValue = (value: unknown) => assertTagValue('', value);
+
+/**
+ * The shortest purpose accepted: the tag is read by whoever finds the Redis user in an audit, and
+ * "cache" or "x" tells them nothing. Ten characters is about three words.
+ */
+export const MIN_PURPOSE_LENGTH = 10;
+
+/** A manifest's (or `--purpose`'s) purpose: a tag value long enough to say why. */
+export function assertPurpose(value: unknown, subject = 'purpose'): string {
+  const purpose = assertTagValue(subject, value);
+  if (purpose.trim().length < MIN_PURPOSE_LENGTH) {
+    throw new ContractViolation(
+      subject,
+      value,
+      `must say why the service needs the cache in at least ${MIN_PURPOSE_LENGTH} characters, e.g. "cache product lookups in front of the catalog DB"`,
+    );
+  }
+  return purpose;
+}
 // checked with the fields that depend on each other, in assertServiceManifest
 const checkedBelow: FieldCheck = () => undefined;
 
@@ -169,10 +188,10 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   purpose: {
     required: true,
-    check: tagValue,
+    check: (value) => assertPurpose(value, ''),
     schema: {
       type: 'string',
-      minLength: 1,
+      minLength: MIN_PURPOSE_LENGTH,
       maxLength: MAX_TAG_VALUE_LENGTH,
       description: 'why the service needs the cache, in a sentence',
     },
@@ -283,7 +302,7 @@ export function assertServiceManifest(value: unknown, source: string): ServiceMa
     }
   }
   for (const [name, spec] of Object.entries(FIELDS)) {
-    if (spec.required && !(name in value)) problems.push(new ContractViolation(`field ${name}`, undefined, 'is required'));
+    if (spec.required && !(name in value)) problems.push(new MissingValue(`field ${name}`));
   }
 
   const environments = value['environments'];

@@ -83,7 +83,9 @@ export async function handler(
   deps ??= createDeps();
   if ((event as RotationReportRequest)?.action === ROTATION_REPORT_ACTION) {
     // the daily schedule: one EMF line, which the overdue-rotation alarm watches
-    const report = await reportRotationAge({ secrets: deps.secrets, exports: deps.exports! }, event as RotationReportRequest);
+    // the report reads the alarm settings from the platform exports: without them it cannot run
+    if (!deps.exports) throw new Error('rotation report: no platform exports to read (deps.exports is not set)');
+    const report = await reportRotationAge({ secrets: deps.secrets, exports: deps.exports }, event as RotationReportRequest);
     console.log(rotationReportEmf(report));
     return report;
   }

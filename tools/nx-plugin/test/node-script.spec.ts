@@ -2,7 +2,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const nodeScript = require('../executors/node-script.cjs') as (
   options: { script: string; __unparsed__?: string[] },
   context: Pick<ExecutorContext, 'root'>,

@@ -38,6 +38,7 @@ describe('service target inference (createNodes)', () => {
     expect(Object.keys(orders.targets!).sort()).toEqual([
       'bundle',
       'deploy',
+      'describe',
       'destroy',
       'diff',
       'lint',
@@ -64,7 +65,10 @@ describe('service target inference (createNodes)', () => {
     expect(t['destroy']!.cache).toBe(false);
     // an opted-out (skipping) test run is never replayed for a full one
     expect(t['test']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' });
-    expect(t['test']!.options.command).toBe('jest --config ../../jest.preset.cjs --rootDir .');
+    expect(t['test']!.options.command).toBe('node ../../tools/nx-plugin/bin/service-test.cjs');
+    // what the service owns, read from a fresh synth
+    expect(t['describe']).toMatchObject({ cache: false, dependsOn: ['synth'] });
+    expect(t['describe']!.options.command).toBe('node ../../tools/nx-plugin/bin/describe.cjs');
     expect(t['synth']!.options).toEqual({
       cwd: 'apps/orders-api',
       command: 'node ../../tools/terraform/bin/synth.cjs ../../libs/service-access/src/main.ts',

@@ -35,10 +35,17 @@ export function scratchWorkspace(prefix: string): string {
   return dir;
 }
 
-/** Runs `npx nx ...` as CI does (no daemon, no cloud, plain output); the error carries both streams. */
+/**
+ * Runs `npx nx ...` as CI does (no daemon, no cloud, plain output); the error carries both streams.
+ * Each run is reported on stderr when it ends, with its duration (jest shows console output only
+ * after a file's tests; a direct write shows at once), so minutes of real `nx` runs are not silent.
+ */
 export function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const started = Date.now();
+  const announce = (outcome: string) =>
+    process.stderr.write(`  nx ${args.join(' ')}: ${outcome} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   try {
-    return execFileSync('npx', ['nx', ...args], {
+    const out = execFileSync('npx', ['nx', ...args], {
       cwd,
       encoding: 'utf8',
       env: {
@@ -53,7 +60,11 @@ export function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): st
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    announce('done');
+    return out;
   } catch (error) {
+    // a refusal may be what the test expects: say that it exited non-zero, not that it failed
+    announce('exited non-zero');
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`nx ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }

@@ -29,6 +29,9 @@ describe('nx g service-cache, end to end', () => {
     ]);
     expect(out).toContain('CREATE apps/e2e-probe/cache-service.json');
     expect(out).not.toContain('project.json');
+    // the next steps, once the files are written
+    expect(out).toContain('next steps for e2e-probe (apps/e2e-probe):');
+    expect(out).toContain('npx nx run e2e-probe:describe');
     // no formatter noise: the workspace formats with prettier
     expect(out).not.toMatch(/oxfmt|Could not format/);
     // the targets are inferred from the manifest
@@ -43,6 +46,7 @@ describe('nx g service-cache, end to end', () => {
     expect(json).toContain('~e2e-probe:*');
     expect(json).toContain('REDIS_SECRET_ARN');
     expect(nxDev(dir, ['run', 'e2e-probe:validate', '--skip-nx-cache'])).toMatch(/1\/1 stack\(s\) valid/);
+    expect(nxDev(dir, ['run', 'e2e-probe:describe'])).toContain('redis user  e2e-probe-dev (auth password)');
     expect(nxDev(dir, ['run', 'e2e-probe:lint', '--skip-nx-cache'])).toMatch(/Successfully ran target lint/);
     expect(nxDev(dir, ['run', 'e2e-probe:typecheck', '--skip-nx-cache'])).toMatch(/Successfully ran target typecheck/);
     // a generated service starts with every migration step done
@@ -74,17 +78,46 @@ describe('nx g service-cache, end to end', () => {
     expect(out).toContain('CREATE apps/legacy-probe/cache-service.json');
     expect(out).not.toContain('apps/legacy-probe/src/handler');
     expect(readFileSync(join(app, 'src', 'handler', 'index.ts'), 'utf8')).toBe(handler);
+    // the app has no tests yet: its test target (and so `npm test`) passes, with a notice
+    const tested = nxDev(dir, ['run', 'legacy-probe:test', '--skip-nx-cache']);
+    expect(tested).toContain('notice: legacy-probe has no tests yet');
+    expect(tested).toMatch(/Successfully ran target test/);
     // steps 1-3 come with the service stack; the handler still builds its own client from REDIS_URL
     expect(() => nxDev(dir, ['run', 'legacy-probe:migration-check'])).toThrow(/3\/6 steps done; missing: 4, 5, 6/);
     // a second adoption is refused
     expect(() =>
-      nxDev(dir, ['g', 'service-cache', 'legacy-probe', '--existing', '--owner=team-e2e', '--purpose=again', '--no-interactive']),
+      nxDev(dir, [
+        'g',
+        'service-cache',
+        'legacy-probe',
+        '--existing',
+        '--owner=team-e2e',
+        '--purpose=adopt it once more',
+        '--no-interactive',
+      ]),
     ).toThrow('invalid --existing "legacy-probe": is already wired to the shared cache: apps/legacy-probe/cache-service.json exists');
   }, 300_000);
 
+  it("prints a description in --help, and its own message for a missing name (not Nx's)", () => {
+    const help = nxDev(dir, ['g', 'service-cache', '--help']);
+    expect(help).toContain('Scaffold a service onto the shared cache');
+    expect(help).not.toContain('undefined');
+    expect(() => nxDev(dir, ['g', 'service-cache', '--no-interactive'])).toThrow(
+      /service name is required: pass the service name first, e\.g\. nx g service-cache orders-api [^]*--owner is required[^]*--purpose is required/,
+    );
+  }, 60_000);
+
   it('refuses a second service with the same keyspace and writes nothing', () => {
     expect(() =>
-      nxDev(dir, ['g', 'service-cache', 'e2e-other', '--keyspace=e2e-probe', '--owner=team-e2e', '--purpose=collide', '--no-interactive']),
+      nxDev(dir, [
+        'g',
+        'service-cache',
+        'e2e-other',
+        '--keyspace=e2e-probe',
+        '--owner=team-e2e',
+        '--purpose=collide with e2e-probe',
+        '--no-interactive',
+      ]),
     ).toThrow('invalid keyspace "e2e-probe": is already claimed by service "e2e-probe"');
     expect(existsSync(join(dir, 'apps', 'e2e-other'))).toBe(false);
   }, 60_000);

@@ -123,10 +123,13 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
   /** failOpen and errors per step of the story, so a failure names the step that caused it */
   const steps: { step: string; failOpen: number; errors: number }[] = [];
   let last = { failOpen: 0, errors: 0 };
+  const started = Date.now();
   function checkpoint(step: string): void {
     const m = cache!.metrics() as unknown as { failOpen: number; errors: number };
     steps.push({ step, failOpen: m.failOpen - last.failOpen, errors: m.errors - last.errors });
     last = { failOpen: m.failOpen, errors: m.errors };
+    // progress while the story runs (minutes): a direct write shows at once, console output only at the file's end
+    process.stderr.write(`  day-two lifecycle: ${step} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 
   async function stopLoops(): Promise<{ failOpen: number; errors: number; requests: number }> {

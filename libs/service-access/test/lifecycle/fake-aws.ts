@@ -128,9 +128,10 @@ export class FakeAws {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
@@ -413,10 +414,12 @@ export class FakeAws {
     for (const v of secret.versions.values()) v.stages.delete(AWSPENDING);
     secret.versions.set(token, { id: token, value: undefined, stages: new Set([AWSPENDING]), created: Date.now() });
     const run = (async () => {
+      const runner = this.runner;
+      if (!runner) throw new Error('no function runner: the rotation function is not attached to the fake');
       for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
         // Secrets Manager retries a step that timed out: every step must be safe to run twice
         for (let attempt = 0; attempt < 2; attempt++) {
-          await this.runner!.invoke({ SecretId: secret.arn, ClientRequestToken: token, Step });
+          await runner.invoke({ SecretId: secret.arn, ClientRequestToken: token, Step });
         }
         if (Step === stopAfter) return;
       }
@@ -484,7 +487,7 @@ export class FakeAws {
         const tags: User['tags'] = [];
         for (const list of ['Tags.Tag', 'Tags.member'])
           for (let i = 1; form.has(`${list}.${i}.Key`); i++)
-            tags.push({ Key: form.get(`${list}.${i}.Key`)!, Value: form.get(`${list}.${i}.Value`) ?? '' });
+            tags.push({ Key: form.get(`${list}.${i}.Key`) ?? '', Value: form.get(`${list}.${i}.Value`) ?? '' });
         const user: User = {
           userId,
           userName: form.get('UserName') as string,
@@ -528,7 +531,8 @@ export class FakeAws {
         const groupId = form.get('UserGroupId') as string;
         const ids = this.groups.get(groupId);
         if (!ids) throw new AwsError('UserGroupNotFound', `User group ${groupId} not found.`, 404);
-        const cell = this.cells.find((c) => c.userGroupId === groupId)!;
+        const cell = this.cells.find((c) => c.userGroupId === groupId);
+        if (!cell) throw new Error(`the fake has user group ${groupId} but no cell that uses it`);
         for (const userId of members(form, 'UserIdsToAdd')) {
           const user = this.user(userId);
           ids.add(userId);

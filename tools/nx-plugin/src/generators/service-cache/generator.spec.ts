@@ -1,7 +1,9 @@
-import { addProjectConfiguration, type Tree } from '@nx/devkit';
+import { addProjectConfiguration, logger, type Tree } from '@nx/devkit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { flushChanges } from 'nx/src/generators/tree';
 import { createTestTree } from '../../../test/tree';
-import { assertServiceManifest } from '@cache-platform/cache-contract';
+import { assertServiceManifest, MIN_PURPOSE_LENGTH } from '@cache-platform/cache-contract';
 import { ENVIRONMENTS, readWorkspace } from '@cache-platform/platform-environments';
 import { serviceTargets } from '../../../plugin.cjs';
 import { serviceCacheGenerator } from './generator';
@@ -191,12 +193,19 @@ describe('service-cache generator', () => {
       [{ name: 'x'.repeat(29) }, 'must be at most 28 characters'],
       [{ name: 'probe', keyspace: 'a*' }, 'invalid keyspace "a*": must not contain "*"'],
       [{ name: 'probe', keyspace: 'default' }, 'invalid keyspace "default": is reserved'],
-      [{ name: 'probe', owner: '' }, 'invalid tag cache-platform:owner "": must be a non-empty string'],
-      [{ name: 'probe', owner: undefined }, 'invalid --owner undefined: is required: pass it, e.g. --owner=team-orders'],
+      [{ name: 'probe', owner: '' }, 'invalid --owner "": must be a non-empty string'],
+      [{ name: 'probe', owner: undefined }, /^--owner is required: pass it, e.g. --owner=team-orders$/],
       [
         { name: 'probe', purpose: undefined },
-        'invalid --purpose undefined: is required: pass it, e.g. --purpose="cache product lookups in front of the catalog DB"',
+        /^--purpose is required: pass it, e.g. --purpose="cache product lookups in front of the catalog DB"$/,
       ],
+      [
+        { name: 'probe', purpose: 'x' },
+        `invalid --purpose "x": must say why the service needs the cache in at least ${MIN_PURPOSE_LENGTH} characters`,
+      ],
+      [{ name: 'probe', purpose: '   cache   ' }, 'invalid --purpose "cache": must say why the service needs the cache in at least 10'],
+      [{ name: undefined }, /^service name is required: pass the service name first, e.g. nx g service-cache orders-api /],
+      [{ name: '  ' }, /^service name is required: /],
       [{ name: 'probe', purpose: 'uses <redis>' }, 'AWS tag values allow only'],
       [{ name: 'probe', authMode: 'token' }, 'invalid authMode "token": must be one of password, iam'],
       [{ name: 'probe', directory: '../outside' }, 'invalid directory "../outside": must be a relative folder inside the workspace'],
@@ -207,7 +216,46 @@ describe('service-cache generator', () => {
     ])('%j', async (override, message) => {
       const before = snapshotTree(tree);
       await expect(serviceCacheGenerator(tree, { ...base, ...override } as never)).rejects.toThrow(message);
+      await expect(serviceCacheGenerator(tree, { ...base, ...override } as never)).rejects.not.toThrow('undefined');
       expect(snapshotTree(tree)).toEqual(before);
+    });
+
+    it('names every problem of a run at once: a bad name, a claimed keyspace and an unknown cell are three lines of one error', async () => {
+      await serviceCacheGenerator(tree, { name: 'orders-api', keyspace: 'orders', ...base });
+      const before = snapshotTree(tree);
+      const refusal = serviceCacheGenerator(tree, { ...base, name: 'Orders', keyspace: 'orders', cell: 'nope' });
+      await expect(refusal).rejects.toThrow(
+        [
+          '3 problems:',
+          '  - invalid service name "Orders": must be lower case (ElastiCache stores user ids lower-cased, so upper case would collide)',
+          '  - invalid keyspace "orders": is already claimed by service "orders-api"; keyspaces must be unique',
+          '  - invalid cell "nope": environment "dev" has no such cell (cells: main)',
+        ].join('\n'),
+      );
+      expect(snapshotTree(tree)).toEqual(before);
+    });
+
+    it("keeps each line's file when a manifest in the workspace has problems of its own", async () => {
+      const manifest = { service: 'Broken', keyspace: 'b*', owner: 'team-b', purpose: 'cache broken lookups', authMode: 'password' };
+      tree.write('services/broken/cache-service.json', JSON.stringify({ ...manifest, accessProfile: 'readwrite' }));
+      await expect(serviceCacheGenerator(tree, { ...base, name: 'Probe' })).rejects.toThrow(
+        /^3 problems:\n {2}- invalid service name "Probe": .*\n {2}- services\/broken\/cache-service\.json: invalid field service "Broken": .*\n {2}- services\/broken\/cache-service\.json: invalid field keyspace "b\*": /,
+      );
+    });
+
+    it('names both missing flags, --owner and --purpose, and no "undefined"', async () => {
+      const refusal = serviceCacheGenerator(tree, { name: 'probe' } as never);
+      await expect(refusal).rejects.toThrow(
+        '2 problems:\n  - --owner is required: pass it, e.g. --owner=team-orders\n  - --purpose is required: pass it, e.g. --purpose=',
+      );
+      await expect(serviceCacheGenerator(tree, {} as never)).rejects.toThrow(
+        /^3 problems:\n {2}- service name is required: .*\n {2}- --owner is required: .*\n {2}- --purpose is required: [^\n]*$/,
+      );
+    });
+
+    it(`accepts a purpose of exactly ${MIN_PURPOSE_LENGTH} characters`, async () => {
+      await serviceCacheGenerator(tree, { name: 'probe', owner: 'team-a', purpose: 'p'.repeat(MIN_PURPOSE_LENGTH) });
+      expect(JSON.parse(tree.read('apps/probe/cache-service.json', 'utf-8')!).purpose).toBe('p'.repeat(MIN_PURPOSE_LENGTH));
     });
 
     it('a name that is already a service (inferred from its manifest, no project.json)', async () => {
@@ -221,7 +269,7 @@ describe('service-cache generator', () => {
 
     it('a name that is already a project.json project', async () => {
       addProjectConfiguration(tree, 'platform', { root: 'apps/platform' });
-      await expect(serviceCacheGenerator(tree, { name: 'platform-x', ...base })).resolves.toBeUndefined();
+      await expect(serviceCacheGenerator(tree, { name: 'platform-x', ...base })).resolves.toEqual(expect.any(Function));
       addProjectConfiguration(tree, 'billing', { root: 'libs/billing' });
       await expect(serviceCacheGenerator(tree, { name: 'billing', ...base })).rejects.toThrow(
         'a project with that name already exists at libs/billing',
@@ -366,6 +414,42 @@ describe('service-cache generator', () => {
         );
         await refused({ name: 'other-api', existing: false, handler: 'src/x.ts' }, 'invalid --handler "src/x.ts": is for --existing');
       });
+    });
+  });
+  describe('after success, and in --help', () => {
+    it('prints the next steps with the service filled in, once the files are written', async () => {
+      const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+      try {
+        const afterWrite = await serviceCacheGenerator(tree, { name: 'probe-svc', ...base });
+        expect(info).not.toHaveBeenCalled();
+        afterWrite();
+        const printed = info.mock.calls.map((c) => String(c[0])).join('\n');
+        expect(printed).toMatch(/^next steps for probe-svc \(apps\/probe-svc\):/);
+        for (const command of [
+          'npx nx test probe-svc',
+          'npx nx run probe-svc:validate',
+          'npx nx run probe-svc:describe',
+          'npx nx run probe-svc:migration-check',
+          'CACHE_PLATFORM_ENVIRONMENTS=dev npx nx run probe-svc:deploy',
+        ]) {
+          expect(printed).toContain(command);
+        }
+        // every target named is one the plugin infers for the service
+        const targets = Object.keys(serviceTargets('apps/probe-svc'));
+        for (const [, target] of printed.matchAll(/nx run probe-svc:([a-z-]+)/g)) expect(targets).toContain(target);
+      } finally {
+        info.mockRestore();
+      }
+    });
+
+    it('gives --help a description, and takes the missing-name message from the generator (no `required` for Nx to answer first)', () => {
+      const schema = JSON.parse(readFileSync(join(__dirname, 'schema.json'), 'utf8'));
+      const generators = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'generators.json'), 'utf8'));
+      expect(schema.description).toMatch(/^Scaffold a service onto the shared cache/);
+      expect(generators.generators['service-cache'].description).toMatch(/^Scaffold a service stack onto the shared cache/);
+      expect(schema.required).toBeUndefined();
+      // the purpose minimum, as the flag's help states it, is the contract's
+      expect(schema.properties.purpose.description).toContain(`at least ${MIN_PURPOSE_LENGTH} characters`);
     });
   });
 });

@@ -1,14 +1,27 @@
-import { formatFiles, generateFiles, joinPathFragments, offsetFromRoot, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  generateFiles,
+  joinPathFragments,
+  logger,
+  offsetFromRoot,
+  visitNotIgnoredFiles,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { basename, join } from 'node:path';
 import {
   assertAuthMode,
   assertKeyspace,
   assertKeyspacesDisjoint,
+  assertPurpose,
   assertServiceName,
+  assertTagValue,
   ContractViolation,
+  ContractViolations,
+  MissingValue,
+  throwViolations,
   DEFAULT_CELL,
   DEFAULT_HANDLER_ENTRY,
-  ownershipTags,
   SERVICE_MANIFEST_FILE,
   SERVICE_MANIFEST_SCHEMA_PATH,
   type KeyspaceClaim,
@@ -46,167 +59,239 @@ const ADOPTION_FILES = [SERVICE_MANIFEST_FILE, STACK_EXTENSION_FILE, 'MIGRATION.
 
 /** The flags a run without a terminal must pass, each with an example. */
 const REQUIRED_FLAGS = {
-  owner: '--owner=team-orders',
-  purpose: '--purpose="cache product lookups in front of the catalog DB"',
+  name: 'pass the service name first, e.g. nx g service-cache orders-api --owner=team-orders --purpose="..."',
+  owner: 'pass it, e.g. --owner=team-orders',
+  purpose: 'pass it, e.g. --purpose="cache product lookups in front of the catalog DB"',
 } as const;
 
 /**
- * Checks everything before writing anything, so a refused run leaves the tree untouched. Each
- * failure names the value and the rule (or the missing flag and an example).
+ * Every problem of a run, collected so that one refusal names them all (a bad name, a claimed
+ * keyspace and an unknown cell are three lines of one error, not three runs).
+ */
+class Problems {
+  readonly found: ContractViolation[] = [];
+
+  /** `check`'s result, or undefined when it refused (its violations are kept). */
+  check<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      // each keeps the location the group had (a manifest's path), so no line loses its file
+      if (error instanceof ContractViolations) this.found.push(...error.violations.map((v) => (error.where ? v.at(error.where) : v)));
+      else if (error instanceof ContractViolation) this.found.push(error);
+      else throw error;
+      return undefined;
+    }
+  }
+
+  add(violation: ContractViolation): undefined {
+    this.found.push(violation);
+    return undefined;
+  }
+
+  /** Throws the one problem as it is, or all of them in one message. */
+  throwAny(): void {
+    throwViolations(this.found);
+  }
+}
+
+/**
+ * Checks everything before writing anything, so a refused run leaves the tree untouched. Every
+ * failure is reported at once, each naming the value and the rule (or the missing flag and an example).
  */
 export function normalizeOptions(
   tree: Tree,
   schema: ServiceCacheGeneratorSchema,
   environments: readonly Environment[] = ENVIRONMENTS,
 ): NormalizedServiceCacheOptions {
-  if (schema.existing) return inCell(tree, normalizeExisting(tree, schema), schema, environments);
-  if (schema.handler !== undefined) {
-    throw new ContractViolation('--handler', schema.handler, 'is for --existing: a new service gets src/handler/index.ts');
-  }
-  const service = assertServiceName(schema.name);
-  const keyspace = assertKeyspace(schema.keyspace ?? service);
-  const authMode = assertAuthMode(schema.authMode ?? 'password', 'authMode');
-  const { owner, purpose } = ownership(schema, service);
+  const problems = new Problems();
+  const existing = schema.existing === true;
+  const given = (value: string | undefined): value is string => typeof value === 'string' && value.trim() !== '';
 
-  const directory = (schema.directory ?? 'apps').replace(/\/+$/, '');
+  // the flags on their own
+  const service = given(schema.name)
+    ? problems.check(() => assertServiceName(schema.name))
+    : problems.add(new MissingValue('service name', REQUIRED_FLAGS.name));
+  const keyspace =
+    schema.keyspace !== undefined
+      ? problems.check(() => assertKeyspace(schema.keyspace))
+      : service !== undefined
+        ? problems.check(() => assertKeyspace(service))
+        : undefined;
+  const authMode = problems.check(() => assertAuthMode(schema.authMode ?? 'password', 'authMode'));
+  const owner =
+    schema.owner === undefined
+      ? problems.add(new MissingValue('--owner', REQUIRED_FLAGS.owner))
+      : problems.check(() => assertTagValue('--owner', schema.owner.trim()));
+  const purpose =
+    schema.purpose === undefined
+      ? problems.add(new MissingValue('--purpose', REQUIRED_FLAGS.purpose))
+      : problems.check(() => assertPurpose(schema.purpose.trim(), '--purpose'));
+  if (existing && schema.directory !== undefined) {
+    problems.add(new ContractViolation('--directory', schema.directory, 'is for a new app: --existing adopts the app where it is'));
+  }
+  if (!existing && schema.handler !== undefined) {
+    problems.add(new ContractViolation('--handler', schema.handler, 'is for --existing: a new service gets src/handler/index.ts'));
+  }
+  const directory = existing ? undefined : problems.check(() => newAppDirectory(schema.directory));
+
+  // the flags against the workspace
+  const workspace = problems.check(() => readWorkspace(tree));
+  let projectRoot: string | undefined;
+  let handler: string | undefined = existing ? undefined : DEFAULT_HANDLER_ENTRY;
+  let wired = false;
+  if (workspace && service !== undefined) {
+    const { services, projects } = workspace;
+    if (existing) {
+      const app = adoptedApp(problems, tree, workspace, service, schema.handler);
+      wired = app.wired;
+      projectRoot = app.root;
+      handler = app.handler;
+    } else if (directory !== undefined) {
+      projectRoot = joinPathFragments(directory, service);
+      // service apps are inferred from their manifests (no project.json), other projects from project.json
+      const clash = [...projects, ...services.map((s) => ({ name: s.manifest.service, root: s.root }))].find((p) => p.name === service);
+      if (clash) {
+        problems.add(new ContractViolation('service name', service, `a project with that name already exists at ${clash.root}`));
+      } else if (tree.exists(projectRoot) && tree.children(projectRoot).length > 0) {
+        problems.add(new ContractViolation('service name', service, `the folder ${projectRoot} already exists and is not empty`));
+      }
+    }
+  }
+  let cell: string | undefined;
+  if (workspace && !wired) {
+    // checked under the name as given, valid or not: a claimed keyspace or a full cell is news either way
+    const claimant = service ?? String(schema.name ?? '');
+    if (keyspace !== undefined) {
+      const claims: KeyspaceClaim[] = workspace.services.map((s) => ({ keyspace: s.manifest.keyspace, service: s.manifest.service }));
+      problems.check(() => assertKeyspacesDisjoint([...claims, { keyspace, service: claimant }]));
+    }
+    cell = problems.check(() =>
+      placeService(
+        environments.map(environmentCells),
+        workspace.services.map((s) => ({ ...s.manifest, source: s.source })),
+        { service: claimant, requested: schema.cell },
+      ),
+    );
+  }
+  problems.throwAny();
+  // every check above passed: these are all set (a refusal has thrown)
+  if (
+    service === undefined ||
+    keyspace === undefined ||
+    authMode === undefined ||
+    owner === undefined ||
+    purpose === undefined ||
+    projectRoot === undefined ||
+    handler === undefined ||
+    cell === undefined
+  ) {
+    throw new Error('service-cache generator: an option passed no check and raised no problem (a bug in normalizeOptions)');
+  }
+  const manifest = newManifest({ service, keyspace, owner, purpose, authMode, handler, cell });
+  if (existing) {
+    // the manifest as the synth will read it: a handler path the contract refuses is refused now
+    parseServiceManifest(manifestFile(manifest, offsetFromRoot(projectRoot)), joinPathFragments(projectRoot, SERVICE_MANIFEST_FILE));
+  }
+  return { manifest, projectRoot, existing };
+}
+
+/** `--directory` for a new app: a relative folder that Nx and the platform tools both read. */
+function newAppDirectory(flag: string | undefined): string {
+  const directory = (flag ?? 'apps').replace(/\/+$/, '');
   if (directory.startsWith('/') || directory.split('/').includes('..')) {
-    throw new ContractViolation('directory', schema.directory, 'must be a relative folder inside the workspace');
+    throw new ContractViolation('directory', flag, 'must be a relative folder inside the workspace');
   }
   const skipped = directory.split('/').find((part) => SKIPPED_FOLDERS.has(part));
   if (skipped !== undefined) {
     throw new ContractViolation(
       'directory',
-      schema.directory,
+      flag,
       `${skipped} holds build output or tool state, which neither Nx nor any platform tool reads: a service there would exist for none of them`,
     );
   }
-  const projectRoot = joinPathFragments(directory, service);
-
-  // service apps are inferred from their manifests (no project.json), other projects from project.json
-  const { services, projects } = readWorkspace(tree);
-  const clash = [...projects, ...services.map((s) => ({ name: s.manifest.service, root: s.root }))].find((p) => p.name === service);
-  if (clash) throw new ContractViolation('service name', service, `a project with that name already exists at ${clash.root}`);
-  if (tree.exists(projectRoot) && tree.children(projectRoot).length > 0) {
-    throw new ContractViolation('service name', service, `the folder ${projectRoot} already exists and is not empty`);
-  }
-  const claims: KeyspaceClaim[] = services.map((s) => ({ keyspace: s.manifest.keyspace, service: s.manifest.service }));
-  assertKeyspacesDisjoint([...claims, { keyspace, service }]);
-
-  return inCell(
-    tree,
-    {
-      manifest: newManifest({ service, keyspace, owner, purpose, authMode, handler: DEFAULT_HANDLER_ENTRY }),
-      projectRoot,
-      existing: false,
-    },
-    schema,
-    environments,
-  );
+  return directory;
 }
 
 /**
- * Puts the new service in the cell with room for one more user in every environment (the
- * users-per-group quota), or the `--cell` asked for; refuses, naming the cell, the count and the quota,
- * when it is full (or every cell is). Runs before anything is written. The default cell is left
- * implicit, so a one-cell workspace's manifests stay as they were.
+ * `--existing`: the Nx app to adopt (its project.json names it), adopted without touching its code.
+ * Records a problem when the app is not found, is already wired (has a manifest), its handler entry
+ * cannot be found, or a file adoption writes is already there.
  */
-function inCell(
+function adoptedApp(
+  problems: Problems,
   tree: Tree,
-  options: NormalizedServiceCacheOptions,
-  schema: ServiceCacheGeneratorSchema,
-  environments: readonly Environment[],
-): NormalizedServiceCacheOptions {
-  const { services } = readWorkspace(tree);
-  const cell = placeService(
-    environments.map(environmentCells),
-    services.map((s) => ({ ...s.manifest, source: s.source })),
-    { service: options.manifest.service, requested: schema.cell },
-  );
-  return cell === DEFAULT_CELL ? options : { ...options, manifest: { ...options.manifest, cell } };
-}
-
-function newManifest(
-  fields: Pick<ServiceManifest, 'service' | 'keyspace' | 'owner' | 'purpose' | 'authMode' | 'handler'>,
-): ServiceManifest {
-  return { ...fields, accessProfile: 'readwrite', function: {}, stackExtension: STACK_EXTENSION_FILE };
-}
-
-/** `--owner` and `--purpose`, required, held to the tag rules they will meet at synth time. */
-function ownership(schema: ServiceCacheGeneratorSchema, service: string): { owner: string; purpose: string } {
-  for (const [flag, example] of Object.entries(REQUIRED_FLAGS)) {
-    if (schema[flag as keyof typeof REQUIRED_FLAGS] === undefined) {
-      throw new ContractViolation(`--${flag}`, undefined, `is required: pass it, e.g. ${example}`);
-    }
-  }
-  const owner = schema.owner.trim();
-  const purpose = schema.purpose.trim();
-  ownershipTags({ service, owner, purpose, environment: 'dev' });
-  return { owner, purpose };
-}
-
-/**
- * `--existing`: adopts an Nx app that already exists (its project.json names it) without touching
- * its code. Refuses, before writing anything, when the app is not found, is already wired (has a
- * manifest), its keyspace is claimed, its handler entry cannot be found, or a file adoption writes
- * is already there.
- */
-function normalizeExisting(tree: Tree, schema: ServiceCacheGeneratorSchema): NormalizedServiceCacheOptions {
-  const service = assertServiceName(schema.name);
-  const keyspace = assertKeyspace(schema.keyspace ?? service);
-  const authMode = assertAuthMode(schema.authMode ?? 'password', 'authMode');
-  if (schema.directory !== undefined) {
-    throw new ContractViolation('--directory', schema.directory, 'is for a new app: --existing adopts the app where it is');
-  }
-  const { services, projects } = readWorkspace(tree);
-  const wired = services.find((s) => s.manifest.service === service);
-  if (wired) {
-    throw new ContractViolation(
-      '--existing',
-      service,
-      `is already wired to the shared cache: ${joinPathFragments(wired.root, SERVICE_MANIFEST_FILE)} exists`,
+  { services, projects }: ReturnType<typeof readWorkspace>,
+  service: string,
+  handlerFlag: string | undefined,
+): { wired: boolean; root?: string; handler?: string } {
+  const wiredService = services.find((s) => s.manifest.service === service);
+  if (wiredService) {
+    problems.add(
+      new ContractViolation(
+        '--existing',
+        service,
+        `is already wired to the shared cache: ${joinPathFragments(wiredService.root, SERVICE_MANIFEST_FILE)} exists`,
+      ),
     );
+    return { wired: true };
   }
   const project = projects.find((p) => p.name === service);
   if (!project) {
     const names = projects.map((p) => p.name).sort();
-    throw new ContractViolation(
-      '--existing',
-      service,
-      `no Nx project with that name (a project.json "name") in the workspace${names.length ? ` (projects: ${names.join(', ')})` : ''}: name an existing app, or leave out --existing to create a new one`,
+    problems.add(
+      new ContractViolation(
+        '--existing',
+        service,
+        `no Nx project with that name (a project.json "name") in the workspace${names.length ? ` (projects: ${names.join(', ')})` : ''}: name an existing app, or leave out --existing to create a new one`,
+      ),
     );
+    return { wired: false };
   }
-  const projectRoot = project.root;
-  const { owner, purpose } = ownership(schema, service);
-  const manifestPath = joinPathFragments(projectRoot, SERVICE_MANIFEST_FILE);
+  const root = project.root;
+  const manifestPath = joinPathFragments(root, SERVICE_MANIFEST_FILE);
   if (tree.exists(manifestPath)) {
-    throw new ContractViolation('--existing', service, `is already wired to the shared cache: ${manifestPath} exists`);
+    problems.add(new ContractViolation('--existing', service, `is already wired to the shared cache: ${manifestPath} exists`));
+    return { wired: true };
   }
-  const claims: KeyspaceClaim[] = services.map((s) => ({ keyspace: s.manifest.keyspace, service: s.manifest.service }));
-  assertKeyspacesDisjoint([...claims, { keyspace, service }]);
-
-  const candidates = schema.handler !== undefined ? [schema.handler] : EXISTING_HANDLER_CANDIDATES;
-  const handler = candidates.find((entry) => tree.exists(joinPathFragments(projectRoot, entry)));
+  const candidates = handlerFlag !== undefined ? [handlerFlag] : EXISTING_HANDLER_CANDIDATES;
+  const handler = candidates.find((entry) => tree.exists(joinPathFragments(root, entry)));
   if (!handler) {
-    throw new ContractViolation(
-      schema.handler !== undefined ? '--handler' : 'handler entry',
-      schema.handler ?? candidates.join(', '),
-      schema.handler !== undefined
-        ? `is not a file in ${projectRoot}`
-        : `none of these is in ${projectRoot}: pass the entry file with --handler=<path inside the app>`,
+    problems.add(
+      new ContractViolation(
+        handlerFlag !== undefined ? '--handler' : 'handler entry',
+        handlerFlag ?? candidates.join(', '),
+        handlerFlag !== undefined
+          ? `is not a file in ${root}`
+          : `none of these is in ${root}: pass the entry file with --handler=<path inside the app>`,
+      ),
     );
   }
-  const clashes = ADOPTION_FILES.map((file) => joinPathFragments(projectRoot, file)).filter((path) => tree.exists(path));
+  const clashes = ADOPTION_FILES.map((file) => joinPathFragments(root, file)).filter((path) => tree.exists(path));
   if (clashes.length > 0) {
-    throw new ContractViolation(
-      '--existing',
-      service,
-      `adoption writes ${clashes.join(', ')}, which already exist: move them aside (a hand-wired cdktf.json is replaced by the platform's service stack) and run again`,
+    problems.add(
+      new ContractViolation(
+        '--existing',
+        service,
+        `adoption writes ${clashes.join(', ')}, which already exist: move them aside (a hand-wired cdktf.json is replaced by the platform's service stack) and run again`,
+      ),
     );
   }
-  const manifest = newManifest({ service, keyspace, owner, purpose, authMode, handler });
-  // the manifest as the synth will read it: a handler path the contract refuses is refused now
-  parseServiceManifest(manifestFile(manifest, offsetFromRoot(projectRoot)), manifestPath);
-  return { manifest, projectRoot, existing: true };
+  return { wired: false, root, handler };
+}
+
+/** The default cell is left implicit, so a one-cell workspace's manifests stay as they were. */
+function newManifest(
+  fields: Pick<ServiceManifest, 'service' | 'keyspace' | 'owner' | 'purpose' | 'authMode' | 'handler'> & { cell: string },
+): ServiceManifest {
+  const { cell, ...rest } = fields;
+  return {
+    ...rest,
+    accessProfile: 'readwrite',
+    function: {},
+    stackExtension: STACK_EXTENSION_FILE,
+    ...(cell === DEFAULT_CELL ? {} : { cell }),
+  };
 }
 
 /**
@@ -276,14 +361,36 @@ export function writeServiceFiles(tree: Tree, options: NormalizedServiceCacheOpt
   if (!existing) generateFiles(tree, join(__dirname, 'files-handler'), projectRoot, substitutions);
 }
 
+/**
+ * What to run after the files are written, with this service's name filled in: a first run should not
+ * need the README open. (`describe` lists what it will own per environment once synthesized.)
+ */
+export function nextSteps(options: NormalizedServiceCacheOptions): string {
+  const { manifest, projectRoot, existing } = options;
+  const name = manifest.service;
+  const lines = [
+    `next steps for ${name} (${projectRoot}):`,
+    `  npx nx test ${name}                      # its tests`,
+    `  npx nx run ${name}:validate              # bundle, synth, terraform validate`,
+    `  npx nx run ${name}:describe              # what it owns per environment: user, secret, keyspace, cell, Lambda, alarms`,
+    existing
+      ? `  npx nx run ${name}:migration-check       # the six migration steps: which are still missing (docs/migration.md)`
+      : `  npx nx run ${name}:migration-check       # the six migration steps, all done for a new service`,
+    `  CACHE_PLATFORM_ENVIRONMENTS=dev npx nx run ${name}:deploy   # with AWS credentials; deploys the platform first`,
+  ];
+  return lines.join('\n');
+}
+
 export async function serviceCacheGenerator(
   tree: Tree,
   schema: ServiceCacheGeneratorSchema,
   environments: readonly Environment[] = ENVIRONMENTS,
-): Promise<void> {
+): Promise<GeneratorCallback> {
   const options = normalizeOptions(tree, schema, environments);
   writeServiceFiles(tree, options);
   await formatFiles(tree);
+  // runs once the files are on disk (not on --dry-run)
+  return () => logger.info(nextSteps(options));
 }
 
 export default serviceCacheGenerator;

@@ -1,4 +1,5 @@
 export interface ServiceCacheGeneratorSchema {
+  /** required; not in the schema's `required` list so that a missing name gets our message with an example, not Nx's */
   name: string;
   /** required; not in the schema's `required` list so that a missing flag gets our message with an example */
   owner: string;
