@@ -302,7 +302,10 @@ export function checkMigration(appDir: string, options: CheckOptions = {}): Migr
     throw new MigrationCheckError(`handler entry ${quote(entry)} does not exist in ${appDir}: pass --handler=<file>`);
   const facts = analyseHandler(root, entry);
   const reasons = [step1(stacks, manifest.keyspace), step2(stacks), step3(stacks), step4(facts), step5(facts), step6(stacks, facts)];
-  const steps = MIGRATION_STEPS.map(({ step, title }, i) => ({ step, title, done: reasons[i]!.length === 0, reasons: reasons[i]! }));
+  const steps = MIGRATION_STEPS.map(({ step, title }, i) => {
+    const stepReasons = reasons[i] ?? [`no check is defined for step ${step}`];
+    return { step, title, done: stepReasons.length === 0, reasons: stepReasons };
+  });
   return {
     app: appDir,
     service: manifest.service,

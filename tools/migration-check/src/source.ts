@@ -75,8 +75,7 @@ export function handlerFiles(appDir: string, entry: string): string[] {
   if (!existsSync(start)) return [];
   const seen = new Set<string>();
   const queue = [start];
-  while (queue.length > 0) {
-    const file = queue.shift()!;
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     if (seen.has(file)) continue;
     seen.add(file);
     const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
@@ -110,7 +109,7 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
   const at = (node: ts.Node): SourceFinding => ({
     file,
     line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1,
-    text: node.getText(source).split('\n')[0]!.slice(0, 100),
+    text: (node.getText(source).split('\n')[0] ?? '').slice(0, 100),
   });
 
   // imports first, so a call can be traced to the module it came from
@@ -124,8 +123,10 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
     }
   };
   const collectImports = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly) {
-      const module = stringOf(node.moduleSpecifier)!;
+    // a module specifier is a string literal in valid TypeScript; anything else is not an import we can follow
+    const specifier = ts.isImportDeclaration(node) ? stringOf(node.moduleSpecifier) : undefined;
+    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && specifier !== undefined) {
+      const module = specifier;
       const clause = node.importClause;
       if (clause?.name) imports.set(clause.name.text, { module, name: 'default' });
       const bindings = clause?.namedBindings;
@@ -136,7 +137,8 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
         }
       }
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
-      imports.set(node.name.text, { module: stringOf(node.moduleReference.expression)!, name: '*' });
+      const module = stringOf(node.moduleReference.expression);
+      if (module !== undefined) imports.set(node.name.text, { module, name: '*' });
     } else if (
       ts.isVariableDeclaration(node) &&
       node.initializer &&
@@ -160,7 +162,7 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
     }
     return undefined;
   };
-  const fromCacheClient = (imported: Imported | undefined) =>
+  const fromCacheClient = (imported: Imported | undefined): imported is Imported =>
     imported !== undefined && (imported.module === CACHE_CLIENT_MODULE || imported.module.startsWith(`${CACHE_CLIENT_MODULE}/`));
   /** A hand-built client is fine when its settings come from the secret through the library's helper. */
   const usesSecretConfig = (node: ts.Node): boolean => {
@@ -169,7 +171,7 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
       if (found) return;
       if (ts.isCallExpression(n)) {
         const imported = origin(n.expression);
-        if (fromCacheClient(imported) && SECRET_CONFIG_HELPERS.has(imported!.name)) found = true;
+        if (fromCacheClient(imported) && SECRET_CONFIG_HELPERS.has(imported.name)) found = true;
       }
       ts.forEachChild(n, visit);
     };
@@ -182,8 +184,8 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
     if (ts.isCallExpression(node)) {
       const imported = origin(node.expression);
       const factories = imported && CLIENT_FACTORIES[imported.module];
-      if (factories?.calls.includes(imported!.name) && !clientArgs(node.arguments)) facts.handBuiltClients.push(at(node));
-      if (fromCacheClient(imported) && imported!.name === 'createServiceCache') {
+      if (imported && factories?.calls.includes(imported.name) && !clientArgs(node.arguments)) facts.handBuiltClients.push(at(node));
+      if (fromCacheClient(imported) && imported.name === 'createServiceCache') {
         facts.serviceCaches.push(at(node));
         const options = node.arguments[0];
         if (options && ts.isObjectLiteralExpression(options)) {
@@ -193,13 +195,13 @@ function analyseFile(appDir: string, file: string, facts: MutableFacts): void {
           }
         }
       }
-      if (fromCacheClient(imported) && imported!.name === 'legacyReadFromEnv') facts.legacyReads.push(at(node));
+      if (fromCacheClient(imported) && imported.name === 'legacyReadFromEnv') facts.legacyReads.push(at(node));
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'checkHealth') facts.healthChecks.push(at(node));
     }
     if (ts.isNewExpression(node)) {
       const imported = origin(node.expression);
       const factories = imported && CLIENT_FACTORIES[imported.module];
-      if (factories?.classes.includes(imported!.name) && !clientArgs(node.arguments)) facts.handBuiltClients.push(at(node));
+      if (imported && factories?.classes.includes(imported.name) && !clientArgs(node.arguments)) facts.handBuiltClients.push(at(node));
     }
     // process.env.REDIS_URL, process.env['REDIS_URL']
     if (ts.isPropertyAccessExpression(node) && isProcessEnv(node.expression) && LEGACY_REDIS_VARIABLES.includes(node.name.text)) {
