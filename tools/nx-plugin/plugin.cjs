@@ -12,7 +12,7 @@ const SERVICE_MANIFEST_GLOB = '**/cache-service.json';
 /** Projects whose change must rebuild, re-synth and re-test every service. */
 const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails'];
 const SERVICE_TAGS = ['type:app', 'kind:service'];
-/** Variables that change what synth produces: part of its hash, so a cached synth of dev never stands in for prod. */
+/** Variables that change what synth produces: part of its hash, so a cached synth of dev never stands in for prod (the name is the contract's ENVIRONMENTS_ENV_VAR; plugin.spec holds it to that). */
 const SYNTH_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ENVIRONMENTS' }];
 /** The opt-out that lets integration tests skip a missing tool: a skipped run must never be replayed as a full one. */
 const TEST_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' }];

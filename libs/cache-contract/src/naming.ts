@@ -263,3 +263,18 @@ export function serviceResourcePatterns(environment: string): ServiceResourcePat
     userArnResource: `user:*-${environment}`,
   };
 }
+
+/**
+ * The variable that narrows every synth, diff, deploy and destroy to the environments it names
+ * (comma separated): read by the environment selection and by the cdktf wrapper's guards, and part of
+ * the synth target's hash (tools/nx-plugin/plugin.cjs, which a spec holds to this name).
+ */
+export const ENVIRONMENTS_ENV_VAR = 'CACHE_PLATFORM_ENVIRONMENTS';
+
+/** The names in {@link ENVIRONMENTS_ENV_VAR}, blanks ignored; empty when it is unset. */
+export function selectedEnvironmentNames(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[ENVIRONMENTS_ENV_VAR] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}

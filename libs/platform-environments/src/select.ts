@@ -1,9 +1,14 @@
-import { assertEnvironmentName, assertRotationSchedule, ContractViolation } from '@cache-platform/cache-contract';
+import {
+  assertEnvironmentName,
+  assertRotationSchedule,
+  ContractViolation,
+  ENVIRONMENTS_ENV_VAR,
+  selectedEnvironmentNames,
+} from '@cache-platform/cache-contract';
 import { ENVIRONMENTS, type Environment } from './environments';
 import { assertEnvironmentNetwork } from './network';
 
-/** Environment variable that limits which environments an app synthesizes (comma separated). */
-export const ENVIRONMENTS_ENV_VAR = 'CACHE_PLATFORM_ENVIRONMENTS';
+export { ENVIRONMENTS_ENV_VAR };
 
 export interface SelectEnvironmentsOptions {
   /**
@@ -43,11 +48,9 @@ export function selectEnvironments(options: SelectEnvironmentsOptions = {}): Env
   }
   const only = options.only;
   const own = only ? all.filter((e) => only.includes(e.name)) : [...all];
-  const raw = (options.env ?? process.env)[ENVIRONMENTS_ENV_VAR];
-  const wanted = (raw ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
+  const env = options.env ?? process.env;
+  const raw = env[ENVIRONMENTS_ENV_VAR];
+  const wanted = selectedEnvironmentNames(env);
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new ContractViolation(

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateNodesContext, ProjectConfiguration } from '@nx/devkit';
+import { ENVIRONMENTS_ENV_VAR } from '@cache-platform/cache-contract';
 import { createNodes, SERVICE_MANIFEST_GLOB } from '../plugin.cjs';
 
 describe('service target inference (createNodes)', () => {
@@ -52,7 +53,8 @@ describe('service target inference (createNodes)', () => {
     expect(t['bundle']).toMatchObject({ cache: true, outputs: ['{projectRoot}/dist/handler'], inputs: ['production', '^production'] });
     expect(t['synth']).toMatchObject({ cache: true, dependsOn: ['bundle'], outputs: ['{projectRoot}/cdktf.out'] });
     // a synth of dev must never be replayed for prod
-    expect(t['synth']!.inputs).toContainEqual({ env: 'CACHE_PLATFORM_ENVIRONMENTS' });
+    // plugin.cjs is plain CommonJS and cannot import the contract: this holds its copy to the contract's name
+    expect(t['synth']!.inputs).toContainEqual({ env: ENVIRONMENTS_ENV_VAR });
     expect(t['validate']).toMatchObject({ cache: false, dependsOn: ['synth'] });
     expect(t['deploy']).toMatchObject({
       cache: false,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { ENVIRONMENTS_ENV_VAR, selectedEnvironmentNames } from '@cache-platform/cache-contract';
 import { awsProviderRequirement } from './mirror';
 import { FIRST_DEPLOY_FLAG, stateProblem, type GuardedApp } from './state-guard';
 import { terraformEnv } from './terraform';
@@ -14,8 +15,7 @@ import { terraformEnv } from './terraform';
  * `--verbose` (or `nx ... --verbose`, which sets NX_VERBOSE_LOGGING) passes cdktf's output through untouched.
  */
 
-/** Environment variable that limits which environments an app synthesizes (libs/platform-environments' `selectEnvironments` reads it). */
-export const ENVIRONMENTS_ENV_VAR = 'CACHE_PLATFORM_ENVIRONMENTS';
+export { ENVIRONMENTS_ENV_VAR };
 /** The wrapper's own flag; never passed on to cdktf. */
 export const VERBOSE_FLAG = '--verbose';
 /** Commands that act on real environments: refused without an explicit environment selection. */
@@ -97,14 +97,6 @@ export const WRAPPER_USAGE = [
   "cdktf.cjs <command> --help shows the cdktf command's own options.",
 ].join('\n');
 
-/** The names in CACHE_PLATFORM_ENVIRONMENTS (comma separated, blanks ignored), as libs/platform-environments reads them. */
-export function selectedEnvironments(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env[ENVIRONMENTS_ENV_VAR] ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-}
-
 /**
  * The checks of libs/platform-environments the wrapper runs. bin/cdktf.cjs passes the real ones; they
  * are parameters so the specs can drive every refusal without the workspace's environment list.
@@ -122,7 +114,7 @@ export interface SelectionChecks<E> {
  * refused before any AWS call.
  */
 export function preflightProblem<E>(command: string, env: NodeJS.ProcessEnv, checks: SelectionChecks<E>): string | undefined {
-  if (GUARDED_COMMANDS.includes(command) && selectedEnvironments(env).length === 0) {
+  if (GUARDED_COMMANDS.includes(command) && selectedEnvironmentNames(env).length === 0) {
     return `refusing to ${command} every environment: set ${ENVIRONMENTS_ENV_VAR}=<env>[,<env>] to choose (e.g. ${ENVIRONMENTS_ENV_VAR}=dev)`;
   }
   if (!SYNTHESIZING_COMMANDS.includes(command)) return undefined;
