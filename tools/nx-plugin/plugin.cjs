@@ -30,26 +30,32 @@ function serviceTargets(projectRoot) {
     .join('/');
   /** @param {string} command @param {Record<string, unknown>} [extra] */
   const inApp = (command, extra = {}) => ({ executor: 'nx:run-commands', options: { cwd: projectRoot, command, ...extra } });
+  // the same command, run by the plugin's executor of that target: alone it runs the command; under
+  // `nx --batch` every project's task runs in one process (executors/batch.cjs)
+  /** @param {'bundle' | 'synth' | 'validate'} target @param {string} command @param {string} [cwd] */
+  const batchable = (target, command, cwd = projectRoot) => ({
+    executor: `@cache-platform/nx-plugin:${target}`,
+    options: { cwd, command },
+  });
   // cdktf's own update checks stay off: the tool runs offline and in CI
   /** @param {string} args */
   const cdktf = (args) => inApp(`node ${toRoot}/tools/terraform/bin/cdktf.cjs ${args}`, { env: { CHECKPOINT_DISABLE: '1' } });
   return {
     bundle: {
-      ...inApp(`node ${toRoot}/tools/lambda-bundle/bin/bundle.cjs`),
+      ...batchable('bundle', `node ${toRoot}/tools/lambda-bundle/bin/bundle.cjs`),
       cache: true,
       inputs: ['production', '^production'],
       outputs: ['{projectRoot}/dist/handler'],
     },
     synth: {
-      ...inApp(`node ${toRoot}/tools/terraform/bin/synth.cjs ${toRoot}/libs/service-access/src/main.ts`),
+      ...batchable('synth', `node ${toRoot}/tools/terraform/bin/synth.cjs ${toRoot}/libs/service-access/src/main.ts`),
       dependsOn: ['bundle'],
       cache: true,
       inputs: ['production', '^production', ...SYNTH_ENV_INPUTS],
       outputs: ['{projectRoot}/cdktf.out'],
     },
     validate: {
-      executor: 'nx:run-commands',
-      options: { command: `node tools/terraform/bin/validate.cjs ${projectRoot}` },
+      ...batchable('validate', `node tools/terraform/bin/validate.cjs ${projectRoot}`, '.'),
       dependsOn: ['synth'],
       // runs the Terraform and provider installed on this machine, which no input describes
       cache: false,

@@ -1,6 +1,6 @@
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { bundleTargetOf, LAMBDA_RUNTIME } from '@cache-platform/cache-contract';
 
 export interface BundleHandlerOptions {
@@ -45,15 +45,60 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });
   const file = join(outdir, 'index.mjs');
-  const result = await build({
-    entryPoints: [resolve(options.entry)],
-    outfile: file,
+  const result = await build({ ...lambdaBuildOptions(options.minify), entryPoints: [resolve(options.entry)], outfile: file });
+  return summarize(file, result.metafile);
+}
+
+/**
+ * Bundles many handlers in one esbuild call (the Nx batch of `bundle` targets): each entry still gets
+ * its own `<outdir>/index.mjs`, built with the same options as `bundleHandler`, and no code is shared
+ * between outputs (no splitting). When the call fails, each handler is bundled alone, so a broken
+ * handler fails only its own result (an Error), with esbuild's message naming its file.
+ */
+export async function bundleHandlers(handlers: readonly BundleHandlerOptions[]): Promise<Array<BundleResult | Error>> {
+  const jobs = handlers.map((h) => ({ entry: resolve(h.entry), outdir: resolve(h.outdir), minify: h.minify ?? true }));
+  const alone = () =>
+    Promise.all(jobs.map((j) => bundleHandler(j).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  // one call builds with one set of options, and esbuild writes every output under one folder
+  if (jobs.length < 2 || jobs.some((j) => j.minify !== jobs[0]!.minify)) return alone();
+  for (const j of jobs) rmSync(j.outdir, { recursive: true, force: true });
+  const base = commonDir(jobs.map((j) => j.outdir));
+  let result;
+  try {
+    result = await build({
+      ...lambdaBuildOptions(jobs[0]!.minify),
+      entryPoints: jobs.map((j) => ({ in: j.entry, out: relative(base, join(j.outdir, 'index')) })),
+      outdir: base,
+      outExtension: { '.js': '.mjs' },
+      // a failed batch is rebuilt one by one, which prints each handler's own errors
+      logLevel: 'silent',
+    });
+  } catch {
+    return alone();
+  }
+  const metafile = result.metafile;
+  return jobs.map((j) => {
+    const file = join(j.outdir, 'index.mjs');
+    const key = Object.keys(metafile.outputs).find((out) => resolve(out) === file);
+    return summarize(file, { inputs: metafile.inputs, outputs: key ? { [key]: metafile.outputs[key]! } : {} });
+  });
+}
+
+function commonDir(dirs: readonly string[]): string {
+  let base = dirs[0]!;
+  while (!dirs.every((d) => d === base || d.startsWith(base.endsWith(sep) ? base : base + sep))) base = dirname(base);
+  return base;
+}
+
+/** The esbuild options every Lambda handler is built with, alone or in a batch. */
+function lambdaBuildOptions(minify = true) {
+  return {
     bundle: true,
     platform: 'node',
     target: LAMBDA_NODE_TARGET,
     format: 'esm',
     mainFields: [...LAMBDA_MAIN_FIELDS],
-    minify: options.minify ?? true,
+    minify,
     sourcemap: false,
     legalComments: 'none',
     metafile: true,
@@ -65,8 +110,7 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
     banner: {
       js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);",
     },
-  });
-  return summarize(file, result.metafile);
+  } satisfies BuildOptions;
 }
 
 function summarize(file: string, metafile: Metafile): BundleResult {
