@@ -106,7 +106,8 @@ function tasksInOrder(taskGraph) {
  * @param {string} root
  */
 function registerTypeScript(root) {
-  if (!process.env['SWC_NODE_PROJECT'] && !process.env['TS_NODE_PROJECT']) process.env['SWC_NODE_PROJECT'] = join(root, 'tsconfig.base.json');
+  if (!process.env['SWC_NODE_PROJECT'] && !process.env['TS_NODE_PROJECT'])
+    process.env['SWC_NODE_PROJECT'] = join(root, 'tsconfig.base.json');
   require('@swc-node/register');
 }
 
@@ -116,7 +117,13 @@ function registerTypeScript(root) {
  * @param {number} startTime
  */
 function taskResult(success, output, startTime) {
-  return { success, status: /** @type {const} */ (success ? 'success' : 'failure'), terminalOutput: output, startTime, endTime: Date.now() };
+  return {
+    success,
+    status: /** @type {const} */ (success ? 'success' : 'failure'),
+    terminalOutput: output,
+    startTime,
+    endTime: Date.now(),
+  };
 }
 
 module.exports = { runCommand, runTarget, nodeScriptArgs, captureOutput, tasksInOrder, registerTypeScript, taskResult };
