@@ -24,10 +24,18 @@ async function* batch(taskGraph, inputs, _overrides, context) {
     return { id: task.id, cwd, command: options.command, apps };
   });
   const t0 = Date.now();
-  /** @type {Map<string, { ok: boolean, output: string }>} */
+  /** @type {Map<string, { ok: boolean, output: string, stacks: unknown[] }>} */
   const reports = await validateAppsAsBatch([...new Set(jobs.flatMap((j) => j.apps ?? []))]);
+  // one run validated every stack: each task is given its share of that time, by its stack count, so
+  // the recorded per-project durations (affected.mjs --record-durations) still add up to the run
+  const stacksOf = (/** @type {string[] | undefined} */ apps) =>
+    (apps ?? []).reduce((n, app) => n + (reports.get(app)?.stacks.length ?? 0), 0);
+  const total = Math.max(1, stacksOf(jobs.flatMap((j) => j.apps ?? [])));
+  const elapsed = Date.now() - t0;
+  let shareStart = t0;
   for (const job of jobs) {
-    const startTime = job.apps ? t0 : Date.now();
+    const startTime = job.apps ? shareStart : Date.now();
+    shareStart += Math.round((elapsed * stacksOf(job.apps)) / total);
     const { result, output } = await captureOutput(async () => {
       if (!job.apps) return (await runCommand(job.command, job.cwd, (text) => process.stdout.write(text))) === 0;
       let ok = true;
@@ -38,7 +46,7 @@ async function* batch(taskGraph, inputs, _overrides, context) {
       }
       return ok;
     });
-    yield { task: job.id, result: taskResult(result, output, startTime) };
+    yield { task: job.id, result: { ...taskResult(result, output, startTime), ...(job.apps ? { endTime: shareStart } : {}) } };
   }
 }
 
