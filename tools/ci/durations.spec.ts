@@ -1,4 +1,7 @@
-import { durationsFromProfile } from './durations.cjs';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { durationsFromProfile } = require('./durations.cjs') as {
+  durationsFromProfile: (events: unknown, previous?: Record<string, number>, source?: string) => Record<string, number>;
+};
 
 /** One task's event as Nx's TaskProfilingLifeCycle (NX_PROFILE) writes it. */
 const task = (id: string, seconds: number, status: string) => {

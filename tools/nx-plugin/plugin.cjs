@@ -32,7 +32,7 @@ function pathToRoot(projectRoot) {
  * @property {import('@nx/devkit').TargetDependencyConfig[] | string[]} bundles the bundle targets its
  *   stacks package, run before synth, diff and deploy: a service its own `bundle`; the platform its
  *   dependencies' (`^bundle`: the rotation function)
- * @property {import('@nx/devkit').InputDefinition[] | string[]} [synthInputs] what else the synth reads
+ * @property {Array<string | { env: string }>} [synthInputs] what else the synth reads
  * @property {Array<import('@nx/devkit').TargetDependencyConfig | string>} [deployDependsOn] deployed first
  * @property {boolean} [destroyNeedsBundles] cdktf destroy synthesizes again: the bundles must exist
  */

@@ -108,7 +108,8 @@ function tasksInOrder(taskGraph) {
 function registerTypeScript(root) {
   if (!process.env['SWC_NODE_PROJECT'] && !process.env['TS_NODE_PROJECT'])
     process.env['SWC_NODE_PROJECT'] = join(root, 'tsconfig.base.json');
-  require('@swc-node/register');
+  // a side effect only: hooks require() for .ts files
+  require(/** @type {string} */ ('@swc-node/register'));
 }
 
 /**
@@ -117,9 +118,11 @@ function registerTypeScript(root) {
  * @param {number} startTime
  */
 function taskResult(success, output, startTime) {
+  /** @type {'success' | 'failure'} */
+  const status = success ? 'success' : 'failure';
   return {
     success,
-    status: /** @type {const} */ (success ? 'success' : 'failure'),
+    status,
     terminalOutput: output,
     startTime,
     endTime: Date.now(),

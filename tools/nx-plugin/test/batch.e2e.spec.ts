@@ -109,7 +109,8 @@ describe('nx --batch: bundle, synth and validate for many projects in one proces
     expect(failed).toContain('visibility_timeout_secs');
     expect(singleVerdicts.filter((l) => l.startsWith('policy: '))).toHaveLength(4);
 
-    const batch = nx(dir, ['run-many', '-t', 'validate', ...projects, '--skip-nx-cache', '--nx-bail=false', '--batch']);
+    // (the one-by-one run skipped the cache, so nothing is replayed here; this run fills it)
+    const batch = nx(dir, ['run-many', '-t', 'validate', ...projects, '--nx-bail=false', '--batch']);
     // Nx ran the three targets through the batch executors
     for (const target of ['bundle', 'synth', 'validate'])
       expect(batch.output).toMatch(new RegExp(`Running \\d+ tasks with @cache-platform/nx-plugin:${target}`));
