@@ -282,7 +282,7 @@ async function benchAffectedValidate({ git, services }) {
       out = `${error.stdout}\n${error.stderr}`;
     }
     const seconds = now() - t0;
-    const valid = [...out.matchAll(/^ok {2}(\S+)/gm)].map((m) => m[1]).sort();
+    const valid = [...out.matchAll(/^ok\s+(\S+)/gm)].map((m) => m[1]).sort();
     const failed = [...out.matchAll(/^FAIL (\S+)/gm)].map((m) => m[1]).sort();
     const tasks = /Successfully ran target validate for (\d+) projects? and (\d+) tasks?/.exec(out);
     log(`${label}: ${seconds.toFixed(1)} s, ${valid.length} stack(s) valid, ${failed.length} failed${ok ? '' : ' (nx failed)'}`);

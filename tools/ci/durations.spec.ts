@@ -1,4 +1,3 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { durationsFromProfile } = require('./durations.cjs') as {
   durationsFromProfile: (events: unknown, previous?: Record<string, number>, source?: string) => Record<string, number>;
 };

@@ -60,13 +60,14 @@ export async function bundleHandlers(handlers: readonly BundleHandlerOptions[]):
   const alone = () =>
     Promise.all(jobs.map((j) => bundleHandler(j).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
   // one call builds with one set of options, and esbuild writes every output under one folder
-  if (jobs.length < 2 || jobs.some((j) => j.minify !== jobs[0]!.minify)) return alone();
+  const minify = jobs[0]?.minify ?? true;
+  if (jobs.length < 2 || jobs.some((j) => j.minify !== minify)) return alone();
   for (const j of jobs) rmSync(j.outdir, { recursive: true, force: true });
   const base = commonDir(jobs.map((j) => j.outdir));
   let result;
   try {
     result = await build({
-      ...lambdaBuildOptions(jobs[0]!.minify),
+      ...lambdaBuildOptions(minify),
       entryPoints: jobs.map((j) => ({ in: j.entry, out: relative(base, join(j.outdir, 'index')) })),
       outdir: base,
       outExtension: { '.js': '.mjs' },
@@ -79,13 +80,13 @@ export async function bundleHandlers(handlers: readonly BundleHandlerOptions[]):
   const metafile = result.metafile;
   return jobs.map((j) => {
     const file = join(j.outdir, 'index.mjs');
-    const key = Object.keys(metafile.outputs).find((out) => resolve(out) === file);
-    return summarize(file, { inputs: metafile.inputs, outputs: key ? { [key]: metafile.outputs[key]! } : {} });
+    const output = Object.entries(metafile.outputs).find(([out]) => resolve(out) === file);
+    return summarize(file, { inputs: metafile.inputs, outputs: output ? Object.fromEntries([output]) : {} });
   });
 }
 
 function commonDir(dirs: readonly string[]): string {
-  let base = dirs[0]!;
+  let base = dirs[0] ?? sep;
   while (!dirs.every((d) => d === base || d.startsWith(base.endsWith(sep) ? base : base + sep))) base = dirname(base);
   return base;
 }

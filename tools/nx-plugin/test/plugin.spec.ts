@@ -94,7 +94,6 @@ describe('service target inference (createNodes)', () => {
 });
 
 describe('platform target inference (cdktf-apps.cjs): the services’ rule, with what the platform adds', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cdktfApps = require('../cdktf-apps.cjs') as { createNodes: typeof createNodes; CDKTF_APP_GLOB: string };
   const workspace = join(__dirname, '..', '..', '..');
   const nxJson = JSON.parse(readFileSync(join(workspace, 'nx.json'), 'utf8')) as {

@@ -70,24 +70,25 @@ export interface AppValidation {
  */
 export async function validateAppsAsBatch(apps: readonly string[], env?: NodeJS.ProcessEnv): Promise<Map<string, AppValidation>> {
   const reports = new Map<string, AppValidation>();
-  const stacksOf = new Map(apps.map((app) => [app, synthesizedStacks(app)]));
+  const stacksOf = (app: string) => synthesizedStacks(app);
+  const found = apps.map((app) => ({ app, stacks: stacksOf(app) }));
   const tooOld = checkTerraformVersion();
-  const toValidate = apps.filter((app) => stacksOf.get(app)!.length > 0);
-  for (const app of apps) {
-    if (stacksOf.get(app)!.length === 0) reports.set(app, { ok: false, output: noStacksMessage(app), stacks: [] });
+  const toValidate = found.filter((f) => f.stacks.length > 0);
+  for (const { app, stacks } of found) {
+    if (stacks.length === 0) reports.set(app, { ok: false, output: noStacksMessage(app), stacks: [] });
     else if (tooOld) reports.set(app, { ok: false, output: tooOld, stacks: [] });
   }
   if (tooOld || toValidate.length === 0) return reports;
   const mirror = findProviderMirror();
   const t0 = Date.now();
   const results = await validateStacksAsModules(
-    toValidate.flatMap((app) => stacksOf.get(app)!),
+    toValidate.flatMap((f) => f.stacks),
     { env },
   );
   const seconds = (Date.now() - t0) / 1000;
   let next = 0;
-  for (const app of toValidate) {
-    const count = stacksOf.get(app)!.length;
+  for (const { app, stacks: dirs } of toValidate) {
+    const count = dirs.length;
     const stacks = results.slice(next, next + count);
     next += count;
     const output = [

@@ -138,7 +138,7 @@ export async function validateStacksAsModules(
     } catch {
       return oneByOne();
     }
-    const byStack = new Map<number, ValidateDiagnostic[]>(stackDirs.map((_, i) => [i, []]));
+    const byStack: ValidateDiagnostic[][] = stackDirs.map(() => []);
     for (const d of parsed.diagnostics ?? []) {
       const file = d.range?.filename ? resolve(root, d.range.filename) : undefined;
       const index = file ? stackDirs.findIndex((dir) => file.startsWith(dir + sep)) : -1;
@@ -149,14 +149,14 @@ export async function validateStacksAsModules(
       if (d.summary === CHILD_BACKEND_WARNING && d.severity === 'warning') continue;
       const prefix = `module.${names[index]}.`;
       const address = d.address?.startsWith(prefix) ? d.address.slice(prefix.length) : d.address;
-      byStack.get(index)!.push({ severity: d.severity, summary: d.summary, detail: d.detail, address });
+      byStack[index]?.push({ severity: d.severity, summary: d.summary, detail: d.detail, address });
     }
     // the batch's time is shared: each stack carries an equal share, so the totals still add up
     return stackDirs.map((dir, i) => {
-      const diagnostics = byStack.get(i)!;
+      const diagnostics = byStack[i] ?? [];
       return {
         stack: basename(dir),
-        dir: dirs[i]!,
+        dir: dirs[i] ?? dir,
         valid: !diagnostics.some((d) => d.severity === 'error'),
         diagnostics,
         initSeconds: initSeconds / dirs.length,
