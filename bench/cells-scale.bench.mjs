@@ -7,6 +7,12 @@
 // projects` and `nx show projects --affected` / `nx affected -t synth` after a one-service change, and
 // the in-process cost of the synth-time quota check. Also the size of the platform stacks' JSON.
 // Usage: node bench/cells-scale.bench.mjs [N=150] [validate sample=6] [--keep] [--skip-validate] [--record]
+//        node bench/cells-scale.bench.mjs N --affected-validate [--record]
+// --affected-validate: grows the copy to N services, then times `npx nx affected -t validate` (bundle,
+// synth and validate of every affected stack) after a one-line change in libs/service-access, one by
+// one (`--batch=false`, the commands as they run without a batch) and through the batch executors
+// (`--batch`), and the same after a change in one service's handler; writes
+// cells-scale-affected-<N>.json.
 // Prints progress and writes tmp/bench/cells-scale-results.json (git-ignored); --record also updates the
 // tracked bench/cells-scale-results.json that docs/benchmarks.md cites (bench/results-file.cjs).
 import { execFileSync, execSync } from 'node:child_process';
@@ -36,6 +42,7 @@ const N = Number(args[0] ?? 150);
 const VALIDATE_SAMPLE = Number(args[1] ?? 6);
 const keep = process.argv.includes('--keep');
 const skipValidate = process.argv.includes('--skip-validate');
+const affectedValidate = process.argv.includes('--affected-validate');
 const SKIP = new Set(['node_modules', '.git', '.nx', 'tmp', 'cdktf.out', 'dist', 'state', '.terraform', 'coverage']);
 const env = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
 delete env.CACHE_PLATFORM_ENVIRONMENTS;
@@ -58,6 +65,8 @@ function timed(cwd, command, extraEnv = {}) {
 }
 
 const results = { machine: `${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`, n: N, loadBefore: loadavg() };
+const DONE = Symbol('done');
+const resultsFile = affectedValidate ? `cells-scale-affected-${N}.json` : 'cells-scale-results.json';
 const dir = mkdtempSync(join(tmpdir(), 'cells-scale-'));
 log(`scratch workspace ${dir}`);
 try {
@@ -100,7 +109,7 @@ try {
     const { serviceCacheGenerator } = require('./tools/nx-plugin/src/generators/service-cache/generator.ts');
     (async () => {
       const ms = [];
-      for (let i = ${start}; i < ${N - 1}; i++) {
+      for (let i = ${start}; i < ${affectedValidate ? N : N - 1}; i++) {
         const t0 = performance.now();
         const tree = new FsTree(process.cwd(), false);
         await serviceCacheGenerator(tree, { name: 'scale-svc-' + i, owner: 'team-bench', purpose: 'scale run service' });
@@ -128,6 +137,13 @@ try {
   log(
     `generated ${gen.length} services in process: first ${results.generatorInProcessMs.first5.join(', ')} ms, last ${results.generatorInProcessMs.last5.join(', ')} ms`,
   );
+  if (affectedValidate) {
+    git('add', '-A');
+    git('commit', '-qm', `${N} services`, '--allow-empty');
+    await benchAffectedValidate({ git, services });
+    // the scale run's other steps are not part of this one
+    throw DONE;
+  }
   // 2. the N-th service through the real CLI
   const cli = timed(dir, `npx nx g service-cache scale-svc-${N - 1} --owner=team-bench --purpose="scale run service" --no-interactive`);
   results.generatorCliSeconds = cli.seconds;
@@ -259,8 +275,78 @@ try {
       `affected -t synth ${results.nxAffectedSynthSeconds.toFixed(1)} s`,
   );
   results.loadAfter = loadavg();
+} catch (error) {
+  if (error !== DONE) throw error;
 } finally {
-  writeResults('cells-scale-results.json', results);
+  results.loadAfter = loadavg();
+  writeResults(resultsFile, results);
   if (keep) log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `nx affected -t validate` one by one and batched, after a platform change (every service affected)
+ * and after one handler change (one service). Each run starts from an empty Nx cache and no synth
+ * output, so both do all the work; stacks and verdicts must match.
+ */
+async function benchAffectedValidate({ git, services }) {
+  results.services = services().length;
+  const run = (label, extra) => {
+    rmSync(join(dir, '.nx'), { recursive: true, force: true });
+    for (const app of readdirSync(join(dir, 'apps'))) rmSync(join(dir, 'apps', app, 'cdktf.out'), { recursive: true, force: true });
+    const t0 = now();
+    let out;
+    let ok = true;
+    try {
+      out = execSync(`npx nx affected -t validate --base=HEAD~1 --skip-nx-cache --nx-bail=false --output-style=static ${extra}`, {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 256 << 20,
+      });
+    } catch (error) {
+      ok = false;
+      out = `${error.stdout}\n${error.stderr}`;
+    }
+    const seconds = now() - t0;
+    const valid = [...out.matchAll(/^ok\s+(\S+)/gm)].map((m) => m[1]).sort();
+    const failed = [...out.matchAll(/^FAIL (\S+)/gm)].map((m) => m[1]).sort();
+    const tasks = /Successfully ran target validate for (\d+) projects? and (\d+) tasks?/.exec(out);
+    log(`${label}: ${seconds.toFixed(1)} s, ${valid.length} stack(s) valid, ${failed.length} failed${ok ? '' : ' (nx failed)'}`);
+    if (!ok) log(out.slice(-3000));
+    return { seconds, ok, validStacks: valid.length, failedStacks: failed, projects: tasks ? Number(tasks[1]) : undefined, valid };
+  };
+  // a one-line change in the library every service builds on
+  appendFileSync(join(dir, 'libs', 'service-access', 'src', 'service-app.ts'), '\n// scale run change\n');
+  git('add', '-A');
+  git('commit', '-qm', 'touch service-access');
+  results.platformChange = {};
+  for (const [label, extra] of [
+    ['oneByOne', '--batch=false'],
+    ['batch', '--batch'],
+  ]) {
+    const r = run(`platform change, ${label}`, extra);
+    results.platformChange[label] = { ...r, valid: undefined };
+    results.platformChange[`${label}Valid`] = r.valid;
+    writeResults(resultsFile, results);
+  }
+  results.platformChange.sameVerdicts =
+    JSON.stringify(results.platformChange.oneByOneValid) === JSON.stringify(results.platformChange.batchValid);
+  delete results.platformChange.oneByOneValid;
+  delete results.platformChange.batchValid;
+  // a handler change: one service
+  git('reset', '-q', '--hard', 'HEAD~1');
+  appendFileSync(join(dir, 'apps', 'catalog-api', 'src', 'handler', 'index.ts'), '\n// scale run change\n');
+  git('add', '-A');
+  git('commit', '-qm', 'touch catalog-api');
+  results.handlerChange = {};
+  for (const [label, extra] of [
+    ['oneByOne', '--batch=false'],
+    ['batch', '--batch'],
+  ]) {
+    const r = run(`handler change, ${label}`, extra);
+    results.handlerChange[label] = { ...r, valid: undefined };
+    writeResults(resultsFile, results);
+  }
 }

@@ -8,7 +8,8 @@ const { readFileSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
 
 /** Manifests the plugin reads: every service app holds one. */
-const SERVICE_MANIFEST_GLOB = '**/cache-service.json';
+const SERVICE_MANIFEST_FILE = 'cache-service.json';
+const SERVICE_MANIFEST_GLOB = `**/${SERVICE_MANIFEST_FILE}`;
 /** Projects whose change must rebuild, re-synth and re-test every service. */
 const SERVICE_IMPLICIT_DEPENDENCIES = ['service-access', 'lambda-bundle', 'terraform-tools', 'guardrails'];
 const SERVICE_TAGS = ['type:app', 'kind:service'];
@@ -17,56 +18,108 @@ const SYNTH_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ENVIRONMENTS' }];
 /** The opt-out that lets integration tests skip a missing tool: a skipped run must never be replayed as a full one. */
 const TEST_ENV_INPUTS = [{ env: 'CACHE_PLATFORM_ALLOW_MISSING_TOOLS' }];
 
-/**
- * The targets every service app gets (no project.json restates them): a change here reaches every
- * service at once. Commands run from the app folder, so `cdktf` there and `nx run` behave the same.
- * @param {string} projectRoot
- * @returns {Record<string, import('@nx/devkit').TargetConfiguration>}
- */
-function serviceTargets(projectRoot) {
-  const toRoot = projectRoot
+/** @param {string} projectRoot the relative path from the project folder back to the workspace */
+function pathToRoot(projectRoot) {
+  return projectRoot
     .split('/')
     .map(() => '..')
     .join('/');
+}
+
+/**
+ * @typedef {object} CdktfAppOptions What a cdktf app adds to the targets every cdktf app gets.
+ * @property {string} entry the app's synth entry, relative to the app folder
+ * @property {import('@nx/devkit').TargetDependencyConfig[] | string[]} bundles the bundle targets its
+ *   stacks package, run before synth, diff and deploy: a service its own `bundle`; the platform its
+ *   dependencies' (`^bundle`: the rotation function)
+ * @property {Array<string | { env: string }>} [synthInputs] what else the synth reads
+ * @property {Array<import('@nx/devkit').TargetDependencyConfig | string>} [deployDependsOn] deployed first
+ * @property {boolean} [destroyNeedsBundles] cdktf destroy synthesizes again: the bundles must exist
+ */
+
+/**
+ * The one rule for every cdktf app (each service and the platform): synth (with the policy pack),
+ * validate, diff, deploy, destroy and typecheck. Commands run from the app folder, so `cdktf` there
+ * and `nx run` behave the same; synth and validate run through the plugin's batchable executors.
+ * @param {string} projectRoot
+ * @param {CdktfAppOptions} options
+ * @returns {Record<string, import('@nx/devkit').TargetConfiguration>}
+ */
+function cdktfAppTargets(projectRoot, options) {
+  const toRoot = pathToRoot(projectRoot);
   /** @param {string} command @param {Record<string, unknown>} [extra] */
   const inApp = (command, extra = {}) => ({ executor: 'nx:run-commands', options: { cwd: projectRoot, command, ...extra } });
   // cdktf's own update checks stay off: the tool runs offline and in CI
   /** @param {string} args */
   const cdktf = (args) => inApp(`node ${toRoot}/tools/terraform/bin/cdktf.cjs ${args}`, { env: { CHECKPOINT_DISABLE: '1' } });
+  const bundles = options.bundles;
   return {
-    bundle: {
-      ...inApp(`node ${toRoot}/tools/lambda-bundle/bin/bundle.cjs`),
-      cache: true,
-      inputs: ['production', '^production'],
-      outputs: ['{projectRoot}/dist/handler'],
-    },
     synth: {
-      ...inApp(`node ${toRoot}/tools/terraform/bin/synth.cjs ${toRoot}/libs/service-access/src/main.ts`),
-      dependsOn: ['bundle'],
+      ...batchable('synth', `node ${toRoot}/tools/terraform/bin/synth.cjs ${options.entry}`, projectRoot),
+      dependsOn: [...bundles],
       cache: true,
-      inputs: ['production', '^production', ...SYNTH_ENV_INPUTS],
+      inputs: ['production', '^production', ...(options.synthInputs ?? []), ...SYNTH_ENV_INPUTS],
       outputs: ['{projectRoot}/cdktf.out'],
     },
     validate: {
-      executor: 'nx:run-commands',
-      options: { command: `node tools/terraform/bin/validate.cjs ${projectRoot}` },
+      ...batchable('validate', `node tools/terraform/bin/validate.cjs ${projectRoot}`, '.'),
       dependsOn: ['synth'],
       // runs the Terraform and provider installed on this machine, which no input describes
       cache: false,
     },
     // `synth` first: it runs the policy pack (docs/policy.md), and the cdktf CLI's own synth does not
-    diff: { ...cdktf('diff'), dependsOn: ['bundle', 'synth'], cache: false },
+    diff: { ...cdktf('diff'), dependsOn: [...bundles, 'synth'], cache: false },
     deploy: {
       // refuses to run without CACHE_PLATFORM_ENVIRONMENTS, so no deploy (nor the platform deploy it
       // depends on) ever reaches every environment by default
       ...cdktf("deploy '*' --auto-approve"),
+      dependsOn: [...bundles, 'synth', ...(options.deployDependsOn ?? [])],
+      cache: false,
+    },
+    destroy: { ...cdktf("destroy '*'"), ...(options.destroyNeedsBundles ? { dependsOn: [...bundles] } : {}), cache: false },
+    typecheck: {
+      executor: 'nx:run-commands',
+      options: { command: `tsc --noEmit -p ${projectRoot}/tsconfig.json` },
+      cache: true,
+      inputs: ['default', '^production'],
+    },
+  };
+}
+
+/**
+ * The same command, run by the plugin's executor of that target: alone it runs the command; under
+ * `nx --batch` every project's task of the batch runs in one process (executors/batch.cjs).
+ * @param {'bundle' | 'synth' | 'validate'} target @param {string} command @param {string} cwd
+ */
+function batchable(target, command, cwd) {
+  return { executor: `@cache-platform/nx-plugin:${target}`, options: { cwd, command } };
+}
+
+/**
+ * The targets every service app gets (no project.json restates them): a change here reaches every
+ * service at once. The cdktf app rule, with the service's own handler bundle, plus its checks.
+ * @param {string} projectRoot
+ * @returns {Record<string, import('@nx/devkit').TargetConfiguration>}
+ */
+function serviceTargets(projectRoot) {
+  const toRoot = pathToRoot(projectRoot);
+  /** @param {string} command @param {Record<string, unknown>} [extra] */
+  const inApp = (command, extra = {}) => ({ executor: 'nx:run-commands', options: { cwd: projectRoot, command, ...extra } });
+  return {
+    bundle: {
+      ...batchable('bundle', `node ${toRoot}/tools/lambda-bundle/bin/bundle.cjs`, projectRoot),
+      cache: true,
+      inputs: ['production', '^production'],
+      outputs: ['{projectRoot}/dist/handler'],
+    },
+    ...cdktfAppTargets(projectRoot, {
+      entry: `${toRoot}/libs/service-access/src/main.ts`,
+      bundles: ['bundle'],
       // the platform's exports must exist before a service can read them; `synth` runs the policy pack.
       // `params: 'forward'`: the wrapper's flags after `--` (--first-deploy, --verbose) reach the
       // platform deploy this run starts too, not only the service's
-      dependsOn: ['bundle', 'synth', { projects: ['platform'], target: 'deploy', params: 'forward' }],
-      cache: false,
-    },
-    destroy: { ...cdktf("destroy '*'"), cache: false },
+      deployDependsOn: [{ projects: ['platform'], target: 'deploy', params: 'forward' }],
+    }),
     // the six migration steps, judged on the synthesized stacks and the handler source
     // (docs/migration.md); `--json` for CI; exits 1 while a step is missing
     'migration-check': {
@@ -93,12 +146,6 @@ function serviceTargets(projectRoot) {
       ...inApp('eslint .'),
       cache: true,
       inputs: ['default', '^production', '{workspaceRoot}/eslint.config.mjs'],
-    },
-    typecheck: {
-      executor: 'nx:run-commands',
-      options: { command: `tsc --noEmit -p ${projectRoot}/tsconfig.json` },
-      cache: true,
-      inputs: ['default', '^production'],
     },
   };
 }
@@ -155,6 +202,8 @@ module.exports = {
   name: '@cache-platform/nx-plugin',
   createNodes,
   serviceTargets,
+  cdktfAppTargets,
+  SERVICE_MANIFEST_FILE,
   SERVICE_MANIFEST_GLOB,
   SERVICE_IMPLICIT_DEPENDENCIES,
   SERVICE_TAGS,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleHandler } from './bundle';
+import { bundleHandler, bundleHandlers } from './bundle';
 
 describe('bundleHandler', () => {
   let dir: string;
@@ -100,5 +100,53 @@ describe('bundleHandler', () => {
       },
       60_000,
     );
+
+    it('a batch of services with different auth modes bundles each as it would alone, in order', async () => {
+      const modes = ['password', 'iam', 'password'] as const;
+      const jobs = modes.map((authMode, i) => ({ entry: join(appDir, 'entry.ts'), outdir: join(appDir, `batch-${i}`), authMode }));
+      const results = await bundleHandlers(jobs);
+      const alone = await Promise.all(
+        jobs.map(async (j, i) => readFileSync((await bundleHandler({ ...j, outdir: join(appDir, `alone-${i}`) })).file)),
+      );
+      expect(results.map((r) => (r instanceof Error ? r.message : signerIn(r.inputs)))).toEqual([false, true, false]);
+      expect(jobs.map((j) => readFileSync(join(j.outdir, 'index.mjs')))).toEqual(alone);
+    }, 120_000);
+  });
+});
+
+describe('bundleHandlers (the Nx batch of bundle targets)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bundles-'));
+    for (const name of ['a', 'b']) {
+      mkdirSync(join(dir, name, 'src'), { recursive: true });
+      writeFileSync(join(dir, name, 'src', 'index.ts'), `export const handler = async () => ({ from: '${name}', at: Date.now() > 0 });\n`);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const job = (name: string) => ({ entry: join(dir, name, 'src', 'index.ts'), outdir: join(dir, name, 'dist', 'handler') });
+
+  it('writes each handler to its own folder, byte for byte what bundleHandler writes alone', async () => {
+    const alone = await Promise.all(['a', 'b'].map(async (n) => readFileSync((await bundleHandler(job(n))).file)));
+    writeFileSync(join(dir, 'a', 'dist', 'handler', 'stale.txt'), 'x');
+    const results = await bundleHandlers([job('a'), job('b')]);
+    expect(results.map((r) => (r instanceof Error ? r.message : r.file))).toEqual([
+      join(dir, 'a', 'dist', 'handler', 'index.mjs'),
+      join(dir, 'b', 'dist', 'handler', 'index.mjs'),
+    ]);
+    expect(['a', 'b'].map((n) => readFileSync(join(dir, n, 'dist', 'handler', 'index.mjs')))).toEqual(alone);
+    expect(existsSync(join(dir, 'a', 'dist', 'handler', 'stale.txt'))).toBe(false);
+    expect(results.every((r) => !(r instanceof Error) && r.bytes > 0 && r.largestInputs.length > 0)).toBe(true);
+  });
+
+  it('fails only the broken handler, with esbuild naming its file', async () => {
+    mkdirSync(join(dir, 'broken', 'src'), { recursive: true });
+    writeFileSync(join(dir, 'broken', 'src', 'index.ts'), "import { nothing } from './missing';\nexport const handler = nothing;\n");
+    const [a, broken, b] = await bundleHandlers([job('a'), job('broken'), job('b')]);
+    expect(a).not.toBeInstanceOf(Error);
+    expect(b).not.toBeInstanceOf(Error);
+    expect(broken).toBeInstanceOf(Error);
+    expect((broken as Error).message).toMatch(/Could not resolve "\.\/missing"/);
+    expect((broken as Error).message).toContain(join('broken', 'src', 'index.ts'));
   });
 });

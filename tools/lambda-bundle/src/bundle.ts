@@ -1,6 +1,6 @@
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { BUNDLED_AUTH_MODE_VARIABLE, bundleTargetOf, LAMBDA_RUNTIME, type AuthMode } from '@cache-platform/cache-contract';
 
 export interface BundleHandlerOptions {
@@ -54,11 +54,76 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });
   const file = join(outdir, 'index.mjs');
+  const result = await build({ ...lambdaBuildOptions(options), entryPoints: [resolve(options.entry)], outfile: file });
+  return summarize(file, result.metafile);
+}
+
+/**
+ * Bundles many handlers in one esbuild call (the Nx batch of `bundle` targets): each entry still gets
+ * its own `<outdir>/index.mjs`, built with the same options as `bundleHandler`, and no code is shared
+ * between outputs (no splitting). When the call fails, each handler is bundled alone, so a broken
+ * handler fails only its own result (an Error), with esbuild's message naming its file.
+ */
+export async function bundleHandlers(handlers: readonly BundleHandlerOptions[]): Promise<Array<BundleResult | Error>> {
+  const jobs = handlers.map((h) => ({ ...h, entry: resolve(h.entry), outdir: resolve(h.outdir), minify: h.minify ?? true }));
+  const results: Array<BundleResult | Error> = new Array(jobs.length);
+  // one esbuild call builds with one set of options: handlers that differ (minify, the compiled-in
+  // auth mode) go in separate calls
+  const groups = new Map<string, number[]>();
+  jobs.forEach((j, index) => {
+    const key = `${j.minify}/${j.authMode ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
+  for (const indexes of groups.values()) {
+    const group = indexes.map((i) => jobs[i] as (typeof jobs)[number]);
+    const built = await bundleGroup(group);
+    indexes.forEach((i, k) => (results[i] = built[k] as BundleResult | Error));
+  }
+  return results;
+}
+
+async function bundleGroup(
+  jobs: ReadonlyArray<BundleHandlerOptions & { entry: string; outdir: string }>,
+): Promise<Array<BundleResult | Error>> {
+  const alone = () =>
+    Promise.all(jobs.map((j) => bundleHandler(j).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  const first = jobs[0];
+  if (!first || jobs.length < 2) return alone();
+  for (const j of jobs) rmSync(j.outdir, { recursive: true, force: true });
+  // esbuild writes every output of one call under one folder
+  const base = commonDir(jobs.map((j) => j.outdir));
+  let result;
+  try {
+    result = await build({
+      ...lambdaBuildOptions(first),
+      entryPoints: jobs.map((j) => ({ in: j.entry, out: relative(base, join(j.outdir, 'index')) })),
+      outdir: base,
+      outExtension: { '.js': '.mjs' },
+      // a failed batch is rebuilt one by one, which prints each handler's own errors
+      logLevel: 'silent',
+    });
+  } catch {
+    return alone();
+  }
+  const metafile = result.metafile;
+  return jobs.map((j) => {
+    const file = join(j.outdir, 'index.mjs');
+    const output = Object.entries(metafile.outputs).find(([out]) => resolve(out) === file);
+    return summarize(file, { inputs: metafile.inputs, outputs: output ? Object.fromEntries([output]) : {} });
+  });
+}
+
+function commonDir(dirs: readonly string[]): string {
+  let base = dirs[0] ?? sep;
+  while (!dirs.every((d) => d === base || d.startsWith(base.endsWith(sep) ? base : base + sep))) base = dirname(base);
+  return base;
+}
+
+/** The esbuild options every Lambda handler is built with, alone or in a batch. */
+function lambdaBuildOptions(options: Pick<BundleHandlerOptions, 'minify' | 'authMode'>) {
   const define: Record<string, string> = {};
   if (options.authMode) define[`process.env.${BUNDLED_AUTH_MODE_VARIABLE}`] = JSON.stringify(options.authMode);
-  const result = await build({
-    entryPoints: [resolve(options.entry)],
-    outfile: file,
+  return {
     bundle: true,
     platform: 'node',
     target: LAMBDA_NODE_TARGET,
@@ -77,8 +142,7 @@ export async function bundleHandler(options: BundleHandlerOptions): Promise<Bund
     banner: {
       js: "import { createRequire as __cp_createRequire } from 'node:module'; const require = __cp_createRequire(import.meta.url);",
     },
-  });
-  return summarize(file, result.metafile);
+  } satisfies BuildOptions;
 }
 
 function summarize(file: string, metafile: Metafile): BundleResult {

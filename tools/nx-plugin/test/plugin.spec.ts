@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateNodesContext, ProjectConfiguration } from '@nx/devkit';
@@ -96,5 +96,82 @@ describe('service target inference (createNodes)', () => {
   it('keeps Nx working when one manifest is not valid JSON: the synth reports it, the project keeps its folder name', async () => {
     const projects = await infer(['apps/broken/cache-service.json']);
     expect(projects['apps/broken']!.name).toBe('broken');
+  });
+});
+
+describe('platform target inference (cdktf-apps.cjs): the services’ rule, with what the platform adds', () => {
+  const cdktfApps = require('../cdktf-apps.cjs') as { createNodes: typeof createNodes; CDKTF_APP_GLOB: string };
+  const workspace = join(__dirname, '..', '..', '..');
+  const nxJson = JSON.parse(readFileSync(join(workspace, 'nx.json'), 'utf8')) as {
+    plugins: Array<string | { plugin: string; options?: unknown }>;
+  };
+  const platformOptions = nxJson.plugins.find((p) => typeof p === 'object' && p.plugin === './tools/nx-plugin/cdktf-apps.cjs') as {
+    options: Record<string, unknown>;
+  };
+
+  async function inferApps(paths: string[], options: unknown = platformOptions.options) {
+    const context: CreateNodesContext = { workspaceRoot: workspace, nxJsonConfiguration: {} };
+    const results = await cdktfApps.createNodes[1](paths, options as never, context);
+    return Object.assign({}, ...results.map(([, result]) => result.projects)) as Record<string, ProjectConfiguration>;
+  }
+
+  it('makes apps/platform a cdktf app with the same synth, validate, diff, deploy, destroy and typecheck as a service', async () => {
+    expect(cdktfApps.CDKTF_APP_GLOB).toBe('**/cdktf.json');
+    const platform = (await inferApps(['apps/platform/cdktf.json']))['apps/platform']!;
+    const t = platform.targets!;
+    expect(Object.keys(t).sort()).toEqual(['deploy', 'destroy', 'diff', 'synth', 'typecheck', 'validate']);
+    expect(t['synth']).toEqual({
+      executor: '@cache-platform/nx-plugin:synth',
+      options: { cwd: 'apps/platform', command: 'node ../../tools/terraform/bin/synth.cjs src/main.ts' },
+      // the rotation function's bundle (a dependency's `bundle`) is what the platform packages
+      dependsOn: ['^bundle'],
+      cache: true,
+      // the platform's quota check reads every service manifest: a new service re-synthesizes it
+      inputs: ['production', '^production', '{workspaceRoot}/**/cache-service.json', { env: 'CACHE_PLATFORM_ENVIRONMENTS' }],
+      outputs: ['{projectRoot}/cdktf.out'],
+    });
+    expect(t['validate']).toEqual({
+      executor: '@cache-platform/nx-plugin:validate',
+      options: { cwd: '.', command: 'node tools/terraform/bin/validate.cjs apps/platform' },
+      dependsOn: ['synth'],
+      cache: false,
+    });
+    expect(t['diff']).toMatchObject({ dependsOn: ['^bundle', 'synth'], cache: false });
+    expect(t['deploy']).toMatchObject({ dependsOn: ['^bundle', 'synth'], cache: false });
+    expect(t['deploy']!.options).toEqual({
+      cwd: 'apps/platform',
+      command: "node ../../tools/terraform/bin/cdktf.cjs deploy '*' --auto-approve",
+      env: { CHECKPOINT_DISABLE: '1' },
+    });
+    expect(t['destroy']).toMatchObject({ dependsOn: ['^bundle'], cache: false });
+    // exactly a service's targets of the same names, but for the entry, the bundles and the extra input
+    const context: CreateNodesContext = { workspaceRoot: workspace, nxJsonConfiguration: {} };
+    const [[, catalog]] = await createNodes[1](['apps/catalog-api/cache-service.json'], undefined, context);
+    const service = catalog.projects!['apps/catalog-api']!.targets!;
+    expect(t['validate']!.executor).toBe(service['validate']!.executor);
+    expect(t['synth']!.executor).toBe(service['synth']!.executor);
+    expect(t['typecheck']).toEqual({ ...service['typecheck'], options: { command: 'tsc --noEmit -p apps/platform/tsconfig.json' } });
+  });
+
+  it('leaves services to plugin.cjs and fixtures without a project.json alone', async () => {
+    const projects = await inferApps([
+      'apps/catalog-api/cdktf.json',
+      'tools/terraform/test/fixtures/failing-synth-app/cdktf.json',
+      'apps/platform/cdktf.json',
+    ]);
+    expect(Object.keys(projects)).toEqual(['apps/platform']);
+  });
+
+  it('keeps in apps/platform/project.json only what is the platform’s own: its audit, and the rotation bundle its tests need', () => {
+    const own = JSON.parse(readFileSync(join(workspace, 'apps', 'platform', 'project.json'), 'utf8')) as ProjectConfiguration;
+    expect(Object.keys(own.targets!).sort()).toEqual(['audit', 'test']);
+    expect(own.implicitDependencies).toEqual(['secret-rotation']);
+  });
+
+  it('takes its options from nx.json: another entry or other bundles', async () => {
+    const app = (await inferApps(['apps/platform/cdktf.json'], { entry: 'src/app.ts', bundles: [] }))['apps/platform']!.targets!;
+    expect(app['synth']!.options.command).toBe('node ../../tools/terraform/bin/synth.cjs src/app.ts');
+    expect(app['synth']!.dependsOn).toEqual([]);
+    expect(app['synth']!.inputs).toEqual(['production', '^production', { env: 'CACHE_PLATFORM_ENVIRONMENTS' }]);
   });
 });
