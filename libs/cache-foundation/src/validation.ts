@@ -77,35 +77,34 @@ function idRule(prefix: string): string {
 // CreateServerlessCache: 1-40 letters, digits and hyphens, starting with a letter, no "--", no trailing "-"
 const SERVERLESS_CACHE_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}$/;
 
+/**
+ * The one rule behind every id and name check here: a token passes (it is only known at apply), a
+ * literal must match `pattern`, else a violation naming the field, the value and `rule`.
+ */
+function assertMatches<T extends string>(field: string, value: T, pattern: RegExp, rule: string): T {
+  if (Token.isUnresolved(value)) return value;
+  if (typeof value !== 'string' || !pattern.test(value)) throw new ContractViolation(field, value, rule);
+  return value;
+}
+
 /** Validates a serverless cache name (AWS stores it lower-cased, so upper case is refused). */
 export function assertServerlessCacheName(name: string): string {
-  if (Token.isUnresolved(name)) return name;
-  if (typeof name !== 'string' || !SERVERLESS_CACHE_NAME.test(name)) {
-    throw new ContractViolation(
-      'serverless cache name',
-      name,
-      'must be 1-40 lower-case letters, digits and single hyphens, start with a letter and not end with a hyphen',
-    );
-  }
-  return name;
+  return assertMatches(
+    'serverless cache name',
+    name,
+    SERVERLESS_CACHE_NAME,
+    'must be 1-40 lower-case letters, digits and single hyphens, start with a letter and not end with a hyphen',
+  );
 }
 
 /** Validates a VPC id (`vpc-` + 8 or 17 hex digits) and returns it. */
 export function assertVpcId(vpcId: string): string {
-  if (Token.isUnresolved(vpcId)) return vpcId;
-  if (typeof vpcId !== 'string' || !VPC_ID.test(vpcId)) {
-    throw new ContractViolation('vpc id', vpcId, idRule('vpc'));
-  }
-  return vpcId;
+  return assertMatches('vpc id', vpcId, VPC_ID, idRule('vpc'));
 }
 
 /** Validates a security group id (`sg-` + 8 or 17 hex digits) and returns it. */
 export function assertSecurityGroupId(securityGroupId: string): string {
-  if (Token.isUnresolved(securityGroupId)) return securityGroupId;
-  if (typeof securityGroupId !== 'string' || !SECURITY_GROUP_ID.test(securityGroupId)) {
-    throw new ContractViolation('security group id', securityGroupId, idRule('sg'));
-  }
-  return securityGroupId;
+  return assertMatches('security group id', securityGroupId, SECURITY_GROUP_ID, idRule('sg'));
 }
 
 /**
@@ -117,12 +116,7 @@ export function assertSubnetIds(subnetIds: readonly string[]): readonly string[]
   if (!Array.isArray(subnetIds)) {
     throw new ContractViolation('subnet ids', subnetIds, 'must be a list of subnet ids');
   }
-  for (const id of subnetIds) {
-    if (Token.isUnresolved(id)) continue;
-    if (typeof id !== 'string' || !SUBNET_ID.test(id)) {
-      throw new ContractViolation('subnet id', id, idRule('subnet'));
-    }
-  }
+  for (const id of subnetIds) assertMatches('subnet id', id, SUBNET_ID, idRule('subnet'));
   const seen = new Set<string>();
   for (const id of subnetIds) {
     if (Token.isUnresolved(id)) continue;
@@ -191,15 +185,12 @@ export function assertCacheUsageLimits(limits: CacheUsageLimits): CacheUsageLimi
 
 /** Validates a customer managed KMS key ARN (`arn:aws:kms:<region>:<account>:key/<key id>`). */
 export function assertKmsKeyArn(arn: string): string {
-  if (Token.isUnresolved(arn)) return arn;
-  if (typeof arn !== 'string' || !KMS_KEY_ARN.test(arn)) {
-    throw new ContractViolation(
-      'kms key arn',
-      arn,
-      'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" (not an alias or a bare key id)',
-    );
-  }
-  return arn;
+  return assertMatches(
+    'kms key arn',
+    arn,
+    KMS_KEY_ARN,
+    'must be a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" (not an alias or a bare key id)',
+  );
 }
 
 /** Validates the number of days automatic snapshots are kept (0-35; 0 turns them off). */

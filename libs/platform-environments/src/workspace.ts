@@ -187,15 +187,20 @@ export function readWorkspace(root: string, options: ReadWorkspaceOptions = {}):
   return { root: resolve(root), services, cdktfApps, environments, cells };
 }
 
-/** The workspace root above `from` (the nearest folder with an `nx.json`), or undefined. */
-export function workspaceRootOf(from: string): string | undefined {
+/** The nearest folder at or above `from` that holds a file `name` (absolute), or undefined at the file system root. */
+export function nearestFolderWith(from: string, name: string): string | undefined {
   let dir = resolve(from);
   for (;;) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (existsSync(join(dir, name))) return dir;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/** The workspace root above `from` (the nearest folder with an `nx.json`), or undefined. */
+export function workspaceRootOf(from: string): string | undefined {
+  return nearestFolderWith(from, 'nx.json');
 }
 
 /** The workspace root above `from`; throws when there is none. */

@@ -11,6 +11,12 @@ import { AWSCURRENT, AWSPENDING, type SecretsPort } from './ports';
 
 /** `client` defaults to one for the Lambda's region (`AWS_REGION`) and the role's credentials. */
 export function awsSecretsPort(client: SecretsManagerClient = new SecretsManagerClient({})): SecretsPort {
+  // the version id goes in as ClientRequestToken: a retry with the same id and value is a no-op, not a new version
+  const putValue = async (secretId: string, versionId: string, secretString: string, stage: string): Promise<void> => {
+    await client.send(
+      new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: [stage] }),
+    );
+  };
   return {
     async describe(secretId) {
       const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
@@ -34,26 +40,8 @@ export function awsSecretsPort(client: SecretsManagerClient = new SecretsManager
         throw error;
       }
     },
-    async putPendingValue(secretId, versionId, secretString) {
-      await client.send(
-        new PutSecretValueCommand({
-          SecretId: secretId,
-          ClientRequestToken: versionId,
-          SecretString: secretString,
-          VersionStages: [AWSPENDING],
-        }),
-      );
-    },
-    async putCurrentValue(secretId, versionId, secretString) {
-      await client.send(
-        new PutSecretValueCommand({
-          SecretId: secretId,
-          ClientRequestToken: versionId,
-          SecretString: secretString,
-          VersionStages: [AWSCURRENT],
-        }),
-      );
-    },
+    putPendingValue: (secretId, versionId, secretString) => putValue(secretId, versionId, secretString, AWSPENDING),
+    putCurrentValue: (secretId, versionId, secretString) => putValue(secretId, versionId, secretString, AWSCURRENT),
     async removeStage(secretId, stage, fromVersionId) {
       await client.send(
         new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: stage, RemoveFromVersionId: fromVersionId }),

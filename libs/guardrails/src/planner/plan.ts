@@ -290,6 +290,9 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
   const inSync: string[] = [];
   const otherEnvironments: OtherEnvironmentUser[] = [];
   const ref = (g: GroupRef): GroupRef => ({ cell: g.cell, userGroupId: g.userGroupId });
+  const removeFromGroups = (userId: string, from: readonly LiveGroup[], owner: Ownership, reason: (group: LiveGroup) => string) => {
+    for (const group of from) actions.push({ kind: 'remove-from-group', userId, ...ref(group), ...owner, reason: reason(group) });
+  };
 
   for (const want of input.desired) {
     if (blocked.has(want.service)) continue;
@@ -338,15 +341,12 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
             : `user is not in ${groupName(home)}`,
       });
     }
-    for (const wrong of elsewhere) {
-      actions.push({
-        kind: 'remove-from-group',
-        userId: want.userId,
-        ...ref(wrong),
-        ...owner,
-        reason: `user is in ${groupName(wrong)}, but ${why} (${home.userGroupId}): remove it from ${wrong.userGroupId}`,
-      });
-    }
+    removeFromGroups(
+      want.userId,
+      elsewhere,
+      owner,
+      (wrong) => `user is in ${groupName(wrong)}, but ${why} (${home.userGroupId}): remove it from ${wrong.userGroupId}`,
+    );
     if (actions.length === before) inSync.push(want.userId);
   }
 
@@ -359,6 +359,7 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
     const place = placeUser(user, known);
     const memberOf = groupsOf(user.userId);
     const excess = excessOf(user.accessString);
+    const removeFromItsGroups = (reason: (group: LiveGroup) => string) => removeFromGroups(user.userId, memberOf, ownership, reason);
 
     if (place.environment !== environment) {
       // another environment's, or nobody can tell: only its seat in this environment's groups is ours
@@ -366,15 +367,10 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
         place.environment === undefined
           ? `which environment it belongs to is unknown: ${place.reason}`
           : `it belongs to environment ${place.environment} (${place.by === 'id' ? 'its id' : 'its cache-platform:environment tag'})`;
-      for (const group of memberOf) {
-        actions.push({
-          kind: 'remove-from-group',
-          userId: user.userId,
-          ...ref(group),
-          ...ownership,
-          reason: `in ${groupName(group)} of environment ${environment}, but no manifest defines it here and ${whose}${excess ? `; it ${excess}` : ''}`,
-        });
-      }
+      removeFromItsGroups(
+        (group) =>
+          `in ${groupName(group)} of environment ${environment}, but no manifest defines it here and ${whose}${excess ? `; it ${excess}` : ''}`,
+      );
       if (memberOf.length > 0) continue;
       if (place.environment !== undefined) {
         otherEnvironments.push({ userId: user.userId, environment: place.environment, by: place.by });
@@ -392,15 +388,7 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
     // this environment's user; deleting it takes the platform's own tags, not just an id that looks like ours
     const ours = user.tags[OWNERSHIP_TAG_KEYS.managedBy] === MANAGED_BY && place.by !== 'id';
     if (ours) {
-      for (const group of memberOf) {
-        actions.push({
-          kind: 'remove-from-group',
-          userId: user.userId,
-          ...ref(group),
-          ...ownership,
-          reason: `no manifest defines this user any more (in ${groupName(group)})`,
-        });
-      }
+      removeFromItsGroups((group) => `no manifest defines this user any more (in ${groupName(group)})`);
       actions.push({
         kind: 'delete-orphan',
         userId: user.userId,
@@ -408,15 +396,10 @@ export function planRedisUserChange(input: PlanInput): UserPlan {
         reason: 'created by the platform, and no manifest defines it any more',
       });
     } else if (memberOf.length > 0) {
-      for (const group of memberOf) {
-        actions.push({
-          kind: 'remove-from-group',
-          userId: user.userId,
-          ...ref(group),
-          ...ownership,
-          reason: `in ${groupName(group)}, but the platform did not create it (no managed-by tag) and no manifest defines it${excess ? `; it ${excess}` : ''}`,
-        });
-      }
+      removeFromItsGroups(
+        (group) =>
+          `in ${groupName(group)}, but the platform did not create it (no managed-by tag) and no manifest defines it${excess ? `; it ${excess}` : ''}`,
+      );
     } else {
       // outside the platform's groups: not the platform's to change, but the account's users must say
       // whose they are, and one that grants every key is worth a person's look

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { nearestFolderWith } from '@cache-platform/platform-environments';
 
 /** Where an app keeps its suppressions: next to its `cdktf.json`. */
 export const SUPPRESSIONS_FILE = 'policy-suppressions.json';
@@ -74,11 +74,5 @@ export function readSuppressionsFile(file: string, knownRules: readonly string[]
  * Its suppressions file applies to every stack synthesized from it.
  */
 export function appFolderOf(dir: string): string | undefined {
-  let current = resolve(dir);
-  for (;;) {
-    if (existsSync(join(current, 'cdktf.json'))) return current;
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
+  return nearestFolderWith(dir, 'cdktf.json');
 }
