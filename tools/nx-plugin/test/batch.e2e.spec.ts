@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchWorkspace } from './scratch';
+import { scratchNxEnv, scratchWorkspace } from './scratch';
 
 const APPS = ['catalog-api', 'enrollment-api', 'platform', 'broken-api'];
 
@@ -14,18 +14,7 @@ function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync('npx', ['nx', ...args], {
     cwd,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
-      NX_NO_CLOUD: 'true',
-      NX_DAEMON: 'false',
-      NX_TUI: 'false',
-      CI: 'true',
-      NX_DEFAULT_OUTPUT_STYLE: 'static',
-      CACHE_PLATFORM_ENVIRONMENTS: 'dev',
-      ...env,
-    },
+    env: scratchNxEnv({ NX_DEFAULT_OUTPUT_STYLE: 'static', CACHE_PLATFORM_ENVIRONMENTS: 'dev', ...env }),
     maxBuffer: 64 << 20,
   });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };

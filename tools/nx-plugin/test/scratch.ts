@@ -40,6 +40,17 @@ export function scratchWorkspace(prefix: string): string {
  * Each run is reported on stderr when it ends, with its duration (jest shows console output only
  * after a file's tests; a direct write shows at once), so minutes of real `nx` runs are not silent.
  */
+/**
+ * The environment of an `nx` run in a scratch workspace: no cloud, no daemon, no colours. The outer
+ * run's cache switches are dropped (`npm test -- --skip-nx-cache` hands its tasks NX_SKIP_NX_CACHE),
+ * so a scratch run uses its own cache unless its arguments say otherwise.
+ */
+export function scratchNxEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const outer = { ...process.env };
+  for (const name of ['NX_SKIP_NX_CACHE', 'NX_DISABLE_NX_CACHE']) delete outer[name];
+  return { ...outer, FORCE_COLOR: '0', NO_COLOR: '1', NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', CI: 'true', ...env };
+}
+
 export function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const started = Date.now();
   const announce = (outcome: string) =>
@@ -48,16 +59,7 @@ export function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): st
     const out = execFileSync('npx', ['nx', ...args], {
       cwd,
       encoding: 'utf8',
-      env: {
-        ...process.env,
-        FORCE_COLOR: '0',
-        NO_COLOR: '1',
-        NX_NO_CLOUD: 'true',
-        NX_DAEMON: 'false',
-        NX_TUI: 'false',
-        CI: 'true',
-        ...env,
-      },
+      env: scratchNxEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     announce('done');
