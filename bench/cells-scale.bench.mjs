@@ -312,6 +312,9 @@ async function benchAffectedValidate({ git, services }) {
       out = `${error.stdout}\n${error.stderr}`;
     }
     const seconds = now() - t0;
+    // the whole nx output, for where the time went (each batch prints its own timings)
+    mkdirSync(join(workspace, 'tmp', 'bench'), { recursive: true });
+    writeFileSync(join(workspace, 'tmp', 'bench', `cells-scale-affected-${N}-${label.replace(/[^a-z0-9]+/gi, '-')}.log`), out);
     const valid = [...out.matchAll(/^ok\s+(\S+)/gm)].map((m) => m[1]).sort();
     const failed = [...out.matchAll(/^FAIL (\S+)/gm)].map((m) => m[1]).sort();
     const tasks = /Successfully ran target validate for (\d+) projects? and (\d+) tasks?/.exec(out);
