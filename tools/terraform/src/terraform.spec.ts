@@ -9,6 +9,8 @@ import {
   terraformEnv,
   terraformPlatform,
   validateStack,
+  validateStacks,
+  validateStacksAsModules,
   synthesizedStacks,
 } from './index';
 
@@ -145,6 +147,57 @@ describe('validate against the real provider schema', () => {
     expect(result.valid).toBe(false);
     expect(result.diagnostics.map((d) => `${d.summary} ${d.detail}`).join('\n')).toMatch(/nodejs99\.x/);
   }, 120_000);
+});
+
+describe('validate as modules of one root (the batch), one provider process for stacks whose provider blocks share a shape', () => {
+  let app: string;
+  beforeAll(() => (app = mkdtempSync(join(tmpdir(), 'tf-validate-batch-'))));
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  const withProvider = (config: Record<string, unknown>, resources: Record<string, unknown>) => ({
+    ...stackJson(resources),
+    terraform: { ...stackJson({}).terraform, backend: { local: { path: 'state.tfstate' } } },
+    provider: { aws: [config] },
+  });
+  const parameter = (name: string, extra: Record<string, unknown> = {}) => ({
+    aws_ssm_parameter: { p: { name, type: 'String', value: 'v', ...extra } },
+  });
+
+  it('gives every stack the verdict and the errors it gets alone', async () => {
+    const stacks: Array<[string, unknown]> = [
+      // three of one shape (different tag values): they share one provider configuration
+      ['a', withProvider({ region: 'eu-west-1', default_tags: [{ tags: { svc: 'a' } }] }, parameter('/a'))],
+      ['b', withProvider({ region: 'eu-west-1', default_tags: [{ tags: { svc: 'b' } }] }, parameter('/b'))],
+      [
+        'bad-resource',
+        withProvider({ region: 'eu-west-1', default_tags: [{ tags: { svc: 'c' } }] }, parameter('/c', { not_an_attribute: 1 })),
+      ],
+      // a provider argument the schema does not have: another shape, so this block is checked as written
+      ['bad-provider', withProvider({ region: 'eu-west-1', not_a_provider_argument: true }, parameter('/d'))],
+    ];
+    const dirs = stacks.map(([name, json]) => {
+      const dir = join(app, 'cdktf.out', 'stacks', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
+      return dir;
+    });
+    const verdicts = (results: Awaited<ReturnType<typeof validateStacks>>) =>
+      results.map((r) => ({
+        stack: r.stack,
+        valid: r.valid,
+        errors: r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.detail),
+      }));
+    const batch = verdicts(await validateStacksAsModules(dirs));
+    expect(batch).toEqual(verdicts(await validateStacks(dirs)));
+    expect(batch.map((v) => [v.stack, v.valid])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['bad-resource', false],
+      ['bad-provider', false],
+    ]);
+    expect(batch[2]?.errors.join('\n')).toMatch(/not_an_attribute/);
+    expect(batch[3]?.errors.join('\n')).toMatch(/not_a_provider_argument/);
+  }, 240_000);
 });
 
 function safeReadlink(path: string): string {

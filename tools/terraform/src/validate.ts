@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import { runTerraform, TERRAFORM_SCRATCH, terraformEnv } from './terraform';
 
 export interface ValidateDiagnostic {
@@ -98,12 +98,65 @@ interface RawDiagnostic extends ValidateDiagnostic {
 }
 
 /**
+ * The structure of a provider block with every value replaced by its type: two blocks of one shape
+ * (the same arguments and blocks, values of the same types) differ only in values, which `validate`
+ * does not check against the provider (a region or a tag is checked when the provider is configured).
+ */
+function providerShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(providerShape);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, providerShape(v)]),
+    );
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * The stack as a child module of the batch root: its provider block is left out when another stack of
+ * the batch carries one of the same shape, so those stacks share the root's provider instance.
+ * Terraform starts one provider process per provider configuration (about a second of CPU each for
+ * the AWS provider: 302 stacks took 341 s with every block kept, docs/benchmarks.md), and a module
+ * with no configuration of its own uses the root's. Only a stack with exactly one `aws` configuration
+ * and no alias is shared this way; any other keeps its blocks as written.
+ */
+function moduleCopy(stackDir: string, copyDir: string, seenShapes: Set<string>): void {
+  const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> & {
+    provider?: Record<string, unknown[]>;
+    terraform?: Record<string, unknown>;
+  };
+  mkdirSync(copyDir);
+  // assets and any other file the stack names, where the stack keeps them
+  for (const entry of readdirSync(stackDir)) if (entry !== 'cdk.tf.json') symlinkSync(join(stackDir, entry), join(copyDir, entry));
+  // a child module ignores a backend (with a warning that says nothing about the stack)
+  if (json.terraform) delete json.terraform['backend'];
+  const providers = json.provider;
+  const aws = providers?.['aws'];
+  const shareable =
+    providers !== undefined &&
+    Object.keys(providers).length === 1 &&
+    Array.isArray(aws) &&
+    aws.length === 1 &&
+    typeof aws[0] === 'object' &&
+    aws[0] !== null &&
+    !('alias' in aws[0]);
+  if (shareable) {
+    const shape = JSON.stringify(providerShape(providers));
+    // the first stack of each shape keeps its block, so that shape is still checked, in that stack
+    if (seenShapes.has(shape)) delete json.provider;
+    else seenShapes.add(shape);
+  }
+  writeFileSync(join(copyDir, 'cdk.tf.json'), JSON.stringify(json));
+}
+
+/**
  * Validates many stacks with one provider load: a generated root module in a scratch folder calls
- * every stack as a child module (by relative path, so Terraform reads each stack where it lies), then
- * one `terraform init -backend=false` and one `terraform validate -json`. Each diagnostic names the
- * file it is about (`range.filename`), which maps it back to its stack, so the per-stack report reads
- * as `validateStack`'s: the `module.<name>.` prefix is taken off addresses, and the backend warning
- * that only the child-module form produces is dropped.
+ * every stack as a child module (a copy of its `cdk.tf.json` beside links to its assets, see
+ * {@link moduleCopy}), then one `terraform init -backend=false` and one `terraform validate -json`.
+ * Each diagnostic names the file it is about (`range.filename`), which maps it back to its stack, so
+ * the per-stack report reads as `validateStack`'s: the `module.<name>.` prefix is taken off addresses.
  *
  * When the combined run cannot say which stack a result belongs to (init fails, no JSON, an error
  * without a file of one of the stacks), the stacks are validated one by one instead, so a broken
@@ -123,8 +176,12 @@ export async function validateStacksAsModules(
   try {
     // module names only need to be unique and valid identifiers: two apps may each have a `dev` stack
     const names = stackDirs.map((_, i) => `stack_${i}`);
-    const modules = Object.fromEntries(stackDirs.map((dir, i) => [names[i], { source: relative(root, dir).split(sep).join('/') }]));
-    writeFileSync(join(root, 'main.tf.json'), `${JSON.stringify({ module: modules }, null, 2)}\n`);
+    const copies = names.map((name) => join(root, name));
+    const seenShapes = new Set<string>();
+    stackDirs.forEach((dir, i) => moduleCopy(dir, copies[i] as string, seenShapes));
+    const modules = Object.fromEntries(names.map((name) => [name, { source: `./${name}` }]));
+    // the configuration the shared modules use: settings come from each stack's own, checked above
+    writeFileSync(join(root, 'main.tf.json'), `${JSON.stringify({ module: modules, provider: { aws: [{}] } }, null, 2)}\n`);
     const t0 = Date.now();
     const init = await runTerraform(['init', '-backend=false', '-input=false', '-no-color'], root, env);
     const initSeconds = (Date.now() - t0) / 1000;
@@ -141,7 +198,7 @@ export async function validateStacksAsModules(
     const byStack: ValidateDiagnostic[][] = stackDirs.map(() => []);
     for (const d of parsed.diagnostics ?? []) {
       const file = d.range?.filename ? resolve(root, d.range.filename) : undefined;
-      const index = file ? stackDirs.findIndex((dir) => file.startsWith(dir + sep)) : -1;
+      const index = file ? copies.findIndex((dir) => file.startsWith(dir + sep)) : -1;
       if (index < 0) {
         if (d.severity === 'warning') continue;
         return oneByOne();
