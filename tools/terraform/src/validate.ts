@@ -90,9 +90,6 @@ export function formatDiagnostic(d: ValidateDiagnostic): string {
   return `  ${d.severity}: ${d.summary}${where}${d.detail ? `\n    ${d.detail.replace(/\n/g, '\n    ')}` : ''}`;
 }
 
-/** Terraform's warning for a stack's `backend` block once the stack is a child module: says nothing about the stack. */
-const CHILD_BACKEND_WARNING = 'Backend configuration ignored';
-
 interface RawDiagnostic extends ValidateDiagnostic {
   readonly range?: { readonly filename?: string };
 }
@@ -203,7 +200,6 @@ export async function validateStacksAsModules(
         if (d.severity === 'warning') continue;
         return oneByOne();
       }
-      if (d.summary === CHILD_BACKEND_WARNING && d.severity === 'warning') continue;
       const prefix = `module.${names[index]}.`;
       const address = d.address?.startsWith(prefix) ? d.address.slice(prefix.length) : d.address;
       byStack[index]?.push({ severity: d.severity, summary: d.summary, detail: d.detail, address });
