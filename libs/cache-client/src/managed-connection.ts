@@ -24,6 +24,12 @@ export const remaining = (deadline: number): number => Math.max(0, deadline - mo
 /** A command that is safe to send twice (a read, a delete): retried once after a dropped connection. */
 export const RETRY_ON_DROP = true;
 
+/**
+ * How many replaced clients one request follows to the next before it fails: a cell move is one; a
+ * second replacement within one request's budget is rare; the bound keeps a request from chasing more.
+ */
+const MAX_REPLACEMENTS_WAITED = 2;
+
 /** One try of an operation on a connection, within `deadline`. */
 type Attempt<T> = (redis: RedisHandle, deadline: number) => Promise<T>;
 
@@ -54,6 +60,8 @@ export class ManagedConnection {
   private credentialRefresh: Promise<CacheSecretPayload> | undefined;
   /** signs IAM auth tokens: the caller's, or the default signer loaded when the secret first says `iam` */
   private tokenProvider: AuthTokenProvider | undefined;
+  /** clients dropped on purpose for one built from a re-read secret; their waiters move on (acquire) */
+  private readonly replaced = new WeakSet<RedisHandle>();
   /** the hot path's command timeout: one timer for all reads in flight */
   private readonly readTimeout: SharedTimeout;
 
@@ -338,16 +346,47 @@ export class ManagedConnection {
     });
   }
 
+  /**
+   * The client, ready, within `deadline`. A request waiting for a client that is replaced meanwhile
+   * (the re-read secret names another cache: a cell move) moves to the replacement; so does one
+   * whose client gave up on refused handshakes while the secret is being re-read. Failing them with
+   * the old client instead would count every waiting request toward the circuit at once, and a
+   * planned move would open it (the day-two lifecycle test saw 5 s of skipped Redis).
+   */
   private async acquire(deadline: number): Promise<RedisHandle> {
-    let redis = this.handle;
-    if (redis?.dead) {
-      this.dropHandle(redis);
-      redis = undefined;
+    for (let moved = 0; ; moved++) {
+      let redis = this.handle;
+      if (redis?.dead) {
+        this.dropHandle(redis);
+        redis = undefined;
+      }
+      if (!redis) redis = await withTimeout((this.opening ??= this.open()), remaining(deadline), 'connect');
+      if (!redis.isReady()) {
+        try {
+          await redis.waitReady(remaining(deadline));
+        } catch (error) {
+          if (moved < MAX_REPLACEMENTS_WAITED && (await this.replacementComing(redis, error, deadline))) continue;
+          throw error;
+        }
+      }
+      this.connectedOnce = true;
+      return redis;
     }
-    if (!redis) redis = await withTimeout((this.opening ??= this.open()), remaining(deadline), 'connect');
-    if (!redis.isReady()) await redis.waitReady(remaining(deadline));
-    this.connectedOnce = true;
-    return redis;
+  }
+
+  /**
+   * After waiting for `redis` failed: true when a newer client is worth waiting for, within the
+   * deadline. A client that died on its own (server gone, a certificate refused, a password that
+   * really is wrong) is not: the request fails as before and counts toward the circuit.
+   */
+  private async replacementComing(redis: RedisHandle, error: unknown, deadline: number): Promise<boolean> {
+    if (!redis.dead || remaining(deadline) <= 0) return false;
+    if (this.replaced.has(redis)) return true;
+    const refresh = this.credentialRefresh;
+    if (!isAuthError(error) || refresh === undefined) return false;
+    // its handshakes were refused and the secret is being re-read: the next client uses what it finds
+    await withTimeout(refresh, remaining(deadline), 'secret re-read');
+    return true;
   }
 
   private open(): Promise<RedisHandle> {
@@ -398,7 +437,11 @@ export class ManagedConnection {
         try {
           const secret = await this.secrets.refresh();
           const current = this.handle;
-          if (current && (dropConnection || !samePlan(current.plan, this.planFor(secret)))) this.dropHandle(current);
+          if (current && (dropConnection || !samePlan(current.plan, this.planFor(secret)))) {
+            // requests waiting for it move to the client that replaces it (acquire)
+            this.replaced.add(current);
+            this.dropHandle(current);
+          }
           return secret;
         } finally {
           this.credentialRefresh = undefined;

@@ -90,20 +90,26 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
   let loops: Promise<void>[] = [];
   const loopStats = { requests: 0, wrong: 0, errors: [] as string[] };
 
+  /** what the client did and read, with times: printed for a step that failed open, so its cause shows */
+  const timeline: string[] = [];
+  const note = (line: string) => timeline.push(`${((Date.now() - started) / 1000).toFixed(3)} s ${line}`);
+
   async function startLoops(secretName: string): Promise<void> {
     cache = createServiceCache({
       secretSource: {
         name: secretName,
-        fetch: async () => {
+        fetch: async (force) => {
           const { versionId, value } = aws.valueOf(secretName);
           // the only field the test changes: a serverless cache is a cluster, the test server one node
           const doc = { ...(JSON.parse(value) as Record<string, unknown>), clusterMode: false };
+          note(`secret read${force ? ' (forced)' : ''}: version ${versionId}, port ${String(doc['port'])}`);
           return { secretString: JSON.stringify(doc), versionId };
         },
       },
       tls: { ca: tls.caPem },
       commandTimeoutMs: 3000,
       metrics: { enabled: false },
+      logger: { warn: (message, fields) => note(`client: ${message} ${JSON.stringify(fields ?? {})}`) },
     });
     looping = true;
     const c = cache;
@@ -131,6 +137,12 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
   function checkpoint(step: string): void {
     const m = cache!.metrics() as unknown as { failOpen: number; errors: number };
     steps.push({ step, failOpen: m.failOpen - last.failOpen, errors: m.errors - last.errors });
+    const lines = timeline.splice(0);
+    if (m.failOpen > last.failOpen || m.errors > last.errors) {
+      // the first lines of what went wrong in this step (a storm repeats itself)
+      process.stderr.write(`  day-two lifecycle: ${step} failed open; client timeline:\n    ${lines.slice(0, 60).join('\n    ')}\n`);
+    }
+    note(`---- ${step}`);
     last = { failOpen: m.failOpen, errors: m.errors };
     // progress while the story runs (minutes): a direct write shows at once, console output only at the file's end
     process.stderr.write(`  day-two lifecycle: ${step} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
