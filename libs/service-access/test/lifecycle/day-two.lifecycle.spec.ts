@@ -7,10 +7,10 @@
 // real TLS redis-server per cell, Lambda Invoke of the bundled function). Throughout, request loops
 // through createServiceCache must see no failed request: no error, no wrong value, and nothing
 // served by the loader because the cache refused the credentials (the client's failOpen count).
-// KNOWN INTERMITTENT FAILURE (issue 18 follow-up, 2026-12-06): the cell move failed open 3,659 and
-// 3,869 requests (WRONGPASS on the old cell for ~8 s, until the client used the secret that names
-// cell b) in 2 of 4 full runs that day, with and without other tasks beside it (service-access:test
-// has `parallelism: false`); alone and in the other runs, 0 of ~118,000. A real gap in the move, not noise.
+// The cell move once failed open ~3,800 requests in some full runs: the requests waiting for the
+// old cell's client failed with it when the re-read secret replaced it, and five failures opened the
+// circuit (libs/cache-client/test/cell-move.spec.ts reproduces that every time, and holds the fix). A
+// step that fails open prints the client's timeline (its warnings and every secret read).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
