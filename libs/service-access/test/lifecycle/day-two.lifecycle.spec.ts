@@ -101,7 +101,7 @@ describeLifecycle('day two: months of rotations, applies, a cell move and a canc
         fetch: async (force) => {
           const { versionId, value } = aws.valueOf(secretName);
           // the only field the test changes: a serverless cache is a cluster, the test server one node
-          const doc = { ...(JSON.parse(value) as Record<string, unknown>), clusterMode: false };
+          const doc: Record<string, unknown> = { ...(JSON.parse(value) as Record<string, unknown>), clusterMode: false };
           note(`secret read${force ? ' (forced)' : ''}: version ${versionId}, port ${String(doc['port'])}`);
           return { secretString: JSON.stringify(doc), versionId };
         },
