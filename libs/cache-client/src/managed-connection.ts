@@ -348,8 +348,7 @@ export class ManagedConnection {
 
   /**
    * The client, ready, within `deadline`. A request waiting for a client that is replaced meanwhile
-   * (the re-read secret names another cache: a cell move) moves to the replacement; so does one
-   * whose client gave up on refused handshakes while the secret is being re-read. Failing them with
+   * (the re-read secret names another cache: a cell move) moves to the replacement. Failing them with
    * the old client instead would count every waiting request toward the circuit at once, and a
    * planned move would open it (the day-two lifecycle test saw 5 s of skipped Redis).
    */
@@ -365,28 +364,15 @@ export class ManagedConnection {
         try {
           await redis.waitReady(remaining(deadline));
         } catch (error) {
-          if (moved < MAX_REPLACEMENTS_WAITED && (await this.replacementComing(redis, error, deadline))) continue;
+          // replaced on purpose: its replacement is opened next. One that died on its own (server gone,
+          // certificate refused, a password that really is wrong) fails the request and counts as before.
+          if (moved < MAX_REPLACEMENTS_WAITED && this.replaced.has(redis) && remaining(deadline) > 0) continue;
           throw error;
         }
       }
       this.connectedOnce = true;
       return redis;
     }
-  }
-
-  /**
-   * After waiting for `redis` failed: true when a newer client is worth waiting for, within the
-   * deadline. A client that died on its own (server gone, a certificate refused, a password that
-   * really is wrong) is not: the request fails as before and counts toward the circuit.
-   */
-  private async replacementComing(redis: RedisHandle, error: unknown, deadline: number): Promise<boolean> {
-    if (!redis.dead || remaining(deadline) <= 0) return false;
-    if (this.replaced.has(redis)) return true;
-    const refresh = this.credentialRefresh;
-    if (!isAuthError(error) || refresh === undefined) return false;
-    // its handshakes were refused and the secret is being re-read: the next client uses what it finds
-    await withTimeout(refresh, remaining(deadline), 'secret re-read');
-    return true;
   }
 
   private open(): Promise<RedisHandle> {
