@@ -151,8 +151,15 @@ function serviceTargets(projectRoot) {
 }
 
 /**
- * The project name of a service app. Only the name is read: the manifest is validated by the synth
- * (with the file, field, value and rule), so a typo in one manifest never stops Nx itself.
+ * The project name of a service app: the one reader of `cache-service.json` outside the workspace
+ * model (libs/platform-environments `readWorkspace`), allowed for two reasons. The model is
+ * TypeScript, and this worker has no transpiler (see the top of this file); and Nx computes the
+ * project graph before any task, so a manifest the model refuses (bad JSON, a bad field) must still
+ * leave a project here, or no `nx` command could run to report it. So it reads the `service` field
+ * and nothing else, never throws, and falls back to the folder name; the synth, through the model,
+ * reports the manifest's problems with the file, field, value and rule. test/workspace-model.spec.ts
+ * holds the names to the model's (the sample apps and a service under services/payments), and
+ * bin/service-test.cjs takes the name from Nx (NX_TASK_TARGET_PROJECT) rather than read it again.
  * @param {string} workspaceRoot
  * @param {string} manifestPath
  */

@@ -1,8 +1,11 @@
 // The Nx plugin is plain CommonJS (no TypeScript transpiler in Nx's plugin worker), so it cannot
-// import the workspace model and keeps its `**/cache-service.json` glob. This proves, with the real
-// `nx` on a scratch workspace carrying this repository's .gitignore, that the glob makes a project of
-// exactly the services the workspace model (libs/platform-environments/src/workspace.ts) finds:
-// wherever `--directory` put them, and never a copy in a folder the model skips.
+// import the workspace model: it keeps its `**/cache-service.json` glob and reads each manifest's
+// `service` for the project name (plugin.cjs `serviceName`, the one reader of the manifest outside the
+// model). This proves, with the real `nx` on a scratch workspace carrying this repository's
+// .gitignore, that the glob and that read make a project of exactly the services the workspace model
+// (libs/platform-environments/src/workspace.ts) finds, under the same names: the repository's sample
+// apps with their real manifests, services wherever `--directory` put them (services/payments/...),
+// and never a copy in a folder the model skips.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,8 @@ const manifest = (service: string) =>
   });
 
 describe('the plugin and the workspace model find the same services', () => {
+  // the repository's sample apps (apps/catalog-api, apps/enrollment-api), found by the model itself
+  const samples = readWorkspace(repo).services;
   let root: string;
   const write = (path: string, text: string) => {
     mkdirSync(join(root, path, '..'), { recursive: true });
@@ -35,6 +40,7 @@ describe('the plugin and the workspace model find the same services', () => {
     write('nx.json', JSON.stringify({ plugins: ['./plugin.cjs'] }));
     // the projects every service names as implicit dependencies
     for (const name of SERVICE_IMPLICIT_DEPENDENCIES) write(`libs/${name}/project.json`, JSON.stringify({ name }));
+    for (const sample of samples) write(sample.source, readFileSync(join(repo, sample.source), 'utf8'));
     write('apps/orders-api/cache-service.json', manifest('orders-api'));
     write('apps/team-a/billing-api/cache-service.json', manifest('billing-api'));
     write('services/payments/payments-api/cache-service.json', manifest('payments-api'));
@@ -62,8 +68,10 @@ describe('the plugin and the workspace model find the same services', () => {
       .sort();
     const model = readWorkspace(root).services.map((s) => [s.root, s.manifest.service]);
     expect(services).toEqual(model);
+    expect(samples.map((s) => s.root)).toEqual(expect.arrayContaining(['apps/catalog-api', 'apps/enrollment-api']));
     expect(services).toEqual([
       ['a/b/c/d/e/deep-api', 'deep-api'],
+      ...samples.map((s) => [s.root, s.manifest.service]),
       ['apps/orders-api', 'orders-api'],
       ['apps/orders-api/worker', 'orders-worker'],
       ['apps/team-a/billing-api', 'billing-api'],
