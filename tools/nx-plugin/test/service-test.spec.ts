@@ -3,9 +3,9 @@
 // read of cache-service.json); an app with tests runs them with the workspace's jest preset, and fails
 // when they fail.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serviceManifest, workspaceFixture } from '@cache-platform/cache-contract/testing';
 import { SERVICE_IMPLICIT_DEPENDENCIES } from '../plugin.cjs';
 import { nx } from './scratch';
 
@@ -81,33 +81,22 @@ describe("a service's test target", () => {
   it('gets the project name from the real Nx: the plugin names the project from the manifest, Nx hands the name to the task', () => {
     // a scratch workspace with the plugin and this script where the repository keeps them; the app's
     // folder and its service name differ, so only the name Nx passes can produce the notice below
-    const root = mkdtempSync(join(tmpdir(), 'service-test-nx-'));
+    const nxJson = { namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'] }, plugins: ['./tools/nx-plugin/plugin.cjs'] };
+    const { root, write, remove } = workspaceFixture('service-test-nx-', JSON.stringify(nxJson));
     try {
-      const write = (path: string, text: string) => {
-        mkdirSync(join(root, path, '..'), { recursive: true });
-        writeFileSync(join(root, path), text);
-      };
       symlinkSync(join(workspace, 'node_modules'), join(root, 'node_modules'));
-      mkdirSync(join(root, 'tools', 'nx-plugin', 'bin'), { recursive: true });
       for (const file of ['plugin.cjs', 'bin/service-test.cjs'])
-        copyFileSync(join(workspace, 'tools', 'nx-plugin', file), join(root, 'tools', 'nx-plugin', file));
+        write(`tools/nx-plugin/${file}`, readFileSync(join(workspace, 'tools', 'nx-plugin', file), 'utf8'));
       write('package.json', JSON.stringify({ name: 'scratch', private: true }));
-      write(
-        'nx.json',
-        JSON.stringify({
-          namedInputs: { default: ['{projectRoot}/**/*'], production: ['default'] },
-          plugins: ['./tools/nx-plugin/plugin.cjs'],
-        }),
-      );
       for (const name of SERVICE_IMPLICIT_DEPENDENCIES) write(`libs/${name}/project.json`, JSON.stringify({ name }));
-      write('apps/team-a/legacy-folder/cache-service.json', JSON.stringify({ service: 'legacy-api' }));
+      write('apps/team-a/legacy-folder/cache-service.json', JSON.stringify(serviceManifest('legacy-api')));
       write('apps/team-a/legacy-folder/src/handler/index.ts', untested['src/handler/index.ts']);
       const out = nx(root, ['run', 'legacy-api:test', '--skip-nx-cache']);
       expect(out).toMatch(
         /notice: legacy-api has no tests yet \(no \*\.spec\.ts or \*\.test\.ts in apps\/team-a\/legacy-folder\), so its test target passes\./,
       );
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      remove();
     }
   }, 120_000);
 });
