@@ -1,8 +1,9 @@
 // @ts-check
 // The Nx plugin that makes every `cache-service.json` a project with every service target. Plain
-// CommonJS on purpose: Nx loads plugins on every project-graph computation, in a worker of their own,
-// and a TypeScript plugin makes that worker register a TypeScript transpiler first, which measured
-// 1.5-2 s per `nx` command on our machines (docs/benchmarks.md); this file loads in about 20 ms.
+// CommonJS on purpose: Nx loads plugins on every project-graph computation (in Nx's own process here:
+// the root .env sets NX_ISOLATE_PLUGINS=false; otherwise in a worker of their own), and a TypeScript
+// plugin makes Nx register a TypeScript transpiler first, which measured 1.5-2 s per `nx` command on
+// our machines (docs/benchmarks.md); this file loads in about 20 ms.
 // `// @ts-check` and the JSDoc types keep it typechecked with the rest of the project.
 const { readFileSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
@@ -151,8 +152,16 @@ function serviceTargets(projectRoot) {
 }
 
 /**
- * The project name of a service app. Only the name is read: the manifest is validated by the synth
- * (with the file, field, value and rule), so a typo in one manifest never stops Nx itself.
+ * The project name of a service app: the one reader of `cache-service.json` outside the workspace
+ * model (libs/platform-environments `readWorkspace`), allowed for two reasons. The model is
+ * TypeScript, and this file stays plain JavaScript so Nx needs no transpiler (see the top); and Nx
+ * computes the project graph before any task, so a manifest the model refuses (bad JSON, a bad
+ * field) must still leave a project here, or no `nx` command could run to report it. So it reads
+ * the `service` field and nothing else, never throws, and falls back to the folder name; the synth,
+ * through the model, reports the manifest's problems with the file, field, value and rule.
+ * test/workspace-model.spec.ts holds the names to the model's (the sample apps and a service under
+ * services/payments), and bin/service-test.cjs takes the name from Nx (NX_TASK_TARGET_PROJECT)
+ * rather than read it again.
  * @param {string} workspaceRoot
  * @param {string} manifestPath
  */

@@ -61,9 +61,18 @@ export function platformExportNames(environment: string, cell?: string): Platfor
 }
 
 /**
+ * The SSM folder of an environment's keyspace claims, `/cache-platform/<env>/keyspaces`: every claim
+ * is a direct child, named by its keyspace (a keyspace holds no `/`). Readers list it with
+ * GetParametersByPath, which IAM authorizes on this path itself.
+ */
+export function keyspaceClaimsPath(environment: string): string {
+  return `${platformParameterRoot(environment)}/keyspaces`;
+}
+
+/**
  * The SSM parameter that records which service owns a keyspace. SSM refuses to create a parameter
  * that exists, so a second stack claiming the same keyspace fails at apply instead of sharing keys.
  */
 export function keyspaceClaimParameterName(environment: string, keyspace: string): string {
-  return `${platformParameterRoot(environment)}/keyspaces/${assertKeyspace(keyspace)}`;
+  return `${keyspaceClaimsPath(environment)}/${assertKeyspace(keyspace)}`;
 }

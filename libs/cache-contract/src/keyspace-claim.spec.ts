@@ -1,4 +1,11 @@
-import { formatKeyspaceClaim, parseKeyspaceClaim } from './index';
+import {
+  ContractViolation,
+  formatKeyspaceClaim,
+  keyspaceClaimParameterName,
+  keyspaceClaimsPath,
+  listKeyspaceClaims,
+  parseKeyspaceClaim,
+} from './index';
 
 describe('keyspace claims', () => {
   const record = { service: 'orders-api', owner: 'team-orders', purpose: 'cache product lookups' };
@@ -27,5 +34,54 @@ describe('keyspace claims', () => {
       'invalid keyspace claim purpose undefined: must be a non-empty string',
     );
     expect(() => parseKeyspaceClaim('a:b', formatKeyspaceClaim(record))).toThrow('invalid keyspace "a:b"');
+  });
+});
+
+describe('listKeyspaceClaims', () => {
+  const value = (service: string) => formatKeyspaceClaim({ service, owner: 'team-a', purpose: 'cache lookups' });
+  const path = '/cache-platform/prod/keyspaces';
+
+  it('reads every page of the claims path, non-recursively, and parses each claim', async () => {
+    const requests: unknown[] = [];
+    const pages = [
+      { Parameters: [{ Name: `${path}/orders`, Value: value('orders-api') }], NextToken: 'next' },
+      { Parameters: [{ Name: `${path}/billing`, Value: value('billing-api') }] },
+    ];
+    const claims = await listKeyspaceClaims('prod', async (input) => {
+      requests.push(input);
+      return pages[requests.length - 1]!;
+    });
+    expect(requests).toEqual([
+      { Path: path, Recursive: false, NextToken: undefined },
+      { Path: path, Recursive: false, NextToken: 'next' },
+    ]);
+    expect(claims).toEqual([
+      { keyspace: 'orders', record: { service: 'orders-api', owner: 'team-a', purpose: 'cache lookups' } },
+      { keyspace: 'billing', record: { service: 'billing-api', owner: 'team-a', purpose: 'cache lookups' } },
+    ]);
+    expect(keyspaceClaimsPath('prod')).toBe(path);
+    expect(keyspaceClaimParameterName('prod', 'orders')).toBe(`${path}/orders`);
+  });
+
+  it('keeps an unreadable claim, with the refusal located at its parameter', async () => {
+    const [broken, empty] = await listKeyspaceClaims('prod', async () => ({
+      Parameters: [{ Name: `${path}/broken`, Value: 'not json' }, { Name: `${path}/empty` }],
+    }));
+    expect(broken?.keyspace).toBe('broken');
+    expect(broken?.record).toBeUndefined();
+    expect(broken?.problem).toBeInstanceOf(ContractViolation);
+    expect(broken?.problem?.message).toBe(
+      `SSM parameter ${path}/broken: invalid claim of keyspace "broken" "not json": must be a JSON object {service, owner, purpose}`,
+    );
+    expect(empty?.problem?.message).toBe(
+      `SSM parameter ${path}/empty: invalid claim of keyspace "empty" "": must be a JSON object {service, owner, purpose}`,
+    );
+  });
+
+  it('passes on what is not a broken claim: a failed call', async () => {
+    await expect(listKeyspaceClaims('prod', () => Promise.reject(new Error('AccessDeniedException: no')))).rejects.toThrow(
+      'AccessDeniedException: no',
+    );
+    await expect(listKeyspaceClaims('Prod', async () => ({}))).rejects.toThrow('invalid environment name "Prod"');
   });
 });

@@ -1,4 +1,5 @@
 import { ContractViolation } from './errors';
+import { keyspaceClaimsPath } from './exports';
 import { assertKeyspace, assertServiceName } from './naming';
 
 /**
@@ -59,4 +60,47 @@ export function parseKeyspaceClaim(keyspace: string, value: string): KeyspaceCla
   }
   const d = doc as Record<string, unknown>;
   return { service: assertServiceName(d['service']), owner: checkField('owner', d['owner']), purpose: checkField('purpose', d['purpose']) };
+}
+
+/**
+ * One SSM GetParametersByPath call, made with the caller's own client and retry settings (the contract
+ * loads no SDK): `(input) => client.send(new GetParametersByPathCommand(input))` fits as it is.
+ */
+export type GetParametersByPathPage = (input: { Path: string; Recursive: boolean; NextToken?: string | undefined }) => Promise<{
+  Parameters?: readonly { Name?: string | undefined; Value?: string | undefined }[] | undefined;
+  NextToken?: string | undefined;
+}>;
+
+/**
+ * A keyspace claim found in SSM: its record, or, when its value is unreadable, why (parseKeyspaceClaim's
+ * refusal, located at the SSM parameter). An unreadable claim still holds its keyspace.
+ */
+export type FoundKeyspaceClaim =
+  | { readonly keyspace: string; readonly record: KeyspaceClaimRecord; readonly problem?: undefined }
+  | { readonly keyspace: string; readonly record?: undefined; readonly problem: ContractViolation };
+
+/**
+ * Every keyspace claim of `environment`, all pages, in the order SSM lists them: the one read of the
+ * claims for the rotation report, the platform's destroy guard and the audit. Each caller decides what
+ * an unreadable claim means to it (the report refuses it, the guard and the audit count it as held).
+ */
+export async function listKeyspaceClaims(environment: string, getPage: GetParametersByPathPage): Promise<FoundKeyspaceClaim[]> {
+  const path = keyspaceClaimsPath(environment);
+  const claims: FoundKeyspaceClaim[] = [];
+  let token: string | undefined;
+  do {
+    // not recursive: a claim is a direct child of the path, and nothing a stack writes lies deeper
+    const page = await getPage({ Path: path, Recursive: false, NextToken: token });
+    for (const parameter of page.Parameters ?? []) {
+      const keyspace = (parameter.Name ?? '').slice(path.length + 1);
+      try {
+        claims.push({ keyspace, record: parseKeyspaceClaim(keyspace, parameter.Value ?? '') });
+      } catch (error) {
+        if (!(error instanceof ContractViolation)) throw error;
+        claims.push({ keyspace, problem: error.at(`SSM parameter ${parameter.Name ?? path}`) });
+      }
+    }
+    token = page.NextToken;
+  } while (token);
+  return claims;
 }

@@ -15,7 +15,7 @@ import {
   assertLogRetentionDays,
   assertTimeoutSeconds,
   DEFAULT_LOG_RETENTION_DAYS,
-  keyspaceClaimParameterName,
+  keyspaceClaimsPath,
   LAMBDA_ARCHITECTURE,
   LAMBDA_RUNTIME,
   ROTATION_REPORT_ACTION,
@@ -126,8 +126,7 @@ export class PasswordRotationFunction extends Construct {
       props.secretsKmsKeyArn === undefined ? undefined : validated(this, () => assertKmsKeyArn(props.secretsKmsKeyArn as string));
     const userArns = arn('elasticache', patterns.userArnResource);
     // GetParametersByPath is authorized on the path itself
-    const claimsProbe = keyspaceClaimParameterName(props.environment, 'x');
-    const claimsPathArn = arn('ssm', `parameter${claimsProbe.slice(0, claimsProbe.lastIndexOf('/'))}`);
+    const claimsPathArn = arn('ssm', `parameter${keyspaceClaimsPath(props.environment)}`);
     // the environment's export parameters, default cell and other cells: `parameter` + the name without its leading slash
     const exportArns = [
       platformExportNames(props.environment).endpointAddress,

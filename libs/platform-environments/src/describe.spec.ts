@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { serviceManifest, workspaceFixture, type WorkspaceFixture } from '@cache-platform/cache-contract/testing';
 import { describeEnvironments, environmentViews, ENVIRONMENTS, readWorkspace, type Environment } from './index';
 
 const [dev] = ENVIRONMENTS;
@@ -13,27 +12,17 @@ const CHANGED: Environment[] = [
 ];
 
 let root: string;
-const write = (path: string, text: string) => {
-  mkdirSync(join(root, path, '..'), { recursive: true });
-  writeFileSync(join(root, path), text);
-};
-const manifest = (service: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    service,
-    keyspace: service,
-    owner: 'team-a',
-    purpose: 'cache lookups',
-    authMode: 'password',
-    accessProfile: 'readwrite',
-    ...extra,
-  });
+let write: WorkspaceFixture['write'];
+let remove: WorkspaceFixture['remove'];
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'describe-environments-'));
-  write('nx.json', '{}');
-  write('apps/orders-api/cache-service.json', manifest('orders-api'));
-  write('services/payments/payments-api/cache-service.json', manifest('payments-api', { environments: ['dev', 'prod'] }));
+  ({ root, write, remove } = workspaceFixture('describe-environments-'));
+  write('apps/orders-api/cache-service.json', JSON.stringify(serviceManifest('orders-api')));
+  write(
+    'services/payments/payments-api/cache-service.json',
+    JSON.stringify(serviceManifest('payments-api', { environments: ['dev', 'prod'] })),
+  );
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => remove());
 
 describe('environmentViews / describeEnvironments', () => {
   it('reads region, state and protection from the environment list as it is now', () => {

@@ -1,44 +1,30 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CELL } from '@cache-platform/cache-contract';
+import { serviceManifest, workspaceFixture, type WorkspaceFixture } from '@cache-platform/cache-contract/testing';
 import { ENVIRONMENTS, readServiceManifest, readWorkspace, selectEnvironments, SKIPPED_FOLDERS, type Environment } from './index';
 
-const manifest = (service: string, extra: Record<string, unknown> = {}) => ({
-  service,
-  keyspace: service,
-  owner: 'team-a',
-  purpose: 'cache lookups',
-  authMode: 'password',
-  accessProfile: 'readwrite',
-  ...extra,
-});
-
 let root: string;
-const write = (path: string, text: string) => {
-  mkdirSync(join(root, path, '..'), { recursive: true });
-  writeFileSync(join(root, path), text);
-};
+let write: WorkspaceFixture['write'];
+let remove: WorkspaceFixture['remove'];
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'workspace-model-'));
-  write('nx.json', '{}');
+  ({ root, write, remove } = workspaceFixture('workspace-model-'));
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => remove());
 
 describe('readWorkspace', () => {
   it('finds a service wherever the generator can put one, and skips build output and tool state', () => {
-    write('apps/orders-api/cache-service.json', JSON.stringify(manifest('orders-api')));
+    write('apps/orders-api/cache-service.json', JSON.stringify(serviceManifest('orders-api')));
     write('apps/orders-api/cdktf.json', '{}');
-    write('apps/team-a/billing-api/cache-service.json', JSON.stringify(manifest('billing-api')));
+    write('apps/team-a/billing-api/cache-service.json', JSON.stringify(serviceManifest('billing-api')));
     // --directory=services/payments
-    write('services/payments/payments-api/cache-service.json', JSON.stringify(manifest('payments-api')));
+    write('services/payments/payments-api/cache-service.json', JSON.stringify(serviceManifest('payments-api')));
     write('services/payments/payments-api/cdktf.json', '{}');
     // a service nested in another app's folder is a project to Nx, so it is a service here too
-    write('apps/orders-api/worker/cache-service.json', JSON.stringify(manifest('orders-worker')));
+    write('apps/orders-api/worker/cache-service.json', JSON.stringify(serviceManifest('orders-worker')));
     write('apps/platform/cdktf.json', '{}');
     // copies in every skipped folder, valid or not, are never read
     for (const folder of SKIPPED_FOLDERS) {
-      write(`apps/orders-api/${folder}/copy/cache-service.json`, JSON.stringify(manifest('orders-api')));
+      write(`apps/orders-api/${folder}/copy/cache-service.json`, JSON.stringify(serviceManifest('orders-api')));
       write(`${folder}/cache-service.json`, '{ not json');
     }
 
@@ -65,22 +51,22 @@ describe('readWorkspace', () => {
   });
 
   it('names the file, field, value and rule of an invalid manifest', () => {
-    write('services/payments/payments-api/cache-service.json', JSON.stringify(manifest('payments-api', { accessProfile: 'admin' })));
+    write('services/payments/payments-api/cache-service.json', JSON.stringify(serviceManifest('payments-api', { accessProfile: 'admin' })));
     expect(() => readWorkspace(root)).toThrow(
       'services/payments/payments-api/cache-service.json: invalid field accessProfile "admin": must be one of',
     );
   });
 
   it('refuses two manifests with one service name, naming both files', () => {
-    write('apps/payments-api/cache-service.json', JSON.stringify(manifest('payments-api')));
-    write('services/payments/payments-api/cache-service.json', JSON.stringify(manifest('payments-api', { keyspace: 'pay' })));
+    write('apps/payments-api/cache-service.json', JSON.stringify(serviceManifest('payments-api')));
+    write('services/payments/payments-api/cache-service.json', JSON.stringify(serviceManifest('payments-api', { keyspace: 'pay' })));
     expect(() => readWorkspace(root)).toThrow(
       'services/payments/payments-api/cache-service.json: invalid field service "payments-api": is already the service of apps/payments-api/cache-service.json',
     );
   });
 
   it('refuses a manifest naming an environment the platform does not define', () => {
-    write('apps/orders-api/cache-service.json', JSON.stringify(manifest('orders-api', { environments: ['dev', 'qa'] })));
+    write('apps/orders-api/cache-service.json', JSON.stringify(serviceManifest('orders-api', { environments: ['dev', 'qa'] })));
     expect(() => readWorkspace(root)).toThrow(
       'apps/orders-api/cache-service.json: invalid field environments ["dev","qa"]: qa is not a platform environment (known: dev, prod)',
     );
@@ -102,7 +88,7 @@ describe('readWorkspace', () => {
 
 describe('readServiceManifest', () => {
   it('reads the app in a folder, names its file on errors, and tells a folder without one', () => {
-    write('services/payments/payments-api/cache-service.json', JSON.stringify(manifest('payments-api')));
+    write('services/payments/payments-api/cache-service.json', JSON.stringify(serviceManifest('payments-api')));
     expect(readServiceManifest(join(root, 'services/payments/payments-api')).service).toBe('payments-api');
     expect(readServiceManifest(join(root, 'services'), { optional: true })).toBeUndefined();
     expect(() => readServiceManifest(join(root, 'services'))).toThrow(

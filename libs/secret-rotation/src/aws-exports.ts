@@ -1,7 +1,7 @@
 // The exports port on the AWS SDK v3 SSM client: one ssm:GetParameters for a cell's endpoint, cache
 // name and ports (the parameters the platform stack writes for every cell).
 import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { keyspaceClaimParameterName, parseKeyspaceClaim, platformExportNames } from '@cache-platform/cache-contract';
+import { listKeyspaceClaims, platformExportNames } from '@cache-platform/cache-contract';
 import type { ExportsPort } from './ports';
 
 /** `client` defaults to one for the Lambda's region (`AWS_REGION`) and the role's credentials. */
@@ -32,20 +32,15 @@ export function awsExportsPort(client: SSMClient = new SSMClient({})): ExportsPo
       };
     },
     async claimedServices(environment) {
-      // the claims path: a claim's name minus its keyspace
-      const probe = keyspaceClaimParameterName(environment, 'x');
-      const path = probe.slice(0, probe.lastIndexOf('/'));
-      const services: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new GetParametersByPathCommand({ Path: path, Recursive: false, NextToken: token }));
-        for (const parameter of page.Parameters ?? []) {
-          const keyspace = (parameter.Name ?? '').slice(path.length + 1);
-          services.push(parseKeyspaceClaim(keyspace, parameter.Value ?? '').service);
-        }
-        token = page.NextToken;
-      } while (token);
-      return services.sort();
+      const claims = await listKeyspaceClaims(environment, (input) => client.send(new GetParametersByPathCommand(input)));
+      // the report finds each service's secret by the claim's service: a claim it cannot read would
+      // leave a secret unchecked without a word, so the report fails instead, naming the parameter
+      return claims
+        .map((claim) => {
+          if (!claim.record) throw claim.problem;
+          return claim.record.service;
+        })
+        .sort();
     },
   };
 }

@@ -8,11 +8,12 @@ import {
   DEFAULT_CELL,
   SECRET_SCHEMA_VERSION,
 } from '@cache-platform/cache-contract';
+import { serviceManifest } from '@cache-platform/cache-contract/testing';
 import { createServiceCache, staticSecretSource } from '@cache-platform/cache-client';
 import { ENVIRONMENTS, type Environment } from '@cache-platform/platform-environments';
 import { buildServiceApp } from './service-app';
 import type { ServiceStack } from './service-stack';
-import { addresses, devWithCells, plainManifest, readFixture, sampleManifest, scratchWorkspace } from '../test/workspace';
+import { addresses, devWithCells, readFixture, sampleManifest, scratchWorkspace } from '../test/workspace';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -131,7 +132,11 @@ describe('a service in another cell', () => {
 
 describe('synth-time quota check', () => {
   it('fails every service synth of a workspace that puts three services into a cell of 3 users', () => {
-    const workspace = scratchWorkspace([plainManifest('svc-a'), plainManifest('svc-b'), plainManifest('svc-c', { cell: DEFAULT_CELL })]);
+    const workspace = scratchWorkspace([
+      serviceManifest('svc-a'),
+      serviceManifest('svc-b'),
+      serviceManifest('svc-c', { cell: DEFAULT_CELL }),
+    ]);
     try {
       let error: unknown;
       try {
@@ -146,7 +151,7 @@ describe('synth-time quota check', () => {
       );
       // two services fit: the same workspace with the third in cell b synthesizes
       rmSync(join(workspace.appDir('svc-c')), { recursive: true });
-      const again = scratchWorkspace([plainManifest('svc-a'), plainManifest('svc-b'), plainManifest('svc-c', { cell: 'b' })]);
+      const again = scratchWorkspace([serviceManifest('svc-a'), serviceManifest('svc-b'), serviceManifest('svc-c', { cell: 'b' })]);
       try {
         expect(Object.keys(synthApp(again.appDir('svc-a'), again.root, [devWithCells(3)]))).toEqual(['svc-a-dev']);
       } finally {
@@ -160,22 +165,22 @@ describe('synth-time quota check', () => {
 
 describe('synth-time checks count a service wherever --directory put it', () => {
   it('a third service under services/payments overfills the cell, and its keyspace is checked against every other', () => {
-    const workspace = scratchWorkspace([plainManifest('svc-a'), plainManifest('svc-b')]);
+    const workspace = scratchWorkspace([serviceManifest('svc-a'), serviceManifest('svc-b')]);
     try {
       const payments = join(workspace.root, 'services', 'payments', 'svc-c');
       mkdirSync(join(payments, 'dist', 'handler'), { recursive: true });
       writeFileSync(join(payments, 'dist', 'handler', 'index.mjs'), 'export const handler = async () => ({});\n');
       const write = (manifest: Record<string, unknown>) => writeFileSync(join(payments, 'cache-service.json'), JSON.stringify(manifest));
-      write(plainManifest('svc-c'));
+      write(serviceManifest('svc-c'));
       const quota = 'invalid service count of cell "main" in environment "dev" 3: 3 services + 1 disabled default user = 4 users';
       expect(() => synthApp(workspace.appDir('svc-a'), workspace.root, [devWithCells(3)])).toThrow(quota);
       // its own synth, run from its folder, counts the same workspace
       expect(() => synthApp(payments, workspace.root, [devWithCells(3)])).toThrow(quota);
-      write(plainManifest('svc-c', { cell: 'b', keyspace: 'svc-a' }));
+      write(serviceManifest('svc-c', { cell: 'b', keyspace: 'svc-a' }));
       expect(() => synthApp(workspace.appDir('svc-a'), workspace.root, [devWithCells(3)])).toThrow(
         'services/payments/svc-c/cache-service.json: invalid keyspace "svc-a": is already claimed by service "svc-a" (apps/svc-a/cache-service.json)',
       );
-      write(plainManifest('svc-c', { cell: 'b' }));
+      write(serviceManifest('svc-c', { cell: 'b' }));
       expect(Object.keys(synthApp(payments, workspace.root, [devWithCells(3)]))).toEqual(['svc-c-dev']);
     } finally {
       workspace.cleanup();
@@ -186,7 +191,7 @@ describe('synth-time checks count a service wherever --directory put it', () => 
 describe('service alarms', () => {
   const workspace = scratchWorkspace([
     sampleManifest('catalog-api'),
-    { ...plainManifest('tuned-api'), alarms: { errorRatePercent: 2.5, functionErrors: 20 } },
+    { ...serviceManifest('tuned-api'), alarms: { errorRatePercent: 2.5, functionErrors: 20 } },
   ]);
   afterAll(() => workspace.cleanup());
 

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CELL } from '@cache-platform/cache-contract';
+import { workspaceFixture } from '@cache-platform/cache-contract/testing';
 import { ENVIRONMENTS, type CellSettings, type Environment } from '@cache-platform/platform-environments';
 
 /* A scratch workspace for the cell specs: an nx.json, and one app per manifest with a handler bundle. */
@@ -16,34 +16,19 @@ export function sampleManifest(service: 'catalog-api' | 'enrollment-api'): Recor
   return manifest;
 }
 
-/** A manifest like the generator's, for a service that only needs to be counted. */
-export function plainManifest(service: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    service,
-    keyspace: service,
-    owner: 'team-a',
-    purpose: 'cache lookups',
-    authMode: 'password',
-    accessProfile: 'readwrite',
-    ...extra,
-  };
-}
-
 export function scratchWorkspace(manifests: readonly Record<string, unknown>[]): {
   root: string;
   appDir: (service: string) => string;
   cleanup: () => void;
 } {
-  const root = mkdtempSync(join(tmpdir(), 'cells-workspace-'));
-  writeFileSync(join(root, 'nx.json'), '{}\n');
+  const { root, write, remove } = workspaceFixture('cells-workspace-', '{}\n');
   const appDir = (service: string) => join(root, 'apps', service);
   for (const manifest of manifests) {
-    const dir = appDir(manifest['service'] as string);
-    mkdirSync(join(dir, 'dist', 'handler'), { recursive: true });
-    writeFileSync(join(dir, 'cache-service.json'), JSON.stringify(manifest, null, 2));
-    writeFileSync(join(dir, 'dist', 'handler', 'index.mjs'), 'export const handler = async () => ({ ok: true });\n');
+    const app = `apps/${manifest['service'] as string}`;
+    write(`${app}/cache-service.json`, JSON.stringify(manifest, null, 2));
+    write(`${app}/dist/handler/index.mjs`, 'export const handler = async () => ({ ok: true });\n');
   }
-  return { root, appDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, appDir, cleanup: remove };
 }
 
 /** The workspace's `dev` with cells: `main` (quota `mainQuota`) and `b`. */

@@ -4,7 +4,7 @@
 // `nx g service-cache --existing` often has none) passes with a notice naming what to add, rather
 // than failing every `npm test` with jest's "No tests found".
 const { spawnSync } = require('node:child_process');
-const { readdirSync, readFileSync } = require('node:fs');
+const { readdirSync } = require('node:fs');
 const { basename, join, relative } = require('node:path');
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
@@ -25,12 +25,10 @@ function hasTests(dir) {
 
 const app = process.cwd();
 if (!hasTests(app)) {
-  let name = basename(app);
-  try {
-    name = JSON.parse(readFileSync(join(app, 'cache-service.json'), 'utf8')).service || name;
-  } catch {
-    // no readable manifest: the folder name says which app
-  }
+  // Nx names the project of every task it runs (NX_TASK_TARGET_PROJECT, nx/src/tasks-runner/task-env),
+  // and the plugin took that name from the manifest: no second reader of cache-service.json here. Run
+  // by hand, the folder names the app.
+  const name = process.env.NX_TASK_TARGET_PROJECT || basename(app);
   const where = relative(workspaceRoot, app) || '.';
   console.log(
     `notice: ${name} has no tests yet (no *.spec.ts or *.test.ts in ${where}), so its test target passes. ` +

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cellOf } from '@cache-platform/cache-contract';
+import { serviceManifest } from '@cache-platform/cache-contract/testing';
 import { readWorkspace } from '@cache-platform/platform-environments';
 import { describeService, main, type ServiceDescription } from '../src/describe/describe';
 
@@ -98,7 +99,7 @@ describe('describe: what a service owns, per environment', () => {
     const app = join(scratch, 'cell-b-api');
     const stack = join(app, 'cdktf.out', 'stacks', 'cell-b-api-prod');
     mkdirSync(stack, { recursive: true });
-    writeFileSync(join(app, 'cache-service.json'), JSON.stringify({ service: 'cell-b-api' }));
+    writeFileSync(join(app, 'cache-service.json'), JSON.stringify(serviceManifest('cell-b-api', { keyspace: 'cb', cell: 'b' })));
     const tags = { 'cache-platform:environment': 'prod' };
     writeFileSync(
       join(stack, 'cdk.tf.json'),
@@ -134,10 +135,23 @@ describe('describe: what a service owns, per environment', () => {
     expect(errors.pop()).toBe(`describe: ${scratch} holds no cache-service.json: describe reads a service app\n`);
     const unsynthesized = join(scratch, 'fresh-api');
     mkdirSync(unsynthesized);
-    writeFileSync(join(unsynthesized, 'cache-service.json'), JSON.stringify({ service: 'fresh-api' }));
+    writeFileSync(join(unsynthesized, 'cache-service.json'), JSON.stringify(serviceManifest('fresh-api')));
     expect(main([unsynthesized], write, writeError)).toBe(2);
     expect(errors.pop()).toBe(
       `describe: no synthesized stacks in ${join(unsynthesized, 'cdktf.out', 'stacks')}: run npx nx run fresh-api:synth first\n`,
+    );
+    // the workspace model reads the manifest: a broken one is refused in one line naming the file
+    const broken = join(scratch, 'broken-api');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'cache-service.json'), JSON.stringify(serviceManifest('broken-api', { accessProfile: 'admin' })));
+    expect(main([broken], write, writeError)).toBe(2);
+    expect(errors.pop()).toMatch(
+      new RegExp(`^describe: ${join(broken, 'cache-service.json')}: invalid field accessProfile "admin": must be one of .+\n$`),
+    );
+    writeFileSync(join(broken, 'cache-service.json'), '{ "service": "broken-api",');
+    expect(main([broken], write, writeError)).toBe(2);
+    expect(errors.pop()).toMatch(
+      new RegExp(`^describe: ${join(broken, 'cache-service.json')}: invalid JSON .+: the manifest must be valid JSON\n$`),
     );
     expect(main(['--nope'], write, writeError)).toBe(2);
     expect(errors.pop()).toMatch(/^describe: unknown option "--nope"\nusage: describe /);

@@ -1,40 +1,36 @@
 // The Nx plugin is plain CommonJS (no TypeScript transpiler in Nx's plugin worker), so it cannot
-// import the workspace model and keeps its `**/cache-service.json` glob. This proves, with the real
-// `nx` on a scratch workspace carrying this repository's .gitignore, that the glob makes a project of
-// exactly the services the workspace model (libs/platform-environments/src/workspace.ts) finds:
-// wherever `--directory` put them, and never a copy in a folder the model skips.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// import the workspace model: it keeps its `**/cache-service.json` glob and reads each manifest's
+// `service` for the project name (plugin.cjs `serviceName`, the one reader of the manifest outside the
+// model). This proves, with the real `nx` on a scratch workspace carrying this repository's
+// .gitignore, that the glob and that read make a project of exactly the services the workspace model
+// (libs/platform-environments/src/workspace.ts) finds, under the same names: the repository's sample
+// apps with their real manifests, services wherever `--directory` put them (services/payments/...),
+// and never a copy in a folder the model skips.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serviceManifest, workspaceFixture, type WorkspaceFixture } from '@cache-platform/cache-contract/testing';
 import { readWorkspace, SKIPPED_FOLDERS } from '@cache-platform/platform-environments';
 import { SERVICE_IMPLICIT_DEPENDENCIES } from '../plugin.cjs';
 import { nx, workspace as repo } from './scratch';
 
-const manifest = (service: string) =>
-  JSON.stringify({
-    service,
-    keyspace: service,
-    owner: 'team-a',
-    purpose: 'cache lookups',
-    authMode: 'password',
-    accessProfile: 'readwrite',
-  });
+const manifest = (service: string) => JSON.stringify(serviceManifest(service));
 
 describe('the plugin and the workspace model find the same services', () => {
+  // the repository's sample apps (apps/catalog-api, apps/enrollment-api), found by the model itself
+  const samples = readWorkspace(repo).services;
   let root: string;
-  const write = (path: string, text: string) => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
+  let write: WorkspaceFixture['write'];
+  let remove: WorkspaceFixture['remove'];
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'workspace-model-nx-'));
+    ({ root, write, remove } = workspaceFixture('workspace-model-nx-', JSON.stringify({ plugins: ['./plugin.cjs'] })));
     symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
     copyFileSync(join(repo, '.gitignore'), join(root, '.gitignore'));
     copyFileSync(join(repo, 'tools', 'nx-plugin', 'plugin.cjs'), join(root, 'plugin.cjs'));
     write('package.json', JSON.stringify({ name: 'scratch', private: true }));
-    write('nx.json', JSON.stringify({ plugins: ['./plugin.cjs'] }));
     // the projects every service names as implicit dependencies
     for (const name of SERVICE_IMPLICIT_DEPENDENCIES) write(`libs/${name}/project.json`, JSON.stringify({ name }));
+    for (const sample of samples) write(sample.source, readFileSync(join(repo, sample.source), 'utf8'));
     write('apps/orders-api/cache-service.json', manifest('orders-api'));
     write('apps/team-a/billing-api/cache-service.json', manifest('billing-api'));
     write('services/payments/payments-api/cache-service.json', manifest('payments-api'));
@@ -49,7 +45,7 @@ describe('the plugin and the workspace model find the same services', () => {
     }
     write('apps/orders-api/node_modules/pkg/cache-service.json', manifest('copy-nodemodules-a'));
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => remove());
 
   it('same roots, same names', () => {
     const graphFile = join(mkdtempSync(join(tmpdir(), 'workspace-model-graph-')), 'graph.json');
@@ -62,8 +58,10 @@ describe('the plugin and the workspace model find the same services', () => {
       .sort();
     const model = readWorkspace(root).services.map((s) => [s.root, s.manifest.service]);
     expect(services).toEqual(model);
+    expect(samples.map((s) => s.root)).toEqual(expect.arrayContaining(['apps/catalog-api', 'apps/enrollment-api']));
     expect(services).toEqual([
       ['a/b/c/d/e/deep-api', 'deep-api'],
+      ...samples.map((s) => [s.root, s.manifest.service]),
       ['apps/orders-api', 'orders-api'],
       ['apps/orders-api/worker', 'orders-worker'],
       ['apps/team-a/billing-api', 'billing-api'],

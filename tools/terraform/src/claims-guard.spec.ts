@@ -1,12 +1,12 @@
 // The platform's destroy with remote state reads the services' keyspace claims: against moto_server.
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startMotoProcess, type MotoProcess } from '@cache-platform/cache-client/testing';
-import { formatKeyspaceClaim } from '@cache-platform/cache-contract';
+import { formatKeyspaceClaim, keyspaceClaimsPath } from '@cache-platform/cache-contract';
 import { appStacks, type Environment } from '@cache-platform/platform-environments';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyspaceClaimsPath, readKeyspaceClaims, remoteDependentsProblem } from './claims-guard';
+import { readKeyspaceClaims, remoteDependentsProblem } from './claims-guard';
 
 const REGION = 'us-east-1';
 const prod: Environment = {

@@ -1,5 +1,5 @@
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { parseKeyspaceClaim, platformParameterRoot } from '@cache-platform/cache-contract';
+import { keyspaceClaimsPath, listKeyspaceClaims } from '@cache-platform/cache-contract';
 import type { GuardedApp } from './state-guard';
 
 /**
@@ -16,34 +16,14 @@ export interface ClaimedKeyspace {
   readonly service?: string;
 }
 
-/** The folder of an environment's keyspace claims in SSM. */
-export function keyspaceClaimsPath(environment: string): string {
-  return `${platformParameterRoot(environment)}/keyspaces`;
-}
-
 /** Every keyspace claim of the environment (all pages); the credentials are the ones the destroy uses. */
 export async function readKeyspaceClaims(
   environment: { readonly name: string; readonly region?: string },
   client: Pick<SSMClient, 'send'> = new SSMClient({ region: environment.region }),
 ): Promise<ClaimedKeyspace[]> {
-  const path = keyspaceClaimsPath(environment.name);
-  const claims: ClaimedKeyspace[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token }));
-    for (const parameter of page.Parameters ?? []) {
-      const keyspace = (parameter.Name ?? '').slice(path.length + 1);
-      let service: string | undefined;
-      try {
-        service = parseKeyspaceClaim(keyspace, parameter.Value ?? '').service;
-      } catch {
-        // still a claim: someone holds the keyspace, even if its record is broken
-      }
-      claims.push({ keyspace, service });
-    }
-    token = page.NextToken;
-  } while (token);
-  return claims;
+  // an unreadable claim still holds its keyspace: it counts, with no service to name
+  const claims = await listKeyspaceClaims(environment.name, (input) => client.send(new GetParametersByPathCommand(input)));
+  return claims.map((claim) => ({ keyspace: claim.keyspace, service: claim.record?.service }));
 }
 
 /**

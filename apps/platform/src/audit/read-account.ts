@@ -8,8 +8,8 @@ import {
   type ElastiCacheClientConfig,
   type User,
 } from '@aws-sdk/client-elasticache';
-import { paginateGetParametersByPath, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
-import { parseKeyspaceClaim, platformParameterRoot, platformResourceNames } from '@cache-platform/cache-contract';
+import { GetParametersByPathCommand, SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import { keyspaceClaimsPath, listKeyspaceClaims, platformResourceNames } from '@cache-platform/cache-contract';
 import type { LiveAccount, LiveClaim, LiveGroup, LiveUser } from '@cache-platform/guardrails/planner';
 
 /** The account could not be read: names the API call that failed. */
@@ -121,22 +121,11 @@ export async function readAccount(scope: AccountScope, clients: AccountClients):
     groups.push({ cell, userGroupId: groupId, members });
   }
 
-  const path = `${platformParameterRoot(scope.environment)}/keyspaces`;
+  const path = keyspaceClaimsPath(scope.environment);
   const claims = await call(`SSM GetParametersByPath (${path})`, async () => {
-    const found: LiveClaim[] = [];
-    for await (const page of paginateGetParametersByPath({ client: clients.ssm }, { Path: path, Recursive: true })) {
-      for (const parameter of page.Parameters ?? []) {
-        const keyspace = (parameter.Name ?? '').slice(path.length + 1);
-        try {
-          const record = parseKeyspaceClaim(keyspace, parameter.Value ?? '');
-          found.push({ keyspace, service: record.service, owner: record.owner, purpose: record.purpose });
-        } catch {
-          // a claim nobody can read still holds its keyspace; its owner is unknown
-          found.push({ keyspace, service: undefined });
-        }
-      }
-    }
-    return found;
+    const found = await listKeyspaceClaims(scope.environment, (input) => clients.ssm.send(new GetParametersByPathCommand(input)));
+    // a claim nobody can read still holds its keyspace; its owner is unknown
+    return found.map(({ keyspace, record }): LiveClaim => (record ? { keyspace, ...record } : { keyspace, service: undefined }));
   });
 
   return { users: live, groups, claims };

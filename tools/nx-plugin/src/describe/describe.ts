@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DEFAULT_CELL, SERVICE_MANIFEST_FILE } from '@cache-platform/cache-contract';
+import { ContractViolation, DEFAULT_CELL, SERVICE_MANIFEST_FILE, type ServiceManifest } from '@cache-platform/cache-contract';
+import { readServiceManifest } from '@cache-platform/platform-environments';
 
 /**
  * `npx nx run <service>:describe`: what a service owns in each environment and what it reads from
@@ -196,17 +197,21 @@ function describeStack(stack: Stack, appDir: string): EnvironmentDescription {
 
 /** Everything a service app's synthesized stacks say it owns, one entry per environment. */
 export function describeService(appDir: string): ServiceDescription {
-  const manifestPath = join(appDir, SERVICE_MANIFEST_FILE);
-  if (!existsSync(manifestPath)) {
+  let manifest: ServiceManifest | undefined;
+  try {
+    // the workspace model's reader: a broken manifest is refused naming the file, field, value and rule
+    manifest = readServiceManifest(appDir, { optional: true });
+  } catch (error) {
+    if (error instanceof ContractViolation) throw new DescribeError(error.message);
+    throw error;
+  }
+  if (manifest === undefined) {
     throw new DescribeError(`${resolve(appDir)} holds no ${SERVICE_MANIFEST_FILE}: describe reads a service app`);
   }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { service?: string };
-  const service = str(manifest.service);
+  const service = manifest.service;
   const stacks = readStacks(appDir);
   if (stacks.length === 0) {
-    throw new DescribeError(
-      `no synthesized stacks in ${join(resolve(appDir), STACKS_DIR)}: run npx nx run ${service || '<service>'}:synth first`,
-    );
+    throw new DescribeError(`no synthesized stacks in ${join(resolve(appDir), STACKS_DIR)}: run npx nx run ${service}:synth first`);
   }
   return { service, app: resolve(appDir), environments: stacks.map((stack) => describeStack(stack, appDir)) };
 }
@@ -254,7 +259,7 @@ const HELP = [
   'lists what a service owns in each environment, from its synthesized stacks: its Redis user, keyspace, cell,\nsecret, Lambda, grants and alarms, and the platform exports it reads',
   '  <app folder>   default: the working directory (npx nx run <service>:describe runs there, after synth)',
   '  --json         the description as JSON',
-  'exit 0: described; 2: nothing to describe (not a service app, no synthesized stacks, bad arguments)',
+  'exit 0: described; 2: nothing to describe (not a service app, an invalid manifest, no synthesized stacks, bad arguments)',
 ].join('\n');
 
 /** `describe [<app folder>] [--json]`; returns the exit code. */

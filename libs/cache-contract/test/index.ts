@@ -1,0 +1,1 @@
+export { serviceManifest, workspaceFixture, type WorkspaceFixture } from './workspace-fixture';
