@@ -34,6 +34,7 @@ jest.mock('./redis-handle', () => ({
       deleteIfEquals: async () => true,
       ping: async () => undefined,
       close: async () => undefined,
+      retire: () => void (handle.dead = true),
       destroy: () => void (handle.dead = true),
     };
     opened.push(handle);

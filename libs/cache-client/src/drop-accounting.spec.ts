@@ -43,6 +43,7 @@ jest.mock('./redis-handle', () => ({
       deleteIfEquals: async () => true,
       ping: async () => undefined,
       close: async () => undefined,
+      retire: () => undefined,
       destroy: () => undefined,
       drop: (error = new SocketClosedUnexpectedlyError()) => {
         losses++;

@@ -30,6 +30,14 @@ export const RETRY_ON_DROP = true;
  */
 const MAX_REPLACEMENTS_WAITED = 2;
 
+/**
+ * How long a replaced client waits for the replies in flight on its connections before it is
+ * destroyed. A reply takes milliseconds; a command whose connection dies while the client closes
+ * gets no reply at all (node-redis neither answers nor fails it until destroyed), and is retried on
+ * the replacement after this.
+ */
+const RETIRE_GRACE_MS = 200;
+
 /** One try of an operation on a connection, within `deadline`. */
 type Attempt<T> = (redis: RedisHandle, deadline: number) => Promise<T>;
 
@@ -291,6 +299,13 @@ export class ManagedConnection {
     retryOnDrop: boolean,
   ): Promise<T> {
     if (isAuthError(error)) return this.retryAfterAuthFailure(operation, error, fn, deadline);
+    if (redis !== undefined && this.replaced.has(redis)) {
+      // in flight on a client this connection replaced (retire: its reply did not arrive in the
+      // grace, or its node went down meanwhile): not the cache's failure, and the replacement is
+      // there. Safe commands go again on it; a write may have been applied, so it is not resent.
+      if (retryOnDrop) return this.retryAfterDrop(fn, deadline);
+      return Promise.reject(new CacheConnectionDropError(operation, error));
+    }
     if (redis === undefined || !isConnectionDrop(error)) return Promise.reject(error);
     if (redis.claimDrop()) {
       this.report('connectionDrop');
@@ -309,10 +324,8 @@ export class ManagedConnection {
    */
   private async retryAfterDrop<T>(fn: Attempt<T>, deadline: number): Promise<T> {
     this.report('dropRetry');
-    const redis = await this.acquire(deadline);
     // a cluster stays "ready" while one node reconnects: wait for that node too
-    await redis.waitReady(remaining(deadline));
-    return fn(redis, deadline);
+    return fn(await this.acquire(deadline, true), deadline);
   }
 
   /**
@@ -347,12 +360,13 @@ export class ManagedConnection {
   }
 
   /**
-   * The client, ready, within `deadline`. A request waiting for a client that is replaced meanwhile
+   * The client, ready (with `everyNode`, every node connection of a cluster up too), within
+   * `deadline`. A request waiting for a client that is replaced meanwhile
    * (the re-read secret names another cache: a cell move) moves to the replacement. Failing them with
    * the old client instead would count every waiting request toward the circuit at once, and a
    * planned move would open it (the day-two lifecycle test saw 5 s of skipped Redis).
    */
-  private async acquire(deadline: number): Promise<RedisHandle> {
+  private async acquire(deadline: number, everyNode = false): Promise<RedisHandle> {
     for (let moved = 0; ; moved++) {
       let redis = this.handle;
       if (redis?.dead) {
@@ -360,7 +374,7 @@ export class ManagedConnection {
         redis = undefined;
       }
       if (!redis) redis = await withTimeout((this.opening ??= this.open()), remaining(deadline), 'connect');
-      if (!redis.isReady()) {
+      if (everyNode || !redis.isReady()) {
         try {
           await redis.waitReady(remaining(deadline));
         } catch (error) {
@@ -424,9 +438,11 @@ export class ManagedConnection {
           const secret = await this.secrets.refresh();
           const current = this.handle;
           if (current && (dropConnection || !samePlan(current.plan, this.planFor(secret)))) {
-            // requests waiting for it move to the client that replaces it (acquire)
+            // requests waiting for it move to the client that replaces it (acquire); replies in
+            // flight on its connections that are still up arrive (retire)
             this.replaced.add(current);
-            this.dropHandle(current);
+            if (this.handle === current) this.handle = undefined;
+            current.retire(Math.min(this.commandTimeoutMs, RETIRE_GRACE_MS));
           }
           return secret;
         } finally {

@@ -39,6 +39,13 @@ export interface RedisHandle {
   deleteIfEquals(key: string, token: string): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Replaced by a client for another cache, user or auth mode: takes no more work (it reports
+   * itself dead, so waiters move on and the next request opens the replacement) but lets replies in
+   * flight arrive, then closes; destroyed after `graceMs` at the latest. On a cluster, commands on
+   * the nodes still up would otherwise fail with the client they did nothing wrong on.
+   */
+  retire(graceMs: number): void;
   destroy(): void;
 }
 
@@ -64,6 +71,14 @@ class DeadClientError extends CacheClientError {
       `the Redis connection gave up (${cause ? describeError(cause) : 'closed'}); a new one is opened on the next request`,
       cause ? { cause } : undefined,
     );
+  }
+}
+
+/** A command that was still waiting when its client was destroyed (closed by this library, on purpose). */
+class DestroyedClientError extends CacheClientError {
+  override readonly name = 'DestroyedClientError';
+  constructor() {
+    super('the Redis client was closed while this command waited for its reply');
   }
 }
 
@@ -97,6 +112,8 @@ class Handle implements RedisHandle {
   private losses = 0;
   /** the loss a command last reported (claimDrop) */
   private claimedLoss = 0;
+  /** rejecters of cluster commands in flight (settledOnDestroy) */
+  private readonly pending = new Set<(error: Error) => void>();
   /** waitReady() callers, re-checked on every connection event */
   private readonly waiters = new Set<() => void>();
 
@@ -178,7 +195,7 @@ class Handle implements RedisHandle {
       this.cluster = cluster;
       // routed by the prefixed key (MOVED/ASK handled by the cluster); readonly-ness from node-redis'
       // command table, as for its typed methods
-      this.send = (routingKey, args) => cluster.sendCommand(routingKey, undefined, args);
+      this.send = (routingKey, args) => this.settledOnDestroy(cluster.sendCommand(routingKey, undefined, args));
       this.connected = cluster.connect().then(() => undefined);
     }
     this.connected.then(
@@ -189,6 +206,29 @@ class Handle implements RedisHandle {
         this.notify();
       },
     );
+  }
+
+  /**
+   * A cluster command that still waits when the client is destroyed fails then. node-redis leaves a
+   * command waiting for a node connection being (re)made unsettled forever once the cluster is
+   * destroyed (seen in cell-move.spec: reads hung until their timeout on a replaced client). One
+   * promise per command, cluster mode only; a standalone client fails its queue itself.
+   */
+  private settledOnDestroy<T>(reply: Promise<T>): Promise<T> {
+    if (this.dead) return reply;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      reply.then(
+        (value) => {
+          this.pending.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.pending.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   private lost(node: string): void {
@@ -296,10 +336,35 @@ class Handle implements RedisHandle {
     }
   }
 
+  retire(graceMs: number): void {
+    const up = this.client?.isReady ?? this.cluster?.isReady ?? false;
+    this.closing = true;
+    this.dead = true;
+    this.notify();
+    if (!up) {
+      this.destroy();
+      return;
+    }
+    const timer = setTimeout(() => this.destroy(), graceMs);
+    const closed = this.client ? this.client.close() : this.cluster?.close();
+    void Promise.resolve(closed).then(
+      () => clearTimeout(timer),
+      () => {
+        clearTimeout(timer);
+        this.destroy();
+      },
+    );
+  }
+
   destroy(): void {
     this.closing = true;
     this.dead = true;
     this.notify();
+    if (this.pending.size > 0) {
+      const gone = new DestroyedClientError();
+      for (const reject of this.pending) reject(gone);
+      this.pending.clear();
+    }
     try {
       if (this.client?.isOpen) this.client.destroy();
       if (this.cluster?.isOpen) this.cluster.destroy();

@@ -5,9 +5,17 @@
 // to the new one: none may answer from the loader, and the circuit must not open. (The day-two
 // lifecycle test failed open ~3,800 requests here: the waiters failed together with the replaced
 // client, five failures opened the circuit, and its cool-down skipped Redis for 5 s.)
+import type { CacheSecretPayload } from '@cache-platform/cache-contract';
 import { createServiceCache, type ServiceCache } from '../src';
 import { memoryLogger, mutableSecretSource, waitFor } from './helpers';
-import { createTestTls, startRedis, testServerAccessString, type RedisServer, type TestServiceUser } from './redis-harness';
+import {
+  createTestTls,
+  startRedis,
+  startRedisCluster,
+  testServerAccessString,
+  type RedisServer,
+  type TestServiceUser,
+} from './redis-harness';
 
 const USER: TestServiceUser = { name: 'svc-mover', keyspace: 'mover', passwords: ['mover-password-00000000001'] };
 const CONCURRENCY = 16;
@@ -15,13 +23,50 @@ const MOVES = 8;
 
 jest.setTimeout(120_000);
 
-describe('cell moves under concurrent load (two TLS redis-servers, one ACL user)', () => {
-  const cells: RedisServer[] = [];
+/** One cell's cache: one server, or every node of a cluster (ACL users are per node). */
+interface Cell {
+  readonly nodes: readonly RedisServer[];
+  readonly caPem: string | undefined;
+  secretFor(name: string): CacheSecretPayload;
+  stop(): Promise<void>;
+}
+
+const everyNode = <T>(cell: Cell, fn: (node: RedisServer) => Promise<T>): Promise<T[]> => Promise.all(cell.nodes.map(fn));
+
+const topologies: ReadonlyArray<[string, () => Promise<[Cell, Cell]>]> = [
+  [
+    'two TLS redis-servers',
+    async () => {
+      const tlsMaterial = await createTestTls();
+      const servers = await Promise.all([startRedis({ tlsMaterial, users: [USER] }), startRedis({ tlsMaterial, users: [USER] })]);
+      const cell = (server: RedisServer): Cell => ({
+        nodes: [server],
+        caPem: server.caPem,
+        secretFor: (name) => server.secretFor(name),
+        stop: () => server.stop(),
+      });
+      return [cell(servers[0]), cell(servers[1])];
+    },
+  ],
+  [
+    'two TLS clusters of 3 primaries (ElastiCache Serverless speaks cluster)',
+    async () => {
+      const tlsMaterial = await createTestTls();
+      const [a, b] = await Promise.all([
+        startRedisCluster({ tlsMaterial, users: [USER] }),
+        startRedisCluster({ tlsMaterial, users: [USER] }),
+      ]);
+      return [a, b];
+    },
+  ],
+];
+
+describe.each(topologies)('cell moves under concurrent load (%s, one ACL user)', (_name, start) => {
+  const cells: Cell[] = [];
   let cache: ServiceCache | undefined;
 
   beforeAll(async () => {
-    const tlsMaterial = await createTestTls();
-    cells.push(...(await Promise.all([startRedis({ tlsMaterial, users: [USER] }), startRedis({ tlsMaterial, users: [USER] })])));
+    cells.push(...(await start()));
   });
   afterAll(async () => {
     await cache?.close();
@@ -29,7 +74,7 @@ describe('cell moves under concurrent load (two TLS redis-servers, one ACL user)
   });
 
   it(`${MOVES} moves back and forth with ${CONCURRENCY} requests in flight: no answer from the loader, no circuit opening`, async () => {
-    const [first, second] = cells as [RedisServer, RedisServer];
+    const [first, second] = cells as [Cell, Cell];
     const source = mutableSecretSource(first.secretFor(USER.name));
     const logger = memoryLogger();
     const c = createServiceCache({
@@ -68,20 +113,22 @@ describe('cell moves under concurrent load (two TLS redis-servers, one ACL user)
       let to = second;
       for (let move = 0; move < MOVES; move++) {
         // as ElastiCache applies it: join the new cell's group (the user exists there, same passwords) ...
-        const joined = await to.admin(
-          'ACL',
-          'SETUSER',
-          USER.name,
-          'reset',
-          ...testServerAccessString(USER).split(' '),
-          ...USER.passwords.map((p) => `>${p}`),
+        const joined = await everyNode(to, (node) =>
+          node.admin(
+            'ACL',
+            'SETUSER',
+            USER.name,
+            'reset',
+            ...testServerAccessString(USER).split(' '),
+            ...USER.passwords.map((p) => `>${p}`),
+          ),
         );
-        expect(joined).toBe('OK');
+        expect(joined.every((reply) => reply === 'OK')).toBe(true);
         // ... the sync writes the secret that names the new cache ...
         source.set(to.secretFor(USER.name));
         await moreAnswers(`requests after the secret of move ${move + 1} names the new cell`);
         // ... and leaving the old group ends the user's connections there
-        expect(await from.admin('ACL', 'DELUSER', USER.name)).toBe('1');
+        expect(await everyNode(from, (node) => node.admin('ACL', 'DELUSER', USER.name))).toEqual(from.nodes.map(() => '1'));
         await moreAnswers(`requests after move ${move + 1}`);
         [from, to] = [to, from];
       }
@@ -109,8 +156,10 @@ describe('cell moves under concurrent load (two TLS redis-servers, one ACL user)
     expect(m.authFailures).toBeGreaterThanOrEqual(MOVES);
     expect(m.secretFetches).toBeGreaterThanOrEqual(MOVES + 1);
     // the service ends on the cell of its last move (an even number of moves: where it started)
-    const connectedTo = async (cell: RedisServer) =>
-      (await cell.admin('CLIENT', 'LIST')).split('\n').filter((line) => line.includes(` user=${USER.name} `)).length;
+    const connectedTo = async (cell: Cell) =>
+      (await everyNode(cell, (node) => node.admin('CLIENT', 'LIST')))
+        .flatMap((list) => list.split('\n'))
+        .filter((line) => line.includes(` user=${USER.name} `)).length;
     expect(await connectedTo(first)).toBeGreaterThanOrEqual(1);
     expect(logger.lines.join('\n')).not.toContain(USER.passwords[0]);
   });
