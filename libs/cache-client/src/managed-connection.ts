@@ -30,6 +30,9 @@ export const RETRY_ON_DROP = true;
  */
 const MAX_REPLACEMENTS_WAITED = 2;
 
+/** Tries of a safe command after its connection dropped, within the request's deadline (retryAfterDrop). */
+const MAX_DROP_RETRIES = 2;
+
 /**
  * How long a replaced client waits for the replies in flight on its connections before it is
  * destroyed. A reply takes milliseconds; a command whose connection dies while the client closes
@@ -320,12 +323,29 @@ export class ManagedConnection {
   /**
    * Waits for the reconnect (the client starts it at once) and sends the command again. A server
    * that is really gone does not come back within the deadline: the request answers from the loader
-   * and this failure counts toward the circuit like any other.
+   * and this failure counts toward the circuit like any other. One more try, still within the
+   * deadline, when the retry itself was dropped (a cluster's nodes going down one after another, as
+   * when a cell move ends the old cache's connections) or ran on a client that was replaced or
+   * given up meanwhile (waiting first for a secret re-read under way, which may replace it).
    */
   private async retryAfterDrop<T>(fn: Attempt<T>, deadline: number): Promise<T> {
-    this.report('dropRetry');
-    // a cluster stays "ready" while one node reconnects: wait for that node too
-    return fn(await this.acquire(deadline, true), deadline);
+    for (let retry = 1; ; retry++) {
+      this.report('dropRetry');
+      // a cluster stays "ready" while one node reconnects: wait for that node too
+      const redis = await this.acquire(deadline, true);
+      try {
+        return await fn(redis, deadline);
+      } catch (error) {
+        const refresh = this.credentialRefresh;
+        if (refresh) await withTimeout(refresh, remaining(deadline), 'secret re-read').catch(() => undefined);
+        const droppedAgain = isConnectionDrop(error);
+        if (retry >= MAX_DROP_RETRIES || remaining(deadline) <= 0 || !(droppedAgain || this.handle !== redis)) throw error;
+        if (droppedAgain && redis.claimDrop()) {
+          this.report('connectionDrop');
+          this.breaker.failure();
+        }
+      }
+    }
   }
 
   /**
@@ -437,13 +457,7 @@ export class ManagedConnection {
         try {
           const secret = await this.secrets.refresh();
           const current = this.handle;
-          if (current && (dropConnection || !samePlan(current.plan, this.planFor(secret)))) {
-            // requests waiting for it move to the client that replaces it (acquire); replies in
-            // flight on its connections that are still up arrive (retire)
-            this.replaced.add(current);
-            if (this.handle === current) this.handle = undefined;
-            current.retire(Math.min(this.commandTimeoutMs, RETIRE_GRACE_MS));
-          }
+          if (current && (dropConnection || !samePlan(current.plan, this.planFor(secret)))) this.replaceHandle(current);
           return secret;
         } finally {
           this.credentialRefresh = undefined;
@@ -453,6 +467,16 @@ export class ManagedConnection {
       this.background.track(this.credentialRefresh);
     }
     return this.credentialRefresh;
+  }
+
+  /**
+   * Retires a client built from a secret that no longer holds: requests waiting for it move to the
+   * one that replaces it (acquire), and replies in flight on its connections still up arrive.
+   */
+  private replaceHandle(handle: RedisHandle): void {
+    this.replaced.add(handle);
+    if (this.handle === handle) this.handle = undefined;
+    handle.retire(Math.min(this.commandTimeoutMs, RETIRE_GRACE_MS));
   }
 
   private dropHandle(handle: RedisHandle): void {

@@ -258,8 +258,11 @@ class Handle implements RedisHandle {
 
   private reconnectDelay(retries: number, cause: Error): number | false {
     this.lastError = cause;
+    // a client being closed (retired for a new secret, the circuit, close()) asks for no re-read: one
+    // that found the secret unchanged would hold the next real change back (SecretLoader's pause)
+    if (this.closing) return false;
     if (isAuthError(cause)) this.hooks.onAuthFailure(cause);
-    if (this.closing || retries >= RECONNECT_ATTEMPTS || isCertificateError(cause)) return false;
+    if (retries >= RECONNECT_ATTEMPTS || isCertificateError(cause)) return false;
     return Math.min(1000, 25 * 2 ** retries) + Math.floor(Math.random() * 25);
   }
 
@@ -346,14 +349,12 @@ class Handle implements RedisHandle {
       return;
     }
     const timer = setTimeout(() => this.destroy(), graceMs);
-    const closed = this.client ? this.client.close() : this.cluster?.close();
-    void Promise.resolve(closed).then(
-      () => clearTimeout(timer),
-      () => {
-        clearTimeout(timer);
-        this.destroy();
-      },
-    );
+    // after a close too: a cluster command waiting for a node connection outlives the close
+    const done = () => {
+      clearTimeout(timer);
+      this.destroy();
+    };
+    void Promise.resolve(this.client ? this.client.close() : this.cluster?.close()).then(done, done);
   }
 
   destroy(): void {
