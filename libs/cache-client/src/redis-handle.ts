@@ -112,6 +112,8 @@ class Handle implements RedisHandle {
   private losses = 0;
   /** the loss a command last reported (claimDrop) */
   private claimedLoss = 0;
+  /** nodes whose client gave up: the cluster makes a new one on demand; removed when it is ready */
+  private readonly remade = new Set<string>();
   /** rejecters of cluster commands in flight (settledOnDestroy) */
   private readonly pending = new Set<(error: Error) => void>();
   /** waitReady() callers, re-checked on every connection event */
@@ -189,13 +191,25 @@ class Handle implements RedisHandle {
       cluster.on('error', (error: Error) => this.onError(error));
       // every node client reconnects by itself and reports it here (same order as standalone)
       cluster.on('node-reconnecting', (node: NodeInfo) => this.lost(nodeKey(node)));
-      cluster.on('node-ready', (node: NodeInfo) => this.back(nodeKey(node)));
+      cluster.on('node-ready', (node: NodeInfo) => {
+        this.remade.delete(nodeKey(node));
+        this.back(nodeKey(node));
+      });
       // a node client that gave up is removed; the cluster makes a new one on the next command for it
-      cluster.on('node-disconnect', (node: NodeInfo) => this.back(nodeKey(node)));
+      cluster.on('node-disconnect', (node: NodeInfo) => {
+        // the cluster makes a new client for it on the next command for it; until that one is ready,
+        // commands may wait for its connection (settledOnDestroy)
+        this.remade.add(nodeKey(node));
+        this.back(nodeKey(node));
+      });
       this.cluster = cluster;
       // routed by the prefixed key (MOVED/ASK handled by the cluster); readonly-ness from node-redis'
       // command table, as for its typed methods
-      this.send = (routingKey, args) => this.settledOnDestroy(cluster.sendCommand(routingKey, undefined, args));
+      this.send = (routingKey, args) => {
+        const reply = cluster.sendCommand(routingKey, undefined, args);
+        // every node connection up: a command is on a connected node client, whose destroy fails it
+        return this.down.size === 0 && this.remade.size === 0 ? reply : this.settledOnDestroy(reply);
+      };
       this.connected = cluster.connect().then(() => undefined);
     }
     this.connected.then(
@@ -211,8 +225,10 @@ class Handle implements RedisHandle {
   /**
    * A cluster command that still waits when the client is destroyed fails then. node-redis leaves a
    * command waiting for a node connection being (re)made unsettled forever once the cluster is
-   * destroyed (seen in cell-move.spec: reads hung until their timeout on a replaced client). One
-   * promise per command, cluster mode only; a standalone client fails its queue itself.
+   * destroyed (seen in cell-move.spec: reads hung until their timeout on a replaced client). Only
+   * while a node connection is down or being remade: the extra promise costs ~1 µs per command
+   * (docs/benchmarks.md), and with every node connected a destroy fails the commands itself, as a
+   * standalone client does.
    */
   private settledOnDestroy<T>(reply: Promise<T>): Promise<T> {
     if (this.dead) return reply;
